@@ -1,0 +1,108 @@
+"""The blueprint that serves the loyalty pages, built once per app by ``init_app``."""
+
+from __future__ import annotations
+
+import functools
+import typing as t
+from decimal import Decimal
+from importlib.resources import files
+
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import url_for
+from flask_babel import format_currency
+from flask_babel import format_date
+from flask_babel import format_datetime
+from flask_babel import format_decimal
+from flask_babel import get_locale
+
+from .extension import LoyaltyState
+from .extension import NavItem
+from .i18n import lazy_gettext
+from .i18n import template_gettext
+from .i18n import template_ngettext
+from .money import from_minor
+
+F = t.TypeVar("F", bound=t.Callable[..., t.Any])
+
+TEMPLATE_FOLDER = str(files("flask_loyalty.templates"))
+
+
+def get_state() -> LoyaltyState:
+    """The loyalty state of the current app."""
+    return t.cast(LoyaltyState, current_app.extensions["loyalty"])
+
+
+def owner_required(view: F) -> F:
+    """Answer 403 unless the shop's ``owner_check`` approves this request."""
+
+    @functools.wraps(view)
+    def wrapped(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        if not get_state().extension.is_owner():
+            abort(403)
+        return view(*args, **kwargs)
+
+    return t.cast(F, wrapped)
+
+
+def loyalty_url(endpoint: str, **values: t.Any) -> str:
+    """``url_for`` for a loyalty page, whatever the blueprint is called.
+
+    In the shop's templates: ``{{ loyalty_url("account") }}``.
+    """
+    name = get_state().settings.blueprint_name
+    return url_for(f"{name}.{endpoint}", **values)
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    return format_currency(amount, currency)
+
+
+def _cents(minor: int, currency: str) -> str:
+    return format_currency(from_minor(minor, currency), currency)
+
+
+FILTERS: dict[str, t.Callable[..., str]] = {
+    "loyalty_money": _money,
+    "loyalty_cents": _cents,
+    "loyalty_number": format_decimal,
+    "loyalty_date": format_date,
+    "loyalty_datetime": lambda value: format_datetime(value, "short"),
+}
+"""Template filters for numbers, money and dates in the reader's locale."""
+
+
+def build_blueprint(state: LoyaltyState) -> Blueprint:
+    """Create the blueprint for one app, with every domain's views."""
+    from .customers import views as customer_views
+    from .owner import views as owner_views
+
+    bp = Blueprint(
+        state.settings.blueprint_name,
+        __name__,
+        url_prefix=state.settings.url_prefix or None,
+        template_folder=TEMPLATE_FOLDER,
+    )
+
+    @bp.context_processor
+    def page_context() -> dict[str, t.Any]:
+        locale = get_locale()
+        return {
+            "_": template_gettext,
+            "ngettext": template_ngettext,
+            "loyalty": state,
+            "loyalty_base_template": state.settings.base_template,
+            "loyalty_lang": str(locale).replace("_", "-") if locale else "en",
+        }
+
+    bp.add_app_template_global(loyalty_url, "loyalty_url")
+    for name, function in FILTERS.items():
+        bp.add_app_template_filter(function, name)
+
+    customer_views.register(bp)
+    owner_views.register(bp)
+    state.owner_nav.append(NavItem("owner_dashboard", lazy_gettext("Overview")))
+    state.owner_nav.append(NavItem("owner_customers", lazy_gettext("Customers")))
+    state.owner_nav.append(NavItem("owner_outbox", lazy_gettext("Outbox")))
+    return bp

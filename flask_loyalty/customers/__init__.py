@@ -1,0 +1,1 @@
+"""Customers: one row per email address that ordered, subscribed or signed in."""

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+
+from ..db import Base
+from ..db import UTCDateTime
+
+
+class Customer(Base):
+    """A person known to the loyalty program, keyed by normalised email address."""
+
+    __tablename__ = "loyalty_customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    """Normalised address (:func:`.customers.service.normalise_email`)."""
+    name: Mapped[str | None] = mapped_column(sa.String(200))
+    external_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    """The shop's own user id, when the customer has a shop login."""
+    locale: Mapped[str | None] = mapped_column(sa.String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    @property
+    def first_name(self) -> str:
+        """The first word of the name, for greetings ("Dear Anna"); empty if unknown."""
+        return (self.name or "").split(" ", 1)[0]
+
+    def __repr__(self) -> str:
+        return f"<Customer {self.id} {self.email!r}>"

@@ -1,0 +1,177 @@
+"""The customer's account pages and the sign-in-by-email-link flow."""
+
+from __future__ import annotations
+
+import hashlib
+import typing as t
+
+import sqlalchemy as sa
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import g
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
+from werkzeug.wrappers import Response
+
+from .. import signals
+from ..errors import InvalidEmail
+from ..errors import InvalidToken
+from ..extension import LoyaltyState
+from ..forms import ActionForm
+from ..i18n import _
+from ..orders.models import Order
+from ..outbox.service import queue_mail
+from ..outbox.service import render_mail
+from ..tokens import make_token
+from ..tokens import read_token
+from .forms import SignInForm
+from .models import Customer
+from .service import find_customer
+from .service import find_or_create_customer
+from .service import normalise_email
+
+SESSION_KEY = "loyalty_customer_id"
+SIGN_IN = "sign-in"
+RECENT_ORDERS = 20
+
+
+def current_customer(state: LoyaltyState) -> Customer | None:
+    """The customer of this request, from ``customer_loader`` or a sign-in link."""
+    if "loyalty_customer" in g:
+        return t.cast(Customer | None, g.loyalty_customer)
+    customer = None
+    shop = state.extension.shop_customer()
+    if shop is not None:
+        customer = find_or_create_customer(
+            state.session,
+            state.now(),
+            email=normalise_email(shop.email),
+            name=shop.name,
+            external_id=shop.external_id,
+            locale=shop.locale,
+        )
+        if customer.id is None or state.session.is_modified(customer):
+            state.session.commit()
+    elif SESSION_KEY in session:
+        customer = state.session.get(Customer, session[SESSION_KEY])
+    g.loyalty_customer = customer
+    return customer
+
+
+def register(bp: Blueprint) -> None:
+    from ..blueprint import get_state
+
+    @bp.route("/", methods=["GET"])
+    def account() -> t.Any:
+        state = get_state()
+        customer = current_customer(state)
+        if customer is None:
+            return render_template("loyalty/customers/sign_in.html", form=SignInForm())
+        orders = state.session.scalars(
+            sa.select(Order)
+            .where(Order.customer_id == customer.id)
+            .order_by(Order.placed_at.desc(), Order.id.desc())
+            .limit(RECENT_ORDERS)
+        ).all()
+        order_count = state.session.scalar(
+            sa.select(sa.func.count()).where(Order.customer_id == customer.id)
+        )
+        return render_template(
+            "loyalty/customers/account.html",
+            customer=customer,
+            orders=orders,
+            order_count=order_count,
+            signed_in_by_link=state.extension.shop_customer() is None,
+        )
+
+    @bp.route("/sign-in", methods=["POST"])
+    def sign_in() -> t.Any:
+        state = get_state()
+        form = SignInForm()
+        if not form.validate_on_submit():
+            return render_template("loyalty/customers/sign_in.html", form=form), 400
+        try:
+            email = normalise_email(form.email.data)
+        except InvalidEmail as error:
+            form.email.errors = [error.message]
+            return render_template("loyalty/customers/sign_in.html", form=form), 400
+        attempts, window = state.settings.rate_limit
+        client = request.remote_addr or "unknown"
+        address_key = hashlib.sha256(email.encode()).hexdigest()[:16]
+        allowed = state.rate_limiter.hit(f"sign-in:ip:{client}", attempts * 4, window)
+        allowed = (
+            state.rate_limiter.hit(f"sign-in:to:{address_key}", attempts, window)
+            and allowed
+        )
+        if not allowed:
+            form.email.errors = [
+                _("Too many attempts. Please wait a few minutes and try again.")
+            ]
+            return render_template("loyalty/customers/sign_in.html", form=form), 429
+        customer = find_customer(state.session, email)
+        if customer is not None:
+            _queue_sign_in_link(state, customer)
+            state.session.commit()
+        # The same answer whether or not the address is known.
+        return redirect(url_for(".sign_in_sent"))
+
+    @bp.route("/sign-in/sent", methods=["GET"])
+    def sign_in_sent() -> t.Any:
+        return render_template("loyalty/customers/sign_in_sent.html")
+
+    @bp.route("/sign-in/<token>", methods=["GET"])
+    def enter(token: str) -> t.Any:
+        state = get_state()
+        try:
+            data = read_token(SIGN_IN, token, state.settings.magic_link_max_age)
+            customer = state.session.get(Customer, int(data["c"]))
+            if customer is None or customer.email != data["e"]:
+                raise InvalidToken(_("This link is not valid. Ask for a new one."))
+        except (InvalidToken, KeyError, TypeError, ValueError) as error:
+            message = (
+                error.message
+                if isinstance(error, InvalidToken)
+                else _("This link is not valid. Ask for a new one.")
+            )
+            return render_template(
+                "loyalty/customers/sign_in.html", form=SignInForm(), link_error=message
+            ), 400
+        session[SESSION_KEY] = customer.id
+        signals.customer_signed_in.send(
+            current_app._get_current_object(),  # type: ignore[attr-defined]
+            customer=customer,
+        )
+        return redirect(url_for(".account"))
+
+    @bp.route("/sign-out", methods=["POST"])
+    def sign_out() -> Response:
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        session.pop(SESSION_KEY, None)
+        return redirect(url_for(".account"))
+
+
+def _queue_sign_in_link(state: LoyaltyState, customer: Customer) -> None:
+    token = make_token(SIGN_IN, {"c": customer.id, "e": customer.email})
+    link = url_for(".enter", token=token, _external=True)
+    minutes = state.settings.magic_link_max_age // 60
+    text, html = render_mail(
+        "sign_in_link",
+        customer=customer,
+        link=link,
+        minutes=minutes,
+        shop_name=state.settings.shop_name,
+    )
+    queue_mail(
+        state.session,
+        state.now(),
+        kind="sign_in_link",
+        to=customer.email,
+        subject=_("Your sign-in link for %(shop)s", shop=state.settings.shop_name),
+        text=text,
+        html=html,
+    )

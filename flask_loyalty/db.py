@@ -1,0 +1,86 @@
+"""The extension's declarative base, column types and transaction helpers.
+
+The extension's tables live in the host's database and are written through the host's
+Flask-SQLAlchemy session, so a shop's own writes and the loyalty writes can share one
+transaction. They have their own :class:`~sqlalchemy.MetaData` (the host's
+``db.create_all()`` does not touch them) and every table name starts with ``loyalty_``;
+``flask loyalty db upgrade`` creates and migrates them.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from datetime import UTC
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import Session
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+TABLE_PREFIX = "loyalty_"
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every loyalty model (own metadata, ``loyalty_`` tables)."""
+
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """An aware UTC datetime on every database.
+
+    SQLite keeps no time zone, so values are stored as naive UTC and given back as
+    aware UTC. Naive values are refused: they are always a bug.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> t.Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(
+        self, value: datetime | None, dialect: sa.Dialect
+    ) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def after_commit(session: Session, callback: t.Callable[[], None]) -> None:
+    """Run ``callback`` once the session's current transaction commits.
+
+    Used to send signals and similar notices only for changes that were stored. If
+    the transaction rolls back, the callback is dropped.
+    """
+    session.info.setdefault("loyalty_after_commit", []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    callbacks = session.info.pop("loyalty_after_commit", [])
+    for callback in callbacks:
+        callback()
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_after_commit(session: Session) -> None:
+    session.info.pop("loyalty_after_commit", None)

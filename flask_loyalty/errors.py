@@ -1,0 +1,69 @@
+"""The exceptions the extension raises for bad input.
+
+Every error a shop can cause by passing bad data derives from :class:`LoyaltyError`
+and carries a message a person can read (translated through Flask-Babel when it is
+shown). A misconfigured app fails at ``init_app`` with :class:`RuntimeError` instead.
+"""
+
+from __future__ import annotations
+
+
+class LoyaltyError(Exception):
+    """Base class of every error caused by bad input to the loyalty API.
+
+    Nothing is written to the database when one of these is raised.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class InvalidEmail(LoyaltyError):
+    """An email address is missing or is not a valid address."""
+
+
+class InvalidName(LoyaltyError):
+    """A person's name is not text or is too long."""
+
+
+class InvalidAmount(LoyaltyError):
+    """A money amount is not a finite, non-negative :class:`~decimal.Decimal`, or
+    has more decimal places than its currency allows."""
+
+
+class UnknownCurrency(LoyaltyError):
+    """A currency code is not an ISO 4217 code that Babel knows."""
+
+
+class InvalidOrder(LoyaltyError):
+    """An order's data is incomplete or inconsistent (bad id, bad items, a total
+    that disagrees with its items, a naive ``placed_at``)."""
+
+
+class OrderConflict(LoyaltyError):
+    """An order id was recorded before with different contents."""
+
+
+class UnknownOrder(LoyaltyError):
+    """No order with this id has been recorded."""
+
+
+class InvalidRefund(LoyaltyError):
+    """A refund is empty, exceeds what is left to refund, or reuses a refund id
+    with different contents."""
+
+
+class InvalidToken(LoyaltyError):
+    """A signed link was tampered with, belongs to another purpose, or has expired."""
+
+
+class TokenExpired(InvalidToken):
+    """A signed link was genuine but is older than its allowed age."""
+
+
+class RateLimited(LoyaltyError):
+    """Too many attempts from one client in a short time."""

@@ -1,0 +1,286 @@
+"""The :class:`Loyalty` extension object and the per-app state it registers."""
+
+from __future__ import annotations
+
+import typing as t
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from decimal import Decimal
+
+from flask import Flask
+from flask import current_app
+from flask_babel import Babel
+from flask_mail import Mail
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import Session
+
+from . import signals
+from .customers.models import Customer
+from .db import after_commit
+from .hooks import CatalogLoader
+from .hooks import CatalogProduct
+from .hooks import CustomerLoader
+from .hooks import OrderLine
+from .hooks import OwnerCheck
+from .orders import service as orders
+from .orders.models import Order
+from .orders.models import Refund
+from .ratelimit import RateLimiter
+from .ratelimit import make_rate_limiter
+from .settings import Settings
+from .settings import read_settings
+
+F = t.TypeVar("F", bound=t.Callable[..., t.Any])
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in the owner area's navigation: a blueprint endpoint and its label."""
+
+    endpoint: str
+    label: t.Any  # a lazy translated string
+
+
+@dataclass
+class LoyaltyState:
+    """What the extension keeps for one app, at ``app.extensions["loyalty"]``."""
+
+    extension: Loyalty
+    db: SQLAlchemy
+    settings: Settings
+    rate_limiter: RateLimiter
+    owner_nav: list[NavItem] = field(default_factory=list)
+
+    @property
+    def session(self) -> Session:
+        """The host's Flask-SQLAlchemy session for the current app context."""
+        return self.db.session  # type: ignore[return-value]
+
+    def now(self) -> datetime:
+        """The current time from the app's clock (aware UTC)."""
+        return self.settings.clock()
+
+
+class Loyalty:
+    """Newsletter, points, offers and returns for a Flask shop.
+
+    ``Loyalty(app, db=db)``, or ``loyalty = Loyalty(db=db)`` then
+    ``loyalty.init_app(app)`` in an app factory. One object can serve several apps;
+    nothing app-specific is stored on it.
+
+    :param app: the Flask app, or ``None`` to call :meth:`init_app` later.
+    :param db: the shop's :class:`~flask_sqlalchemy.SQLAlchemy`; by default the one
+        registered on the app.
+    """
+
+    def __init__(
+        self, app: Flask | None = None, *, db: SQLAlchemy | None = None
+    ) -> None:
+        self._db = db
+        self._customer_loader: CustomerLoader | None = None
+        self._owner_check: OwnerCheck | None = None
+        self._catalog_loader: CatalogLoader | None = None
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask, *, db: SQLAlchemy | None = None) -> None:
+        """Set up ``app``: config defaults, the blueprint, the CLI, Babel and Mail.
+
+        :raises RuntimeError: if the app was set up before, has no Flask-SQLAlchemy,
+            or has a config value that cannot work.
+        """
+        if "loyalty" in app.extensions:
+            raise RuntimeError(
+                "A 'Loyalty' instance is already registered on this Flask app."
+                " Import and use that instance instead."
+            )
+        db = db or self._db or app.extensions.get("sqlalchemy")
+        if db is None:
+            raise RuntimeError(
+                "flask-loyalty stores its data through Flask-SQLAlchemy: create"
+                " 'db = SQLAlchemy(app)' first, then 'Loyalty(app, db=db)'."
+            )
+        settings = read_settings(app)
+        if "babel" not in app.extensions:
+            Babel(app)
+        if "mail" not in app.extensions:
+            Mail(app)
+        state = LoyaltyState(
+            extension=self,
+            db=db,
+            settings=settings,
+            rate_limiter=make_rate_limiter(settings.rate_limit_storage_url),
+        )
+        app.extensions["loyalty"] = state
+
+        from .blueprint import build_blueprint
+        from .cli import loyalty_cli
+
+        app.register_blueprint(build_blueprint(state))
+        app.cli.add_command(loyalty_cli)
+
+    # -- hooks the shop sets ------------------------------------------------------
+
+    def customer_loader(self, callback: F) -> F:
+        """Set the function that says who is shopping now.
+
+        It takes no arguments and returns a :class:`~flask_loyalty.ShopCustomer`, or
+        ``None`` for a guest. Without it, customers reach their account through a
+        sign-in link sent by email.
+        """
+        self._customer_loader = callback
+        return callback
+
+    def owner_check(self, callback: F) -> F:
+        """Set the function that says whether this request may use the owner pages.
+
+        It takes no arguments and returns ``True`` for the shop owner. Without it,
+        every owner page answers 403 Forbidden.
+        """
+        self._owner_check = callback
+        return callback
+
+    def catalog_loader(self, callback: F) -> F:
+        """Set the function that lists the shop's products for personal offers.
+
+        It takes no arguments and returns an iterable of
+        :class:`~flask_loyalty.CatalogProduct`.
+        """
+        self._catalog_loader = callback
+        return callback
+
+    def is_owner(self) -> bool:
+        """Whether this request passes ``owner_check`` (``False`` without one)."""
+        return self._owner_check is not None and bool(self._owner_check())
+
+    def shop_customer(self) -> t.Any:
+        """What ``customer_loader`` returns now, or ``None`` without a loader."""
+        return self._customer_loader() if self._customer_loader else None
+
+    def catalog(self) -> list[CatalogProduct]:
+        """The shop's products from ``catalog_loader``.
+
+        :raises RuntimeError: if no catalog loader was set.
+        """
+        if self._catalog_loader is None:
+            raise RuntimeError(
+                "Personal offers need the shop's products: decorate a function that"
+                " returns CatalogProduct objects with '@loyalty.catalog_loader'."
+            )
+        return list(self._catalog_loader())
+
+    # -- calls the shop makes -----------------------------------------------------
+
+    @property
+    def state(self) -> LoyaltyState:
+        """The state of the current app.
+
+        :raises RuntimeError: if this extension was not set up on the current app.
+        """
+        state = current_app.extensions.get("loyalty")
+        if state is None or state.extension is not self:
+            raise RuntimeError(
+                "The current Flask app is not registered with this 'Loyalty'"
+                " instance. Did you forget to call 'init_app'?"
+            )
+        return t.cast(LoyaltyState, state)
+
+    def record_order(
+        self,
+        order_id: str,
+        *,
+        email: str,
+        total: Decimal,
+        items: t.Sequence[OrderLine | t.Mapping[str, t.Any]] = (),
+        shipping: Decimal = Decimal(0),
+        discount: Decimal = Decimal(0),
+        currency: str | None = None,
+        name: str | None = None,
+        customer_id: str | None = None,
+        locale: str | None = None,
+        placed_at: datetime | None = None,
+        commit: bool = True,
+    ) -> Order:
+        """Record a paid order; call it at checkout. Idempotent by ``order_id``.
+
+        ``total`` must equal the items' prices times quantities, less ``discount``,
+        plus ``shipping`` (when items are given). ``customer_id`` is the shop's own
+        user id, if she is signed in. With ``commit=False`` the order joins the
+        session's transaction and the shop commits it with its own writes.
+
+        :raises LoyaltyError: a subclass saying what is wrong (``InvalidEmail``,
+            ``InvalidAmount``, ``UnknownCurrency``, ``InvalidOrder``,
+            ``OrderConflict``); nothing is stored.
+        """
+        state = self.state
+        order, created = orders.record_order(
+            state.session,
+            state.now(),
+            order_id=order_id,
+            email=email,
+            total=total,
+            items=items,
+            shipping=shipping,
+            discount=discount,
+            currency=state.settings.currency if currency is None else currency,
+            name=name,
+            external_customer_id=customer_id,
+            locale=locale,
+            placed_at=placed_at,
+        )
+        if created:
+            self._announce(
+                state, signals.order_recorded, order=order, customer=order.customer
+            )
+        if commit:
+            state.session.commit()
+        return order
+
+    def record_refund(
+        self,
+        order_id: str,
+        *,
+        refund_id: str,
+        amount: Decimal | None = None,
+        items: t.Mapping[str, int] | None = None,
+        reason: str | None = None,
+        commit: bool = True,
+    ) -> Refund:
+        """Record money given back on an order. Idempotent by ``refund_id``.
+
+        Give ``amount``, ``items`` (``{sku: quantity}``; the amount is then their
+        price) or both (an amount up to the items' price).
+
+        :raises LoyaltyError: ``UnknownOrder``, ``InvalidAmount`` or
+            ``InvalidRefund``; nothing is stored.
+        """
+        state = self.state
+        refund, created = orders.record_refund(
+            state.session,
+            state.now(),
+            order_id=order_id,
+            refund_id=refund_id,
+            amount=amount,
+            items=items,
+            reason=reason,
+        )
+        if created:
+            self._announce(
+                state, signals.refund_recorded, refund=refund, order=refund.order
+            )
+        if commit:
+            state.session.commit()
+        return refund
+
+    def current_customer(self) -> Customer | None:
+        """The loyalty customer of this request: from ``customer_loader``, else
+        from a sign-in link she followed; ``None`` for an anonymous visitor."""
+        from .customers.views import current_customer
+
+        return current_customer(self.state)
+
+    @staticmethod
+    def _announce(state: LoyaltyState, signal: t.Any, **kwargs: t.Any) -> None:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        after_commit(state.session, lambda: signal.send(app, **kwargs))

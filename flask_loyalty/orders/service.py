@@ -1,0 +1,393 @@
+"""Recording orders and refunds: validated, idempotent, all-or-nothing.
+
+These are plain functions over a session and a time; :class:`~flask_loyalty.Loyalty`
+wraps them with the app's session, clock and currency.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import typing as t
+import unicodedata
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..clock import as_utc
+from ..customers.service import clean_name
+from ..customers.service import find_or_create_customer
+from ..customers.service import normalise_email
+from ..errors import InvalidOrder
+from ..errors import InvalidRefund
+from ..errors import OrderConflict
+from ..errors import UnknownOrder
+from ..hooks import OrderLine
+from ..i18n import _
+from ..money import check_currency
+from ..money import to_minor
+from .models import Order
+from .models import OrderItem
+from .models import Refund
+from .models import RefundItem
+
+MAX_QUANTITY = 1_000_000
+T = t.TypeVar("T")
+
+
+def check_text(
+    value: object, what: str, *, max_len: int, optional: bool = False
+) -> t.Any:
+    """Return ``value`` unchanged if it is usable text, so it round-trips exactly.
+
+    :raises InvalidOrder: if it is not a string, is blank, too long, or holds
+        control characters.
+    """
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidOrder(_("The %(what)s must be non-empty text.", what=what))
+    if len(value) > max_len:
+        raise InvalidOrder(
+            _("The %(what)s can have at most %(n)d characters.", what=what, n=max_len)
+        )
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value):
+        raise InvalidOrder(_("The %(what)s contains control characters.", what=what))
+    return value
+
+
+def _line(
+    raw: object, index: int, currency: str
+) -> tuple[str, str, str | None, int, int]:
+    if isinstance(raw, OrderLine):
+        fields: Mapping[str, t.Any] = vars(raw)
+    elif isinstance(raw, Mapping):
+        fields = raw
+    else:
+        raise InvalidOrder(
+            _("Item %(n)d must be an OrderLine or a mapping.", n=index + 1)
+        )
+    unknown = set(fields) - {"sku", "name", "quantity", "unit_price", "category"}
+    if unknown:
+        raise InvalidOrder(
+            _(
+                "Item %(n)d has unknown fields: %(fields)s.",
+                n=index + 1,
+                fields=", ".join(sorted(map(str, unknown))),
+            )
+        )
+    quantity = fields.get("quantity")
+    if (
+        not isinstance(quantity, int)
+        or isinstance(quantity, bool)
+        or not (0 < quantity <= MAX_QUANTITY)
+    ):
+        raise InvalidOrder(
+            _(
+                "Item %(n)d needs a whole quantity from 1 to %(max)d.",
+                n=index + 1,
+                max=MAX_QUANTITY,
+            )
+        )
+    return (
+        check_text(fields.get("sku"), _("item SKU"), max_len=64),
+        check_text(fields.get("name"), _("item name"), max_len=200),
+        check_text(
+            fields.get("category"), _("item category"), max_len=100, optional=True
+        ),
+        quantity,
+        to_minor(fields.get("unit_price"), currency, what=_("unit price")),
+    )
+
+
+def _fingerprint(content: object) -> str:
+    blob = json.dumps(
+        content, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _in_savepoint(session: Session, work: t.Callable[[], T], retries: int = 3) -> T:
+    """Run ``work`` in a savepoint; retry when a concurrent writer won a unique race."""
+    for attempt in range(retries):
+        try:
+            with session.begin_nested():
+                return work()
+        except IntegrityError:
+            if attempt == retries - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def record_order(
+    session: Session,
+    now: datetime,
+    *,
+    order_id: object,
+    email: object,
+    total: object,
+    currency: object,
+    items: t.Sequence[OrderLine | Mapping[str, t.Any]] = (),
+    shipping: object = Decimal(0),
+    discount: object = Decimal(0),
+    name: object = None,
+    external_customer_id: object = None,
+    locale: object = None,
+    placed_at: object = None,
+) -> tuple[Order, bool]:
+    """Store an order once; return ``(order, created)``.
+
+    Calling again with the same ``order_id`` and the same contents (address,
+    currency, amounts, items) returns the stored order and changes nothing.
+
+    :raises InvalidEmail: bad address.
+    :raises InvalidAmount: a total, shipping, discount or price that is not a
+        non-negative Decimal with the currency's places.
+    :raises UnknownCurrency: the currency is not ISO 4217.
+    :raises InvalidOrder: bad id, items or ``placed_at``; items that disagree with
+        the total (``total == sum(items) - discount + shipping``).
+    :raises OrderConflict: the id was recorded before with other contents.
+    """
+    reference = check_text(order_id, _("order id"), max_len=64)
+    address = normalise_email(email)
+    code = check_currency(currency)
+    total_cents = to_minor(total, code, what=_("total"))
+    shipping_cents = to_minor(shipping, code, what=_("shipping"))
+    discount_cents = to_minor(discount, code, what=_("discount"))
+    if not isinstance(items, t.Sequence) or isinstance(items, str | bytes):
+        raise InvalidOrder(_("The items must be a list."))
+    lines = [_line(raw, i, code) for i, raw in enumerate(items)]
+    if lines:
+        expected = (
+            sum(q * p for _s, _n, _c, q, p in lines) - discount_cents + shipping_cents
+        )
+        if expected != total_cents:
+            raise InvalidOrder(
+                _(
+                    "The items, shipping and discount add up to %(expected)s, but the"
+                    " total is %(total)s.",
+                    expected=_show(expected, code),
+                    total=_show(total_cents, code),
+                )
+            )
+    customer_name = clean_name(name)
+    shop_user = check_text(
+        external_customer_id, _("shop customer id"), max_len=64, optional=True
+    )
+    language = check_text(locale, _("locale"), max_len=16, optional=True)
+    if placed_at is None:
+        placed = now
+    elif not isinstance(placed_at, datetime):
+        raise InvalidOrder(_("placed_at must be a datetime."))
+    else:
+        try:
+            placed = as_utc(placed_at)
+        except ValueError:
+            raise InvalidOrder(
+                _("placed_at must carry a time zone (use UTC).")
+            ) from None
+    fingerprint = _fingerprint(
+        [address, code, total_cents, shipping_cents, discount_cents, lines]
+    )
+
+    def existing() -> Order | None:
+        return session.scalar(sa.select(Order).where(Order.reference == reference))
+
+    def store() -> tuple[Order, bool]:
+        found = existing()
+        if found is not None:
+            return found, False
+        customer = find_or_create_customer(
+            session,
+            now,
+            email=address,
+            name=customer_name,
+            external_id=shop_user,
+            locale=language,
+        )
+        order = Order(
+            reference=reference,
+            customer=customer,
+            currency=code,
+            total_cents=total_cents,
+            shipping_cents=shipping_cents,
+            discount_cents=discount_cents,
+            placed_at=placed,
+            recorded_at=now,
+            fingerprint=fingerprint,
+            items=[
+                OrderItem(
+                    position=i,
+                    sku=s,
+                    name=n,
+                    category=c,
+                    quantity=q,
+                    unit_price_cents=p,
+                )
+                for i, (s, n, c, q, p) in enumerate(lines)
+            ],
+        )
+        session.add(order)
+        session.flush()
+        return order, True
+
+    order, created = _in_savepoint(session, store)
+    if not created and order.fingerprint != fingerprint:
+        raise OrderConflict(
+            _(
+                "Order %(id)s was already recorded with different contents.",
+                id=repr(reference),
+            )
+        )
+    return order, created
+
+
+def _show(cents: int, currency: str) -> str:
+    from ..money import from_minor
+
+    return f"{from_minor(cents, currency)} {currency}"
+
+
+def get_order(session: Session, order_id: str) -> Order:
+    """Return the recorded order with the shop's id ``order_id``.
+
+    :raises UnknownOrder: if there is none.
+    """
+    order = session.scalar(sa.select(Order).where(Order.reference == order_id))
+    if order is None:
+        raise UnknownOrder(_("No order %(id)s has been recorded.", id=repr(order_id)))
+    return order
+
+
+def _refund_items(
+    order: Order, items: Mapping[str, int]
+) -> tuple[list[RefundItem], int]:
+    """Spread refunded quantities per SKU over the order's lines, oldest line first."""
+    refunded: dict[int, int] = {}
+    for refund in order.refunds:
+        for item in refund.items:
+            refunded[item.order_item_id] = (
+                refunded.get(item.order_item_id, 0) + item.quantity
+            )
+    result: list[RefundItem] = []
+    value = 0
+    for sku, quantity in sorted(items.items()):
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
+            raise InvalidRefund(
+                _(
+                    "The quantity to refund of %(sku)s must be a whole number above 0.",
+                    sku=repr(sku),
+                )
+            )
+        lines = [line for line in order.items if line.sku == sku]
+        if not lines:
+            raise InvalidRefund(
+                _(
+                    "Order %(id)s has no item %(sku)s.",
+                    id=repr(order.reference),
+                    sku=repr(sku),
+                )
+            )
+        left = quantity
+        for line in lines:
+            take = min(left, line.quantity - refunded.get(line.id, 0))
+            if take > 0:
+                result.append(RefundItem(order_item=line, quantity=take))
+                value += take * line.unit_price_cents
+                left -= take
+        if left:
+            raise InvalidRefund(
+                _(
+                    "Only %(n)d of %(sku)s are left to refund.",
+                    n=quantity - left,
+                    sku=repr(sku),
+                )
+            )
+    return result, value
+
+
+def record_refund(
+    session: Session,
+    now: datetime,
+    *,
+    order_id: object,
+    refund_id: object,
+    amount: object = None,
+    items: Mapping[str, int] | None = None,
+    reason: object = None,
+) -> tuple[Refund, bool]:
+    """Store a refund once; return ``(refund, created)``.
+
+    Give ``amount`` (money back), ``items`` (``{sku: quantity}``, the amount then
+    defaults to their price), or both (an amount up to the items' price). The same
+    ``refund_id`` with the same contents changes nothing.
+
+    :raises UnknownOrder: the order was never recorded.
+    :raises InvalidAmount: the amount is not a Decimal with the currency's places.
+    :raises InvalidRefund: nothing to refund, more than is left on the order, items
+        that were not bought or are already refunded, or a reused ``refund_id``
+        with other contents.
+    """
+    reference = check_text(refund_id, _("refund id"), max_len=64)
+    order_ref = check_text(order_id, _("order id"), max_len=64)
+    note = check_text(reason, _("reason"), max_len=500, optional=True)
+    order = get_order(session, order_ref)
+    if items is not None and not isinstance(items, Mapping):
+        raise InvalidRefund(_("The items to refund must map SKUs to quantities."))
+    if amount is None and not items:
+        raise InvalidRefund(_("Give an amount or items to refund."))
+    amount_cents = (
+        None
+        if amount is None
+        else to_minor(amount, order.currency, what=_("refund amount"))
+    )
+    fingerprint = _fingerprint(
+        [order_ref, amount_cents, sorted((items or {}).items()), note]
+    )
+    found = session.scalar(sa.select(Refund).where(Refund.reference == reference))
+    if found is not None:
+        if found.fingerprint != fingerprint:
+            raise InvalidRefund(
+                _(
+                    "Refund %(id)s was already recorded with different contents.",
+                    id=repr(reference),
+                )
+            )
+        return found, False
+
+    def store() -> tuple[Refund, bool]:
+        refund_items, items_value = _refund_items(order, items or {})
+        cents = items_value if amount_cents is None else amount_cents
+        if items and cents > items_value:
+            raise InvalidRefund(
+                _("The refund amount is more than the refunded items cost.")
+            )
+        if cents <= 0:
+            raise InvalidRefund(_("The refund amount must be above zero."))
+        left = order.total_cents - order.refunded_cents
+        if cents > left:
+            raise InvalidRefund(
+                _(
+                    "Only %(left)s is left to refund on order %(id)s.",
+                    left=_show(left, order.currency),
+                    id=repr(order.reference),
+                )
+            )
+        refund = Refund(
+            reference=reference,
+            order=order,
+            amount_cents=cents,
+            reason=note,
+            created_at=now,
+            fingerprint=fingerprint,
+            items=refund_items,
+        )
+        session.add(refund)
+        session.flush()
+        return refund, True
+
+    return _in_savepoint(session, store)

@@ -1,0 +1,171 @@
+"""Queue email in the outbox, then deliver it with Flask-Mail.
+
+A message is written in the same transaction as the change that caused it, so a
+crash loses nothing. Delivery claims a batch (``FOR UPDATE SKIP LOCKED`` on
+PostgreSQL, so several workers never take the same message), sends it, and marks each
+message sent or due again after a back-off. A worker that died mid-send leaves its
+claim; after ``LOYALTY_MAIL_CLAIM_TIMEOUT`` seconds another worker takes it over.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import render_template
+from flask_mail import Mail
+from flask_mail import Message
+from sqlalchemy.orm import Session
+
+from ..i18n import template_gettext
+from ..i18n import template_ngettext
+from .models import FAILED
+from .models import QUEUED
+from .models import SENDING
+from .models import SENT
+from .models import OutboxMessage
+
+
+def render_mail(template: str, **context: t.Any) -> tuple[str, str]:
+    """Render ``loyalty/email/<template>.txt`` and ``.html``; return (text, html)."""
+    context.setdefault("_", template_gettext)
+    context.setdefault("ngettext", template_ngettext)
+    text = render_template(f"loyalty/email/{template}.txt", **context)
+    html = render_template(f"loyalty/email/{template}.html", **context)
+    return text, html
+
+
+def queue_mail(
+    session: Session,
+    now: datetime,
+    *,
+    kind: str,
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    headers: dict[str, str] | None = None,
+    send_after: datetime | None = None,
+) -> OutboxMessage:
+    """Add a message to the outbox in the session's current transaction."""
+    message = OutboxMessage(
+        kind=kind,
+        to_addr=to,
+        subject=subject,
+        text_body=text,
+        html_body=html,
+        headers=headers or {},
+        status=QUEUED,
+        attempts=0,
+        created_at=now,
+        send_after=send_after or now,
+    )
+    session.add(message)
+    return message
+
+
+@dataclass
+class DeliveryReport:
+    """What one delivery run did."""
+
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+    @property
+    def claimed(self) -> int:
+        return self.sent + self.retried + self.failed
+
+
+def claim_due(
+    session: Session, now: datetime, *, limit: int, claim_timeout: int
+) -> list[OutboxMessage]:
+    """Mark up to ``limit`` due messages as being sent by this worker and commit."""
+    stale = now - timedelta(seconds=claim_timeout)
+    due = sa.or_(
+        sa.and_(OutboxMessage.status == QUEUED, OutboxMessage.send_after <= now),
+        sa.and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_at < stale),
+    )
+    messages = list(
+        session.scalars(
+            sa.select(OutboxMessage)
+            .where(due)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    for message in messages:
+        message.status = SENDING
+        message.claimed_at = now
+        message.attempts += 1
+    session.commit()
+    return messages
+
+
+def deliver_due(
+    session: Session,
+    mail: Mail,
+    clock: t.Callable[[], datetime],
+    *,
+    sender: str | tuple[str, str] | None,
+    limit: int = 50,
+    claim_timeout: int = 300,
+    max_attempts: int = 5,
+) -> DeliveryReport:
+    """Send the messages that are due; return how many were sent, retried, failed.
+
+    A message that fails is retried after 2, 4, 8... minutes, and marked failed
+    after ``max_attempts`` tries; the error is kept for the owner to read.
+    """
+    report = DeliveryReport()
+    messages = claim_due(session, clock(), limit=limit, claim_timeout=claim_timeout)
+    if not messages:
+        return report
+
+    def failed(message: OutboxMessage, error: Exception) -> None:
+        message.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if message.attempts >= max_attempts:
+            message.status = FAILED
+            report.failed += 1
+        else:
+            message.status = QUEUED
+            message.send_after = clock() + timedelta(minutes=2**message.attempts)
+            report.retried += 1
+
+    try:
+        connection = mail.connect().__enter__()
+    except Exception as error:  # noqa: BLE001 - the server is down: retry all later
+        for message in messages:
+            failed(message, error)
+        session.commit()
+        return report
+    try:
+        for message in messages:
+            try:
+                connection.send(_as_mail(message, sender))
+            except Exception as error:  # noqa: BLE001 - any SMTP failure is retried
+                failed(message, error)
+            else:
+                message.status = SENT
+                message.sent_at = clock()
+                message.last_error = None
+                report.sent += 1
+            session.commit()
+    finally:
+        connection.__exit__(None, None, None)
+    return report
+
+
+def _as_mail(message: OutboxMessage, sender: str | tuple[str, str] | None) -> Message:
+    return Message(
+        subject=message.subject,
+        recipients=[message.to_addr],
+        body=message.text_body,
+        html=message.html_body,
+        sender=sender,
+        extra_headers=dict(message.headers or {}),
+    )

@@ -1,0 +1,1 @@
+"""The owner area: an overview and the navigation every domain adds its pages to."""

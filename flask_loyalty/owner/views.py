@@ -1,0 +1,136 @@
+"""Owner pages: overview, customers, outbox. Each answers 403 unless ``owner_check``
+approves the request."""
+
+from __future__ import annotations
+
+import typing as t
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+
+from ..customers.models import Customer
+from ..forms import ActionForm
+from ..i18n import _
+from ..orders.models import Order
+from ..outbox.models import QUEUED
+from ..outbox.models import OutboxMessage
+
+
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def register(bp: Blueprint) -> None:
+    from ..blueprint import get_state
+    from ..blueprint import owner_required
+
+    @bp.route("/owner/")
+    @owner_required
+    def owner_dashboard() -> t.Any:
+        state = get_state()
+        s = state.session
+        since = state.now() - timedelta(days=30)
+        figures = {
+            "customers": s.scalar(sa.select(sa.func.count(Customer.id))),
+            "orders": s.scalar(sa.select(sa.func.count(Order.id))),
+            "orders_30d": s.scalar(
+                sa.select(sa.func.count(Order.id)).where(Order.placed_at >= since)
+            ),
+            "revenue_30d": s.scalar(
+                sa.select(sa.func.coalesce(sa.func.sum(Order.total_cents), 0)).where(
+                    Order.placed_at >= since, Order.currency == state.settings.currency
+                )
+            ),
+            "queued_mail": s.scalar(
+                sa.select(sa.func.count(OutboxMessage.id)).where(
+                    OutboxMessage.status == QUEUED
+                )
+            ),
+        }
+        return render_template("loyalty/owner/dashboard.html", figures=figures)
+
+    @bp.route("/owner/customers")
+    @owner_required
+    def owner_customers() -> t.Any:
+        state = get_state()
+        query = request.args.get("q", "").strip()[:100]
+        orders = (
+            sa.select(
+                Order.customer_id,
+                sa.func.count(Order.id).label("orders"),
+                sa.func.sum(Order.total_cents).label("spent"),
+                sa.func.max(Order.placed_at).label("last_order"),
+            )
+            .group_by(Order.customer_id)
+            .subquery()
+        )
+        stmt = (
+            sa.select(Customer, orders.c.orders, orders.c.spent, orders.c.last_order)
+            .outerjoin(orders, orders.c.customer_id == Customer.id)
+            .order_by(Customer.created_at.desc(), Customer.id.desc())
+        )
+        if query:
+            like = f"%{query.lower()}%"
+            stmt = stmt.where(
+                sa.or_(
+                    Customer.email.like(like), sa.func.lower(Customer.name).like(like)
+                )
+            )
+        size = state.settings.owner_page_size
+        page = _page()
+        rows = state.session.execute(
+            stmt.offset((page - 1) * size).limit(size + 1)
+        ).all()
+        return render_template(
+            "loyalty/owner/customers.html",
+            rows=rows[:size],
+            query=query,
+            page=page,
+            has_next=len(rows) > size,
+        )
+
+    @bp.route("/owner/outbox")
+    @owner_required
+    def owner_outbox() -> t.Any:
+        state = get_state()
+        size = state.settings.owner_page_size
+        page = _page()
+        messages = state.session.scalars(
+            sa.select(OutboxMessage)
+            .order_by(OutboxMessage.id.desc())
+            .offset((page - 1) * size)
+            .limit(size + 1)
+        ).all()
+        return render_template(
+            "loyalty/owner/outbox.html",
+            messages=messages[:size],
+            page=page,
+            has_next=len(messages) > size,
+            held=state.settings.mail_delivery == "hold",
+        )
+
+    @bp.route("/owner/outbox/<int:message_id>", methods=["GET", "POST"])
+    @owner_required
+    def owner_message(message_id: int) -> t.Any:
+        state = get_state()
+        message = state.session.get(OutboxMessage, message_id)
+        if message is None:
+            abort(404)
+        form = ActionForm()
+        if request.method == "POST":
+            if not form.validate_on_submit():
+                abort(400)
+            message.status = QUEUED
+            message.send_after = state.now()
+            message.attempts = 0
+            state.session.commit()
+            flash(_("The message is queued to be sent again."), "success")
+            return redirect(url_for(".owner_message", message_id=message.id))
+        return render_template("loyalty/owner/message.html", message=message, form=form)

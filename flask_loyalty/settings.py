@@ -1,0 +1,114 @@
+"""Every ``LOYALTY_*`` config key with its default, read once by ``init_app``.
+
+Precedence: a value the shop sets in ``app.config`` wins over the built-in default
+listed here. The README has the same table for shop developers.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from dataclasses import dataclass
+
+from flask import Flask
+
+from .clock import Clock
+from .clock import system_clock
+
+DEFAULTS: dict[str, t.Any] = {
+    # Where the loyalty pages live and what they look like.
+    "LOYALTY_URL_PREFIX": "/loyalty",
+    "LOYALTY_BLUEPRINT_NAME": "loyalty",
+    "LOYALTY_BASE_TEMPLATE": "loyalty/layout.html",
+    "LOYALTY_SHOP_NAME": None,  # None: the Flask app's name
+    # Money and time.
+    "LOYALTY_CURRENCY": "EUR",
+    "LOYALTY_CLOCK": None,  # None: the system clock (aware UTC)
+    # Email.
+    "LOYALTY_MAIL_SENDER": None,  # None: MAIL_DEFAULT_SENDER
+    "LOYALTY_MAIL_DELIVERY": "smtp",  # "smtp", or "hold" to keep mail in the outbox
+    "LOYALTY_MAIL_MAX_ATTEMPTS": 5,
+    "LOYALTY_MAIL_CLAIM_TIMEOUT": 300,  # seconds before a stuck send is retried
+    "LOYALTY_WORKER_BATCH": 50,
+    "LOYALTY_WORKER_INTERVAL": 5.0,  # seconds between worker polls
+    # Sign-in by emailed link (shops without customer_loader, or guests).
+    "LOYALTY_MAGIC_LINK_MAX_AGE": 3600,  # seconds
+    "LOYALTY_RATE_LIMIT": (5, 900),  # attempts per window (seconds) per client
+    "LOYALTY_RATE_LIMIT_STORAGE_URL": None,  # None: in memory; or redis://...
+    # Owner pages.
+    "LOYALTY_OWNER_PAGE_SIZE": 50,
+}
+
+MAIL_DELIVERIES = ("smtp", "hold")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The loyalty configuration of one app, as read by ``init_app``."""
+
+    url_prefix: str
+    blueprint_name: str
+    base_template: str
+    shop_name: str
+    currency: str
+    clock: Clock
+    mail_sender: str | tuple[str, str] | None
+    mail_delivery: str
+    mail_max_attempts: int
+    mail_claim_timeout: int
+    worker_batch: int
+    worker_interval: float
+    magic_link_max_age: int
+    rate_limit: tuple[int, int]
+    rate_limit_storage_url: str | None
+    owner_page_size: int
+
+
+def read_settings(app: Flask) -> Settings:
+    """Apply the defaults to ``app.config`` and read the keys into :class:`Settings`.
+
+    :raises RuntimeError: for a value that cannot work, with what to write instead.
+    """
+    from .errors import UnknownCurrency
+    from .money import check_currency
+
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+    c = app.config
+    if c["LOYALTY_MAIL_DELIVERY"] not in MAIL_DELIVERIES:
+        raise RuntimeError(
+            f"LOYALTY_MAIL_DELIVERY must be one of {MAIL_DELIVERIES},"
+            f" not {c['LOYALTY_MAIL_DELIVERY']!r}."
+        )
+    try:
+        currency = check_currency(c["LOYALTY_CURRENCY"])
+    except UnknownCurrency:
+        raise RuntimeError(
+            f"LOYALTY_CURRENCY {c['LOYALTY_CURRENCY']!r} is not an ISO 4217 code"
+            " such as 'EUR'."
+        ) from None
+    limit = tuple(c["LOYALTY_RATE_LIMIT"])
+    if len(limit) != 2 or not all(isinstance(n, int) and n > 0 for n in limit):
+        raise RuntimeError(
+            "LOYALTY_RATE_LIMIT must be (attempts, seconds), for example (5, 900)."
+        )
+    prefix = c["LOYALTY_URL_PREFIX"]
+    if not prefix.startswith("/"):
+        raise RuntimeError("LOYALTY_URL_PREFIX must start with '/', like '/loyalty'.")
+    return Settings(
+        url_prefix=prefix.rstrip("/"),
+        blueprint_name=c["LOYALTY_BLUEPRINT_NAME"],
+        base_template=c["LOYALTY_BASE_TEMPLATE"],
+        shop_name=c["LOYALTY_SHOP_NAME"] or app.name,
+        currency=currency,
+        clock=c["LOYALTY_CLOCK"] or system_clock,
+        mail_sender=c["LOYALTY_MAIL_SENDER"] or c.get("MAIL_DEFAULT_SENDER"),
+        mail_delivery=c["LOYALTY_MAIL_DELIVERY"],
+        mail_max_attempts=int(c["LOYALTY_MAIL_MAX_ATTEMPTS"]),
+        mail_claim_timeout=int(c["LOYALTY_MAIL_CLAIM_TIMEOUT"]),
+        worker_batch=int(c["LOYALTY_WORKER_BATCH"]),
+        worker_interval=float(c["LOYALTY_WORKER_INTERVAL"]),
+        magic_link_max_age=int(c["LOYALTY_MAGIC_LINK_MAX_AGE"]),
+        rate_limit=(limit[0], limit[1]),
+        rate_limit_storage_url=c["LOYALTY_RATE_LIMIT_STORAGE_URL"],
+        owner_page_size=int(c["LOYALTY_OWNER_PAGE_SIZE"]),
+    )

@@ -1,0 +1,21 @@
+"""Signals the shop can connect to. Each is sent after the change was committed.
+
+The sender is always the Flask app (``current_app._get_current_object()``).
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: An order was recorded for the first time. Arguments: ``order`` (Order),
+#: ``customer`` (Customer).
+order_recorded = _signals.signal("order-recorded")
+
+#: A refund was recorded. Arguments: ``refund`` (Refund), ``order`` (Order).
+refund_recorded = _signals.signal("refund-recorded")
+
+#: A customer signed in to her loyalty account with an emailed link. Arguments:
+#: ``customer`` (Customer).
+customer_signed_in = _signals.signal("customer-signed-in")
