@@ -11,6 +11,7 @@ import typing as t
 from flask import current_app
 from itsdangerous import BadSignature
 from itsdangerous import SignatureExpired
+from itsdangerous import TimestampSigner
 from itsdangerous import URLSafeTimedSerializer
 
 from .errors import InvalidToken
@@ -18,11 +19,20 @@ from .errors import TokenExpired
 from .i18n import _
 
 
+class _ClockSigner(TimestampSigner):
+    """Reads the time from the app's loyalty clock, so expiry can be tested."""
+
+    def get_timestamp(self) -> int:
+        return int(current_app.extensions["loyalty"].now().timestamp())
+
+
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
     secret = current_app.config.get("SECRET_KEY")
     if not secret:
         raise RuntimeError("flask-loyalty signs links with SECRET_KEY: set one.")
-    return URLSafeTimedSerializer(secret, salt=f"flask-loyalty/{purpose}")
+    return URLSafeTimedSerializer(
+        secret, salt=f"flask-loyalty/{purpose}", signer=_ClockSigner
+    )
 
 
 def make_token(purpose: str, data: t.Any) -> str:

@@ -94,12 +94,15 @@ def make_app(
 ) -> t.Iterator[t.Callable[..., Flask]]:
     """Build a shop app with the extension; ``make_app(database_url=..., **config)``.
 
-    The loyalty tables are created; ``app.extensions["loyalty"].extension`` is the
-    :class:`Loyalty` object (the ``loyalty`` fixture).
+    The loyalty tables are created unless ``create_tables=False``. The
+    :class:`Loyalty` object is ``app.extensions["loyalty"].extension`` (the
+    ``loyalty`` fixture).
     """
     engines: list[sa.Engine] = []
 
-    def factory(database_url: str | None = None, **config: t.Any) -> Flask:
+    def factory(
+        database_url: str | None = None, *, create_tables: bool = True, **config: t.Any
+    ) -> Flask:
         app = Flask("shop", instance_path=str(tmp_path / "instance"))
         app.config.update(
             TESTING=True,
@@ -114,7 +117,8 @@ def make_app(
         db = SQLAlchemy(app)
         Loyalty(app, db=db)
         with app.app_context():
-            Base.metadata.create_all(db.engine)
+            if create_tables:
+                Base.metadata.create_all(db.engine)
             engines.append(db.engine)
         return app
 

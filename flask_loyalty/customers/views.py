@@ -85,7 +85,8 @@ def register(bp: Blueprint) -> None:
             customer=customer,
             orders=orders,
             order_count=order_count,
-            signed_in_by_link=state.extension.shop_customer() is None,
+            signed_in_by_link=SESSION_KEY in session,
+            sign_out_form=ActionForm(),
         )
 
     @bp.route("/sign-in", methods=["POST"])

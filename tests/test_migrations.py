@@ -1,0 +1,76 @@
+"""The Alembic migrations build exactly the schema the models describe."""
+
+from __future__ import annotations
+
+import typing as t
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from flask import Flask
+
+from flask_loyalty import migrations
+from flask_loyalty.db import Base
+
+
+def loyalty_tables(engine: sa.Engine) -> set[str]:
+    return {
+        name
+        for name in sa.inspect(engine).get_table_names()
+        if name.startswith("loyalty_")
+    }
+
+
+def test_migrations_produce_exactly_the_models_schema(
+    make_app: t.Callable[..., Flask], database_url: str
+) -> None:
+    app = make_app(database_url=database_url, create_tables=False)
+    with app.app_context():
+        engine = app.extensions["loyalty"].db.engine
+        migrations.upgrade(engine)
+        with engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection,
+                opts={
+                    "compare_type": True,
+                    "include_name": migrations.is_loyalty_table,
+                    "version_table": migrations.VERSION_TABLE,
+                },
+            )
+            diff = compare_metadata(context, Base.metadata)
+        assert diff == []
+        assert loyalty_tables(engine) == set(Base.metadata.tables) | {
+            migrations.VERSION_TABLE
+        }
+
+
+def test_downgrade_to_base_removes_only_loyalty_tables(
+    make_app: t.Callable[..., Flask], database_url: str
+) -> None:
+    app = make_app(database_url=database_url, create_tables=False)
+    with app.app_context():
+        engine = app.extensions["loyalty"].db.engine
+        with engine.begin() as connection:
+            connection.execute(sa.text("CREATE TABLE shop_products (id INTEGER)"))
+        migrations.upgrade(engine)
+        assert migrations.current_revision(engine) is not None
+        migrations.downgrade(engine, "base")
+        assert loyalty_tables(engine) == {migrations.VERSION_TABLE}
+        assert migrations.current_revision(engine) is None
+        assert "shop_products" in sa.inspect(engine).get_table_names()
+
+
+def test_flask_loyalty_db_upgrade_command(make_app: t.Callable[..., Flask]) -> None:
+    app = make_app(create_tables=False)
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["loyalty", "db", "upgrade"])
+    assert first.exit_code == 0, first.output
+    assert "migrated from empty to" in first.output
+    second = runner.invoke(args=["loyalty", "db", "upgrade"])
+    assert "up to date" in second.output
+    current = runner.invoke(args=["loyalty", "db", "current"])
+    with app.app_context():
+        revision = migrations.current_revision(app.extensions["loyalty"].db.engine)
+    assert revision and revision in current.output
+    down = runner.invoke(args=["loyalty", "db", "downgrade", "base"])
+    assert down.exit_code == 0 and "base" in down.output
