@@ -74,3 +74,19 @@ def test_flask_loyalty_db_upgrade_command(make_app: t.Callable[..., Flask]) -> N
     assert revision and revision in current.output
     down = runner.invoke(args=["loyalty", "db", "downgrade", "base"])
     assert down.exit_code == 0 and "base" in down.output
+
+
+def test_the_shops_autogenerate_can_leave_loyalty_tables_out(
+    make_app: t.Callable[..., Flask],
+) -> None:
+    app = make_app()
+    with app.app_context():
+        engine = app.extensions["loyalty"].db.engine
+        with engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection, opts={"include_name": migrations.skip_loyalty_tables}
+            )
+            # The shop's metadata knows none of our tables: nothing to drop.
+            assert compare_metadata(context, sa.MetaData()) == []
+            unfiltered = MigrationContext.configure(connection)
+            assert compare_metadata(unfiltered, sa.MetaData()) != []

@@ -3,7 +3,8 @@
 They keep their own version table, ``loyalty_alembic_version``, so they never touch
 the shop's migrations. Run them with ``flask loyalty db upgrade`` or
 :func:`upgrade`. A shop that autogenerates its own migrations should skip the
-extension's tables with :func:`is_loyalty_table` as Alembic's ``include_name``.
+extension's tables with :func:`skip_loyalty_tables` as Alembic's
+``include_name``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,13 @@ VERSION_TABLE = "loyalty_alembic_version"
 def is_loyalty_table(name: str | None, type_: str, parent_names: t.Any = None) -> bool:
     """Whether a table belongs to the extension (for Alembic ``include_name``)."""
     return type_ != "table" or bool(name and name.startswith(TABLE_PREFIX))
+
+
+def skip_loyalty_tables(
+    name: str | None, type_: str, parent_names: t.Any = None
+) -> bool:
+    """For the shop's own Alembic ``include_name``: leave the loyalty tables out."""
+    return type_ != "table" or not (name and name.startswith(TABLE_PREFIX))
 
 
 def alembic_config(connection: sa.Connection) -> Config:
