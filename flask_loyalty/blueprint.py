@@ -100,7 +100,7 @@ def build_blueprint(state: LoyaltyState) -> Blueprint:
     for name, function in FILTERS.items():
         bp.add_app_template_filter(function, name)
 
-    customer_views.register(bp)
+    customer_views.register(bp, state)
     owner_views.register(bp)
     state.owner_nav.append(NavItem("owner_dashboard", lazy_gettext("Overview")))
     state.owner_nav.append(NavItem("owner_customers", lazy_gettext("Customers")))

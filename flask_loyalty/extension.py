@@ -42,6 +42,19 @@ class NavItem:
     label: t.Any  # a lazy translated string
 
 
+@dataclass(frozen=True)
+class AccountSection:
+    """A block of the customer's account page, added by a domain (orders, points...).
+
+    ``context(state, customer)`` returns the variables of ``template``, which sees
+    them as ``section``; sections show in ``position`` order.
+    """
+
+    template: str
+    context: t.Callable[[LoyaltyState, Customer], dict[str, t.Any]]
+    position: int = 100
+
+
 @dataclass
 class LoyaltyState:
     """What the extension keeps for one app, at ``app.extensions["loyalty"]``."""
@@ -51,6 +64,7 @@ class LoyaltyState:
     settings: Settings
     rate_limiter: RateLimiter
     owner_nav: list[NavItem] = field(default_factory=list)
+    account_sections: list[AccountSection] = field(default_factory=list)
 
     @property
     def session(self) -> Session:

@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 from .. import signals
 from ..errors import InvalidEmail
 from ..errors import InvalidToken
+from ..extension import AccountSection
 from ..extension import LoyaltyState
 from ..forms import ActionForm
 from ..i18n import _
@@ -62,8 +63,26 @@ def current_customer(state: LoyaltyState) -> Customer | None:
     return customer
 
 
-def register(bp: Blueprint) -> None:
+def orders_section(state: LoyaltyState, customer: Customer) -> dict[str, t.Any]:
+    """The account page's list of her recent orders."""
+    orders = state.session.scalars(
+        sa.select(Order)
+        .where(Order.customer_id == customer.id)
+        .order_by(Order.placed_at.desc(), Order.id.desc())
+        .limit(RECENT_ORDERS)
+    ).all()
+    count = state.session.scalar(
+        sa.select(sa.func.count()).where(Order.customer_id == customer.id)
+    )
+    return {"orders": orders, "count": count}
+
+
+def register(bp: Blueprint, state: LoyaltyState) -> None:
     from ..blueprint import get_state
+
+    state.account_sections.append(
+        AccountSection("loyalty/customers/_orders.html", orders_section, position=50)
+    )
 
     @bp.route("/", methods=["GET"])
     def account() -> t.Any:
@@ -71,20 +90,14 @@ def register(bp: Blueprint) -> None:
         customer = current_customer(state)
         if customer is None:
             return render_template("loyalty/customers/sign_in.html", form=SignInForm())
-        orders = state.session.scalars(
-            sa.select(Order)
-            .where(Order.customer_id == customer.id)
-            .order_by(Order.placed_at.desc(), Order.id.desc())
-            .limit(RECENT_ORDERS)
-        ).all()
-        order_count = state.session.scalar(
-            sa.select(sa.func.count()).where(Order.customer_id == customer.id)
-        )
+        sections = [
+            (section.template, section.context(state, customer))
+            for section in sorted(state.account_sections, key=lambda s: s.position)
+        ]
         return render_template(
             "loyalty/customers/account.html",
             customer=customer,
-            orders=orders,
-            order_count=order_count,
+            sections=sections,
             signed_in_by_link=SESSION_KEY in session,
             sign_out_form=ActionForm(),
         )
