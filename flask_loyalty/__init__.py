@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .clock import FrozenClock
 from .errors import InvalidAmount
+from .errors import InvalidContent
 from .errors import InvalidEmail
 from .errors import InvalidName
 from .errors import InvalidOrder
@@ -11,7 +12,6 @@ from .errors import InvalidRefund
 from .errors import InvalidToken
 from .errors import LoyaltyError
 from .errors import OrderConflict
-from .errors import RateLimited
 from .errors import TokenExpired
 from .errors import UnknownCurrency
 from .errors import UnknownOrder
@@ -24,6 +24,7 @@ __all__ = [
     "CatalogProduct",
     "FrozenClock",
     "InvalidAmount",
+    "InvalidContent",
     "InvalidEmail",
     "InvalidName",
     "InvalidOrder",
@@ -33,7 +34,6 @@ __all__ = [
     "LoyaltyError",
     "OrderConflict",
     "OrderLine",
-    "RateLimited",
     "ShopCustomer",
     "TokenExpired",
     "UnknownCurrency",

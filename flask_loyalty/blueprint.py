@@ -10,6 +10,7 @@ from importlib.resources import files
 from flask import Blueprint
 from flask import abort
 from flask import current_app
+from flask import has_request_context
 from flask import url_for
 from flask_babel import format_currency
 from flask_babel import format_date
@@ -73,9 +74,33 @@ FILTERS: dict[str, t.Callable[..., str]] = {
 """Template filters for numbers, money and dates in the reader's locale."""
 
 
+def external_url(endpoint: str, **values: t.Any) -> str:
+    """The absolute URL of a loyalty page, for links in email.
+
+    In a request it uses the request's host; in the worker or a CLI command it uses
+    ``LOYALTY_BASE_URL`` (or Flask's ``SERVER_NAME``).
+
+    :raises RuntimeError: outside a request with neither setting.
+    """
+    state = get_state()
+    name = f"{state.settings.blueprint_name}.{endpoint}"
+    if has_request_context():
+        return url_for(name, _external=True, **values)
+    if state.settings.base_url:
+        with current_app.test_request_context(base_url=state.settings.base_url):
+            return url_for(name, _external=True, **values)
+    if current_app.config.get("SERVER_NAME"):
+        return url_for(name, _external=True, **values)
+    raise RuntimeError(
+        "Links in email sent by the worker need the shop's address: set"
+        " LOYALTY_BASE_URL, for example 'https://shop.example'."
+    )
+
+
 def build_blueprint(state: LoyaltyState) -> Blueprint:
     """Create the blueprint for one app, with every domain's views."""
     from .customers import views as customer_views
+    from .newsletter import views as newsletter_views
     from .owner import views as owner_views
 
     bp = Blueprint(
@@ -101,6 +126,7 @@ def build_blueprint(state: LoyaltyState) -> Blueprint:
         bp.add_app_template_filter(function, name)
 
     customer_views.register(bp, state)
+    newsletter_views.register(bp, state)
     owner_views.register(bp)
     state.owner_nav.append(NavItem("owner_dashboard", lazy_gettext("Overview")))
     state.owner_nav.append(NavItem("owner_customers", lazy_gettext("Customers")))

@@ -65,5 +65,9 @@ class TokenExpired(InvalidToken):
     """A signed link was genuine but is older than its allowed age."""
 
 
-class RateLimited(LoyaltyError):
-    """Too many attempts from one client in a short time."""
+class InvalidContent(LoyaltyError):
+    """Owner-written text (a campaign, an offer message) has a template error."""
+
+
+class NotFound(LoyaltyError):
+    """A topic, campaign or subscriber with this id does not exist."""

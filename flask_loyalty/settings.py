@@ -36,6 +36,17 @@ DEFAULTS: dict[str, t.Any] = {
     "LOYALTY_RATE_LIMIT_STORAGE_URL": None,  # None: in memory; or redis://...
     # Owner pages.
     "LOYALTY_OWNER_PAGE_SIZE": 50,
+    "LOYALTY_OWNER_EMAIL": None,  # where test sends go by default
+    # Links in mail built outside a request (worker, CLI): "https://shop.example".
+    "LOYALTY_BASE_URL": None,
+    # Newsletter.
+    "LOYALTY_NEWSLETTER_MIN_DAYS": 7,  # at most one campaign per subscriber per N days
+    "LOYALTY_NEWSLETTER_CONSENT_TEXT": None,  # None: a sentence naming the shop
+    "LOYALTY_NEWSLETTER_CONSENT_VERSION": "1",
+    "LOYALTY_NEWSLETTER_STORE_IP": False,
+    "LOYALTY_NEWSLETTER_CONFIRM_MAX_AGE": 7 * 24 * 3600,  # seconds
+    "LOYALTY_NEWSLETTER_LINK_MAX_AGE": 365 * 24 * 3600,  # preferences, unsubscribe
+    "LOYALTY_UNSUBSCRIBE_MAILTO": None,  # None: the sender's address
 }
 
 MAIL_DELIVERIES = ("smtp", "hold")
@@ -61,6 +72,15 @@ class Settings:
     rate_limit: tuple[int, int]
     rate_limit_storage_url: str | None
     owner_page_size: int
+    owner_email: str | None
+    base_url: str | None
+    newsletter_min_days: int
+    consent_text: str | None
+    consent_version: str
+    store_ip: bool
+    confirm_max_age: int
+    link_max_age: int
+    unsubscribe_mailto: str | None
 
 
 def read_settings(app: Flask) -> Settings:
@@ -111,4 +131,13 @@ def read_settings(app: Flask) -> Settings:
         rate_limit=(limit[0], limit[1]),
         rate_limit_storage_url=c["LOYALTY_RATE_LIMIT_STORAGE_URL"],
         owner_page_size=int(c["LOYALTY_OWNER_PAGE_SIZE"]),
+        owner_email=c["LOYALTY_OWNER_EMAIL"],
+        base_url=(c["LOYALTY_BASE_URL"] or "").rstrip("/") or None,
+        newsletter_min_days=int(c["LOYALTY_NEWSLETTER_MIN_DAYS"]),
+        consent_text=c["LOYALTY_NEWSLETTER_CONSENT_TEXT"],
+        consent_version=str(c["LOYALTY_NEWSLETTER_CONSENT_VERSION"]),
+        store_ip=bool(c["LOYALTY_NEWSLETTER_STORE_IP"]),
+        confirm_max_age=int(c["LOYALTY_NEWSLETTER_CONFIRM_MAX_AGE"]),
+        link_max_age=int(c["LOYALTY_NEWSLETTER_LINK_MAX_AGE"]),
+        unsubscribe_mailto=c["LOYALTY_UNSUBSCRIBE_MAILTO"],
     )

@@ -19,3 +19,11 @@ refund_recorded = _signals.signal("refund-recorded")
 #: A customer signed in to her loyalty account with an emailed link. Arguments:
 #: ``customer`` (Customer).
 customer_signed_in = _signals.signal("customer-signed-in")
+
+#: A subscriber confirmed her subscription (double opt-in). Arguments:
+#: ``subscriber`` (Subscriber).
+subscription_confirmed = _signals.signal("subscription-confirmed")
+
+#: A subscriber unsubscribed from everything. Arguments: ``subscriber``
+#: (Subscriber), ``campaign_id`` (the campaign whose link she used, or None).
+unsubscribed = _signals.signal("unsubscribed")

@@ -1,0 +1,1 @@
+"""Newsletter: double opt-in subscriptions, topics, campaigns, one-click unsubscribe."""

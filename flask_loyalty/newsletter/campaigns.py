@@ -1,0 +1,324 @@
+"""Campaigns: write, schedule, build the outbox messages, report.
+
+Building streams the audience in id order, one batch per transaction, so memory
+stays flat however long the list is, and a crash resumes where it stopped (one
+recipient row per subscriber and campaign). The body is rendered once per campaign;
+each message only fills in her first name and her signed links.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from dataclasses import dataclass
+from datetime import datetime
+from datetime import timedelta
+
+import sqlalchemy as sa
+from markupsafe import Markup
+from markupsafe import escape
+from sqlalchemy.orm import Session
+
+from .. import content
+from ..errors import InvalidContent
+from ..i18n import _
+from ..outbox.models import OutboxMessage
+from ..outbox.service import queue_mail
+from .models import BUILDING
+from .models import CONFIRMED
+from .models import DRAFT
+from .models import SCHEDULED
+from .models import SENT
+from .models import Campaign
+from .models import CampaignRecipient
+from .models import Subscriber
+from .models import SubscriberEvent
+from .models import Topic
+from .models import subscriber_topics
+
+FIRST_NAME = "\ue000first\ue000"
+UNSUBSCRIBE = "\ue000unsubscribe\ue000"
+PREFERENCES = "\ue000preferences\ue000"
+BUILD_LEASE = timedelta(minutes=5)
+
+
+def save_campaign(
+    session: Session,
+    now: datetime,
+    campaign: Campaign | None,
+    *,
+    subject: str,
+    body: str,
+    topic_ids: t.Iterable[int],
+) -> Campaign:
+    """Create or edit a draft.
+
+    :raises InvalidContent: an empty or multi-line subject, a body with a template
+        error, no topic, or a campaign that was already sent.
+    """
+    subject = " ".join((subject or "").split())
+    if not subject or len(subject) > 200:
+        raise InvalidContent(_("Give the campaign a subject of 1 to 200 characters."))
+    if not (body or "").strip():
+        raise InvalidContent(_("Write the campaign's text."))
+    content.check(subject)
+    content.check(body)
+    topics = list(session.scalars(sa.select(Topic).where(Topic.id.in_(set(topic_ids)))))
+    if not topics:
+        raise InvalidContent(_("Choose at least one topic to send to."))
+    if campaign is None:
+        campaign = Campaign(status=DRAFT, created_at=now)
+        session.add(campaign)
+    elif campaign.status not in (DRAFT, SCHEDULED):
+        raise InvalidContent(_("This campaign was sent and can no longer change."))
+    campaign.subject, campaign.body, campaign.topics = subject, body, topics
+    campaign.updated_at = now
+    session.flush()
+    return campaign
+
+
+def schedule(
+    session: Session, now: datetime, campaign: Campaign, send_at: datetime
+) -> None:
+    """Send at ``send_at`` (now or later); the worker builds and delivers it.
+
+    :raises InvalidContent: the campaign was sent already.
+    """
+    if campaign.status not in (DRAFT, SCHEDULED):
+        raise InvalidContent(_("This campaign was sent already."))
+    campaign.status = SCHEDULED
+    campaign.send_at = max(send_at, now)
+    campaign.updated_at = now
+
+
+def unschedule(session: Session, now: datetime, campaign: Campaign) -> None:
+    """Back to draft, if building has not started."""
+    if campaign.status != SCHEDULED:
+        raise InvalidContent(_("Only a scheduled campaign can be put back to draft."))
+    campaign.status = DRAFT
+    campaign.send_at = None
+    campaign.updated_at = now
+
+
+def audience(now: datetime, topic_ids: list[int]) -> sa.Select[tuple[Subscriber]]:
+    """Confirmed, not paused subscribers of any of these topics, by id."""
+    chosen = sa.select(subscriber_topics.c.subscriber_id).where(
+        subscriber_topics.c.topic_id.in_(topic_ids)
+    )
+    return (
+        sa.select(Subscriber)
+        .where(
+            Subscriber.status == CONFIRMED,
+            sa.or_(Subscriber.paused_until.is_(None), Subscriber.paused_until <= now),
+            Subscriber.id.in_(chosen),
+        )
+        .order_by(Subscriber.id)
+    )
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+class CampaignRenderer:
+    """Renders a campaign once and fills in each reader's name and links.
+
+    ``wrap(body_markdown, body_html)`` returns the whole text and HTML email around
+    the body (the shop's email templates); it is called with the link placeholders.
+    """
+
+    def __init__(
+        self,
+        campaign: Campaign,
+        shop_name: str,
+        wrap: t.Callable[[str, Markup], tuple[str, str]],
+    ) -> None:
+        self.campaign = campaign
+        self.shop_name = shop_name
+        self.wrap = wrap
+        self.known = self._render(FIRST_NAME)
+        self.unknown = self._render(None)
+        # A filter such as {{ first_name|upper }} changes the placeholder: then
+        # each message is rendered on its own (slower, still correct).
+        uses_name = "first_name" in campaign.subject + campaign.body
+        self.fast = not uses_name or FIRST_NAME in self.known.subject + self.known.text
+
+    def _render(self, first_name: str | None) -> Rendered:
+        values = {"first_name": first_name, "shop_name": self.shop_name}
+        subject = " ".join(content.personalise(self.campaign.subject, **values).split())
+        body = content.personalise(self.campaign.body, **values)
+        text, html = self.wrap(body, Markup(content.to_html(body)))
+        return Rendered(subject, text, html)
+
+    def message(
+        self, first_name: str | None, unsubscribe_url: str, preferences_url: str
+    ) -> Rendered:
+        """Subject, text and HTML for one reader."""
+        if first_name and not self.fast:
+            base = self._render(first_name)
+            name = text_name = ""
+        else:
+            base = self.known if first_name else self.unknown
+            name, text_name = str(escape(first_name or "")), first_name or ""
+
+        def fill(value: str, person: str, url_escape: t.Callable[[str], str]) -> str:
+            return (
+                value.replace(FIRST_NAME, person)
+                .replace(UNSUBSCRIBE, url_escape(unsubscribe_url))
+                .replace(PREFERENCES, url_escape(preferences_url))
+            )
+
+        return Rendered(
+            fill(base.subject, text_name, str),
+            fill(base.text, text_name, str),
+            fill(base.html, name, lambda url: str(escape(url))),
+        )
+
+
+class Mailer(t.Protocol):
+    """What building needs from the app: links and email wrappers."""
+
+    def renderer(self, campaign: Campaign) -> CampaignRenderer: ...
+
+    def links(self, subscriber: Subscriber, campaign: Campaign) -> tuple[str, str]:
+        """Her (unsubscribe_url, preferences_url)."""
+
+    def headers(self, unsubscribe_url: str, campaign: Campaign) -> dict[str, str]: ...
+
+
+def claim_due(session: Session, now: datetime) -> Campaign | None:
+    """Take one campaign that is due (or whose builder stopped) and mark it building."""
+    stale = now - BUILD_LEASE
+    campaign = session.scalar(
+        sa.select(Campaign)
+        .where(
+            sa.or_(
+                sa.and_(Campaign.status == SCHEDULED, Campaign.send_at <= now),
+                sa.and_(Campaign.status == BUILDING, Campaign.updated_at < stale),
+            )
+        )
+        .order_by(Campaign.send_at, Campaign.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if campaign is None:
+        session.rollback()
+        return None
+    campaign.status = BUILDING
+    campaign.started_at = campaign.started_at or now
+    campaign.updated_at = now
+    session.commit()
+    return campaign
+
+
+def build(
+    session: Session,
+    clock: t.Callable[[], datetime],
+    campaign: Campaign,
+    mailer: Mailer,
+    *,
+    min_days: int,
+    batch: int = 500,
+    progress: t.Callable[[int], None] | None = None,
+) -> None:
+    """Queue the campaign for its audience, one batch per transaction.
+
+    Subscribers who had a campaign less than ``min_days`` ago are recorded as
+    skipped by the cap. Safe to call again after a crash: done recipients are kept.
+    """
+    renderer = mailer.renderer(campaign)
+    campaign_id = campaign.id
+    topic_ids = [topic.id for topic in campaign.topics]
+    # Batches commit whole and go in id order: all below the highest are done.
+    last_id = session.scalar(
+        sa.select(
+            sa.func.coalesce(sa.func.max(CampaignRecipient.subscriber_id), 0)
+        ).where(CampaignRecipient.campaign_id == campaign.id)
+    )
+    while True:
+        now = clock()
+        subscribers = session.scalars(
+            audience(now, topic_ids).where(Subscriber.id > last_id).limit(batch)
+        ).all()
+        if not subscribers:
+            break
+        cap = now - timedelta(days=min_days)
+        for subscriber in subscribers:
+            recipient = CampaignRecipient(
+                campaign_id=campaign_id, subscriber_id=subscriber.id
+            )
+            if subscriber.last_campaign_at and subscriber.last_campaign_at > cap:
+                recipient.skipped = "cap"
+            else:
+                unsubscribe_url, preferences_url = mailer.links(subscriber, campaign)
+                rendered = renderer.message(
+                    subscriber.first_name, unsubscribe_url, preferences_url
+                )
+                recipient.outbox = queue_mail(
+                    session,
+                    now,
+                    kind="campaign",
+                    to=subscriber.email,
+                    subject=rendered.subject,
+                    text=rendered.text,
+                    html=rendered.html,
+                    headers=mailer.headers(unsubscribe_url, campaign),
+                )
+                subscriber.last_campaign_at = now
+            session.add(recipient)
+        last_id = subscribers[-1].id
+        campaign.updated_at = now
+        session.commit()
+        session.expunge_all()
+        campaign = t.cast(Campaign, session.get(Campaign, campaign_id))
+        if progress:
+            progress(len(subscribers))
+    campaign.status = SENT
+    campaign.finished_at = clock()
+    campaign.updated_at = campaign.finished_at
+    session.commit()
+
+
+@dataclass(frozen=True)
+class Report:
+    """How a campaign went."""
+
+    recipients: int
+    queued: int
+    sent: int
+    failed: int
+    skipped_cap: int
+    unsubscribes: int
+
+
+def report(session: Session, campaign: Campaign) -> Report:
+    """Count recipients, delivery states, cap skips and unsubscribes it caused."""
+    rows = session.execute(
+        sa.select(CampaignRecipient.skipped, OutboxMessage.status, sa.func.count())
+        .outerjoin(OutboxMessage, OutboxMessage.id == CampaignRecipient.outbox_id)
+        .where(CampaignRecipient.campaign_id == campaign.id)
+        .group_by(CampaignRecipient.skipped, OutboxMessage.status)
+    ).all()
+    by_status: dict[str, int] = {}
+    skipped = 0
+    for skip, status, count in rows:
+        if skip:
+            skipped += count
+        else:
+            by_status[status or "queued"] = by_status.get(status or "queued", 0) + count
+    unsubscribes = session.scalar(
+        sa.select(sa.func.count(SubscriberEvent.id)).where(
+            SubscriberEvent.campaign_id == campaign.id,
+            SubscriberEvent.kind == "unsubscribed",
+        )
+    )
+    return Report(
+        recipients=sum(by_status.values()) + skipped,
+        queued=by_status.get("queued", 0) + by_status.get("sending", 0),
+        sent=by_status.get("sent", 0),
+        failed=by_status.get("failed", 0),
+        skipped_cap=skipped,
+        unsubscribes=unsubscribes or 0,
+    )

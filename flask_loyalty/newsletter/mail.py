@@ -1,0 +1,135 @@
+"""The newsletter's emails: confirmation, "already subscribed", campaigns."""
+
+from __future__ import annotations
+
+import typing as t
+from email.utils import parseaddr
+
+from markupsafe import Markup
+
+from ..blueprint import external_url
+from ..extension import LoyaltyState
+from ..i18n import _
+from ..outbox.service import queue_mail
+from ..outbox.service import render_mail
+from ..tokens import make_token
+from .campaigns import PREFERENCES
+from .campaigns import UNSUBSCRIBE
+from .campaigns import CampaignRenderer
+from .models import Campaign
+from .models import Subscriber
+from .service import token_data
+
+CONFIRM = "newsletter-confirm"
+LINKS = "newsletter-links"
+PLACEHOLDER = "--token--"
+
+
+def _greeting_context(state: LoyaltyState, subscriber: Subscriber) -> dict[str, t.Any]:
+    return {"first_name": subscriber.first_name, "shop_name": state.settings.shop_name}
+
+
+def preferences_token(subscriber: Subscriber, campaign_id: int | None = None) -> str:
+    return make_token(LINKS, {**token_data(subscriber), "c": campaign_id})
+
+
+def queue_confirmation(state: LoyaltyState, subscriber: Subscriber) -> None:
+    """Queue the double opt-in email with its signed, expiring link."""
+    link = external_url(
+        "newsletter_confirm", token=make_token(CONFIRM, token_data(subscriber))
+    )
+    days = max(state.settings.confirm_max_age // 86400, 1)
+    text, html = render_mail(
+        "newsletter_confirm",
+        link=link,
+        days=days,
+        **_greeting_context(state, subscriber),
+    )
+    queue_mail(
+        state.session,
+        state.now(),
+        kind="newsletter_confirm",
+        to=subscriber.email,
+        subject=_(
+            "Please confirm your subscription to %(shop)s",
+            shop=state.settings.shop_name,
+        ),
+        text=text,
+        html=html,
+    )
+
+
+def queue_preferences_link(
+    state: LoyaltyState, subscriber: Subscriber, kind: str
+) -> None:
+    """Queue a note with her preferences link (``already`` subscribed, or asked)."""
+    link = external_url("newsletter_preferences", token=preferences_token(subscriber))
+    text, html = render_mail(
+        "newsletter_preferences_link",
+        link=link,
+        already=kind == "already",
+        **_greeting_context(state, subscriber),
+    )
+    queue_mail(
+        state.session,
+        state.now(),
+        kind=f"newsletter_{kind}",
+        to=subscriber.email,
+        subject=_(
+            "Your newsletter settings at %(shop)s", shop=state.settings.shop_name
+        ),
+        text=text,
+        html=html,
+    )
+
+
+class NewsletterMailer:
+    """Links, headers and email templates for building a campaign."""
+
+    def __init__(self, state: LoyaltyState) -> None:
+        self.state = state
+        self.unsubscribe_base = external_url(
+            "newsletter_unsubscribe", token=PLACEHOLDER
+        )
+        self.preferences_base = external_url(
+            "newsletter_preferences", token=PLACEHOLDER
+        )
+        sender = state.settings.mail_sender
+        sender_address = (
+            parseaddr(sender if isinstance(sender, str) else sender[1])[1]
+            if sender
+            else ""
+        )
+        self.mailto = state.settings.unsubscribe_mailto or sender_address
+        domain = sender_address.rpartition("@")[2] or "localhost"
+        self.list_id = f"{state.settings.shop_name} <newsletter.{domain}>"
+
+    def wrap(self, body: str, body_html: Markup) -> tuple[str, str]:
+        return render_mail(
+            "campaign",
+            body=body,
+            body_html=body_html,
+            unsubscribe_url=UNSUBSCRIBE,
+            preferences_url=PREFERENCES,
+            shop_name=self.state.settings.shop_name,
+        )
+
+    def renderer(self, campaign: Campaign) -> CampaignRenderer:
+        return CampaignRenderer(campaign, self.state.settings.shop_name, self.wrap)
+
+    def links(self, subscriber: Subscriber, campaign: Campaign) -> tuple[str, str]:
+        token = preferences_token(subscriber, campaign.id)
+        return (
+            self.unsubscribe_base.replace(PLACEHOLDER, token),
+            self.preferences_base.replace(PLACEHOLDER, token),
+        )
+
+    def headers(self, unsubscribe_url: str, campaign: Campaign) -> dict[str, str]:
+        targets = [f"<{unsubscribe_url}>"]
+        if self.mailto:
+            targets.append(f"<mailto:{self.mailto}?subject=unsubscribe>")
+        return {
+            "List-Unsubscribe": ", ".join(targets),
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "List-Id": self.list_id,
+        }

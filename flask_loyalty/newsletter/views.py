@@ -1,0 +1,309 @@
+"""Newsletter pages for visitors: subscribe, confirm, preferences, unsubscribe."""
+
+from __future__ import annotations
+
+import hashlib
+import typing as t
+
+from flask import Blueprint
+from flask import current_app
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from markupsafe import Markup
+
+from .. import signals
+from ..customers.service import normalise_email
+from ..errors import InvalidEmail
+from ..errors import InvalidName
+from ..errors import InvalidToken
+from ..extension import LoyaltyState
+from ..i18n import _
+from ..tokens import read_token
+from . import service
+from .forms import LinkRequestForm
+from .forms import PreferencesForm
+from .forms import SubscribeForm
+from .mail import CONFIRM
+from .mail import LINKS
+from .mail import queue_confirmation
+from .mail import queue_preferences_link
+from .models import Subscriber
+
+
+def consent_text(state: LoyaltyState) -> str:
+    """The sentence a subscriber agrees to, in her language."""
+    return state.settings.consent_text or _(
+        "Yes, send me news from %(shop)s by email. I can unsubscribe at any time.",
+        shop=state.settings.shop_name,
+    )
+
+
+def subscribe_form(state: LoyaltyState, formdata: t.Any = None) -> SubscribeForm:
+    form = SubscribeForm(formdata=formdata) if formdata is not None else SubscribeForm()
+    form.topics.choices = [
+        (topic.id, topic.name) for topic in service.active_topics(state.session)
+    ]
+    form.consent.label.text = consent_text(state)
+    return form
+
+
+def _allowed(state: LoyaltyState, action: str, address: str) -> bool:
+    attempts, window = state.settings.rate_limit
+    client = request.remote_addr or "unknown"
+    digest = hashlib.sha256(address.encode()).hexdigest()[:16]
+    by_client = state.rate_limiter.hit(f"{action}:ip:{client}", attempts * 4, window)
+    by_address = state.rate_limiter.hit(f"{action}:to:{digest}", attempts, window)
+    return by_client and by_address
+
+
+def _subscriber(
+    state: LoyaltyState, purpose: str, token: str, max_age: int
+) -> Subscriber:
+    return service.subscriber_from_token(
+        state.session, read_token(purpose, token, max_age)
+    )
+
+
+def register(bp: Blueprint, state: LoyaltyState) -> None:
+    from ..blueprint import get_state
+
+    @bp.app_template_global("loyalty_newsletter_form")
+    def newsletter_form() -> Markup:
+        """The subscribe form for the shop's footer.
+
+        In a template: ``{{ loyalty_newsletter_form() }}``.
+        """
+        return Markup(
+            render_template(
+                "loyalty/newsletter/_form.html",
+                form=subscribe_form(get_state()),
+                compact=True,
+            )
+        )
+
+    @bp.route("/newsletter", methods=["GET", "POST"])
+    def newsletter_subscribe() -> t.Any:
+        state = get_state()
+        form = subscribe_form(state, request.form if request.method == "POST" else None)
+        if request.method == "GET":
+            return render_template("loyalty/newsletter/subscribe.html", form=form)
+        if not form.validate():
+            return render_template("loyalty/newsletter/subscribe.html", form=form), 400
+        try:
+            address = normalise_email(form.email.data)
+            if not _allowed(state, "subscribe", address):
+                form.email.errors = [
+                    _("Too many attempts. Please wait a few minutes and try again.")
+                ]
+                return render_template(
+                    "loyalty/newsletter/subscribe.html", form=form
+                ), 429
+            subscriber, send = service.subscribe(
+                state.session,
+                state.now(),
+                email=address,
+                first_name=form.first_name.data,
+                topic_ids=form.topics.data or [],
+                consent=service.Consent(
+                    text=consent_text(state),
+                    version=state.settings.consent_version,
+                    source=(request.referrer or request.url)[:500],
+                    ip=request.remote_addr if state.settings.store_ip else None,
+                ),
+                locale=_locale(),
+            )
+        except InvalidEmail as error:
+            form.email.errors = [error.message]
+            return render_template("loyalty/newsletter/subscribe.html", form=form), 400
+        except InvalidName as error:
+            form.first_name.errors = [error.message]
+            return render_template("loyalty/newsletter/subscribe.html", form=form), 400
+        if send == "confirm":
+            queue_confirmation(state, subscriber)
+        elif send == "already":
+            queue_preferences_link(state, subscriber, "already")
+        state.session.commit()
+        return redirect(url_for(".newsletter_check_inbox"))
+
+    @bp.route("/newsletter/check-inbox")
+    def newsletter_check_inbox() -> t.Any:
+        return render_template("loyalty/newsletter/check_inbox.html")
+
+    @bp.route("/newsletter/confirm/<token>")
+    def newsletter_confirm(token: str) -> t.Any:
+        state = get_state()
+        try:
+            subscriber = _subscriber(
+                state, CONFIRM, token, state.settings.confirm_max_age
+            )
+        except InvalidToken as error:
+            return render_template(
+                "loyalty/newsletter/subscribe.html",
+                form=subscribe_form(state),
+                link_error=error.message,
+            ), 400
+        first_time = service.confirm(state.session, state.now(), subscriber)
+        state.session.commit()
+        if first_time:
+            signals.subscription_confirmed.send(
+                current_app._get_current_object(),
+                subscriber=subscriber,  # type: ignore[attr-defined]
+            )
+        return redirect(
+            url_for(
+                ".newsletter_preferences", token=_links_token(subscriber), confirmed=1
+            )
+        )
+
+    @bp.route("/newsletter/preferences/<token>", methods=["GET", "POST"])
+    def newsletter_preferences(token: str) -> t.Any:
+        state = get_state()
+        try:
+            subscriber = _subscriber(state, LINKS, token, state.settings.link_max_age)
+        except InvalidToken as error:
+            return _link_expired(error.message)
+        form = PreferencesForm(
+            formdata=request.form if request.method == "POST" else None
+        )
+        form.topics.choices = [
+            (topic.id, topic.name) for topic in service.active_topics(state.session)
+        ]
+        if request.method == "GET":
+            form.topics.data = [topic.id for topic in subscriber.topics]
+            return render_template(
+                "loyalty/newsletter/preferences.html",
+                form=form,
+                subscriber=subscriber,
+                confirmed=request.args.get("confirmed") == "1",
+                token=token,
+            )
+        if not form.validate():
+            return render_template(
+                "loyalty/newsletter/preferences.html",
+                form=form,
+                subscriber=subscriber,
+                token=token,
+            ), 400
+        if form.unsubscribe.data:
+            return _unsubscribe(state, subscriber, token, how="preferences page")
+        service.update_preferences(
+            state.session,
+            state.now(),
+            subscriber,
+            topic_ids=form.topics.data or [],
+            pause_days=form.pause.data or 0,
+        )
+        state.session.commit()
+        return render_template(
+            "loyalty/newsletter/preferences.html",
+            form=form,
+            subscriber=subscriber,
+            saved=True,
+            token=token,
+        )
+
+    @bp.route("/newsletter/unsubscribe/<token>", methods=["GET", "POST"])
+    def newsletter_unsubscribe(token: str) -> t.Any:
+        """GET shows a button (mail scanners follow links); POST unsubscribes.
+
+        The POST is RFC 8058's one-click: no session, no CSRF token, idempotent.
+        """
+        state = get_state()
+        try:
+            subscriber = _subscriber(state, LINKS, token, state.settings.link_max_age)
+        except InvalidToken as error:
+            return _link_expired(error.message)
+        if request.method == "GET":
+            return render_template(
+                "loyalty/newsletter/unsubscribe.html",
+                subscriber=subscriber,
+                token=token,
+            )
+        return _unsubscribe(state, subscriber, token, how="one-click")
+
+    @bp.route("/newsletter/link", methods=["GET", "POST"])
+    def newsletter_link() -> t.Any:
+        """Ask for a fresh preferences link by email (when an old one expired)."""
+        state = get_state()
+        form = LinkRequestForm()
+        if not form.validate_on_submit():
+            status = 400 if request.method == "POST" else 200
+            return render_template("loyalty/newsletter/link.html", form=form), status
+        try:
+            address = normalise_email(form.email.data)
+        except InvalidEmail as error:
+            form.email.errors = [error.message]
+            return render_template("loyalty/newsletter/link.html", form=form), 400
+        if not _allowed(state, "newsletter-link", address):
+            form.email.errors = [
+                _("Too many attempts. Please wait a few minutes and try again.")
+            ]
+            return render_template("loyalty/newsletter/link.html", form=form), 429
+        subscriber = service.find_subscriber(state.session, address)
+        if subscriber is not None:
+            queue_preferences_link(state, subscriber, "link")
+            state.session.commit()
+        return redirect(url_for(".newsletter_check_inbox"))
+
+    bp.record_once(_exempt_one_click_from_host_csrf)
+
+
+def _links_token(subscriber: Subscriber) -> str:
+    from .mail import preferences_token
+
+    return preferences_token(subscriber)
+
+
+def _unsubscribe(
+    state: LoyaltyState, subscriber: Subscriber, token: str, how: str
+) -> t.Any:
+    data = read_token(LINKS, token, state.settings.link_max_age)
+    campaign_id = data.get("c") if isinstance(data, dict) else None
+    changed = service.unsubscribe(
+        state.session,
+        state.now(),
+        subscriber,
+        how=how,
+        campaign_id=campaign_id if isinstance(campaign_id, int) else None,
+    )
+    state.session.commit()
+    if changed:
+        signals.unsubscribed.send(
+            current_app._get_current_object(),  # type: ignore[attr-defined]
+            subscriber=subscriber,
+            campaign_id=campaign_id,
+        )
+    return render_template(
+        "loyalty/newsletter/unsubscribed.html", subscriber=subscriber, token=token
+    )
+
+
+def _link_expired(message: str) -> t.Any:
+    return render_template(
+        "loyalty/newsletter/link.html", form=LinkRequestForm(), link_error=message
+    ), 400
+
+
+def _locale() -> str | None:
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return str(locale) if locale else None
+
+
+def _exempt_one_click_from_host_csrf(setup: t.Any) -> None:
+    """RFC 8058 mail clients POST without a CSRF token. If the shop protects every
+    view with Flask-WTF's CSRFProtect, exempt the one-click view, whichever of the
+    two extensions was set up first."""
+    app = setup.app
+    endpoint = f"{setup.name}.newsletter_unsubscribe"
+
+    def exempt() -> None:
+        csrf = app.extensions.get("csrf")
+        if csrf is not None and request.endpoint == endpoint:
+            view = app.view_functions[endpoint]
+            csrf.exempt(f"{view.__module__}.{view.__name__}")
+
+    app.before_request_funcs.setdefault(None, []).insert(0, exempt)
