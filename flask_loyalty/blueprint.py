@@ -18,6 +18,7 @@ from flask_babel import format_datetime
 from flask_babel import format_decimal
 from flask_babel import get_locale
 
+from .extension import DueTask
 from .extension import LoyaltyState
 from .extension import NavItem
 from .i18n import lazy_gettext
@@ -97,10 +98,24 @@ def external_url(endpoint: str, **values: t.Any) -> str:
     )
 
 
+def page_context(state: LoyaltyState) -> dict[str, t.Any]:
+    """What every loyalty template sees (also when the shop renders a macro)."""
+    locale = get_locale()
+    return {
+        "_": template_gettext,
+        "ngettext": template_ngettext,
+        "loyalty": state,
+        "loyalty_base_template": state.settings.base_template,
+        "loyalty_lang": str(locale).replace("_", "-") if locale else "en",
+    }
+
+
 def build_blueprint(state: LoyaltyState) -> Blueprint:
     """Create the blueprint for one app, with every domain's views."""
     from .customers import views as customer_views
     from .newsletter import views as newsletter_views
+    from .newsletter.mail import build_due_campaigns
+    from .newsletter.mail import count_due_recipients
     from .owner import views as owner_views
 
     bp = Blueprint(
@@ -110,16 +125,7 @@ def build_blueprint(state: LoyaltyState) -> Blueprint:
         template_folder=TEMPLATE_FOLDER,
     )
 
-    @bp.context_processor
-    def page_context() -> dict[str, t.Any]:
-        locale = get_locale()
-        return {
-            "_": template_gettext,
-            "ngettext": template_ngettext,
-            "loyalty": state,
-            "loyalty_base_template": state.settings.base_template,
-            "loyalty_lang": str(locale).replace("_", "-") if locale else "en",
-        }
+    bp.context_processor(lambda: page_context(state))
 
     bp.add_app_template_global(loyalty_url, "loyalty_url")
     for name, function in FILTERS.items():
@@ -127,6 +133,13 @@ def build_blueprint(state: LoyaltyState) -> Blueprint:
 
     customer_views.register(bp, state)
     newsletter_views.register(bp, state)
+    state.due_tasks.append(
+        DueTask(
+            lazy_gettext("Building newsletter campaigns"),
+            build_due_campaigns,
+            count_due_recipients,
+        )
+    )
     owner_views.register(bp)
     state.owner_nav.append(NavItem("owner_dashboard", lazy_gettext("Overview")))
     state.owner_nav.append(NavItem("owner_customers", lazy_gettext("Customers")))

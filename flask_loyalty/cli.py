@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import time
+import typing as t
 
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
 from . import migrations
+from .outbox.models import QUEUED
+from .outbox.models import OutboxMessage
 from .outbox.service import deliver_due
 
 
@@ -60,42 +64,91 @@ def db_current() -> None:
     click.echo(migrations.current_revision(_state().db.engine) or "base (no tables)")
 
 
-@loyalty_cli.command("worker")
-@click.option("--once", is_flag=True, help="Deliver what is due now, then stop.")
-@with_appcontext
-def worker(once: bool) -> None:
-    """Deliver queued email. Safe to run on several machines at once."""
-    state = _state()
+def _deliver(state: t.Any, progress: t.Callable[[int], None] | None = None) -> int:
+    """Deliver every message that is due now, batch by batch; return how many."""
     settings = state.settings
-    if settings.mail_delivery == "hold":
+    mail = current_app.extensions["mail"]
+    total = 0
+    while True:
+        report = deliver_due(
+            state.session,
+            mail,
+            settings.clock,
+            sender=settings.mail_sender,
+            limit=settings.worker_batch,
+            claim_timeout=settings.mail_claim_timeout,
+            max_attempts=settings.mail_max_attempts,
+        )
+        state.session.remove()
+        total += report.claimed
+        if progress and report.claimed:
+            progress(report.claimed)
+        if report.claimed < settings.worker_batch:
+            return total
+
+
+def _run_due_tasks(state: t.Any, verbose: bool) -> None:
+    for task in state.due_tasks:
+        if verbose and task.count is not None:
+            length = task.count(state)
+            state.session.remove()
+            with click.progressbar(
+                length=length, label=task.name, show_pos=True
+            ) as bar:
+                done = task.run(state, bar.update)
+        else:
+            done = task.run(state, None)
+        state.session.remove()
+        if done:
+            click.echo(f"{task.name}: {done}")
+
+
+def _check_can_send(state: t.Any) -> bool:
+    if state.settings.mail_delivery == "hold":
         click.echo(
             "LOYALTY_MAIL_DELIVERY is 'hold': mail stays in the outbox (owner area)."
         )
-        return
-    if not settings.mail_sender:
+        return False
+    if not state.settings.mail_sender:
         raise click.ClickException(
             "Set LOYALTY_MAIL_SENDER or MAIL_DEFAULT_SENDER to send mail."
         )
-    mail = current_app.extensions["mail"]
+    return True
+
+
+@loyalty_cli.command("send")
+@with_appcontext
+def send() -> None:
+    """Build due campaigns and deliver all due mail once, with progress bars."""
+    state = _state()
+    _run_due_tasks(state, verbose=True)
+    if not _check_can_send(state):
+        return
+    due = state.session.scalar(
+        sa.select(sa.func.count(OutboxMessage.id)).where(
+            OutboxMessage.status == QUEUED, OutboxMessage.send_after <= state.now()
+        )
+    )
+    state.session.remove()
+    with click.progressbar(length=due or 0, label="Sending mail", show_pos=True) as bar:
+        sent = _deliver(state, bar.update)
+    click.echo(f"Delivered {sent} messages.")
+
+
+@loyalty_cli.command("worker")
+@click.option("--once", is_flag=True, help="Do what is due now, then stop.")
+@with_appcontext
+def worker(once: bool) -> None:
+    """Build due campaigns and deliver queued email, round after round.
+
+    Safe to run on several machines at once against PostgreSQL.
+    """
+    state = _state()
+    can_send = _check_can_send(state)
     while True:
-        while True:
-            report = deliver_due(
-                state.session,
-                mail,
-                settings.clock,
-                sender=settings.mail_sender,
-                limit=settings.worker_batch,
-                claim_timeout=settings.mail_claim_timeout,
-                max_attempts=settings.mail_max_attempts,
-            )
-            state.session.remove()
-            if report.claimed:
-                click.echo(
-                    f"sent {report.sent}, to retry {report.retried},"
-                    f" failed {report.failed}"
-                )
-            if report.claimed < settings.worker_batch:
-                break
+        _run_due_tasks(state, verbose=False)
+        if can_send and (sent := _deliver(state)):
+            click.echo(f"delivered {sent}")
         if once:
             return
-        time.sleep(settings.worker_interval)
+        time.sleep(state.settings.worker_interval)

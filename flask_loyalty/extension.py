@@ -55,6 +55,20 @@ class AccountSection:
     position: int = 100
 
 
+@dataclass(frozen=True)
+class DueTask:
+    """A job the worker runs on every round.
+
+    ``run(state, progress)`` returns how many things it did and may call
+    ``progress(n)`` as it goes; ``count(state)``, if given, says how many things are
+    due, for the progress bar of ``flask loyalty send``.
+    """
+
+    name: str
+    run: t.Callable[[LoyaltyState, t.Callable[[int], None] | None], int]
+    count: t.Callable[[LoyaltyState], int] | None = None
+
+
 @dataclass
 class LoyaltyState:
     """What the extension keeps for one app, at ``app.extensions["loyalty"]``."""
@@ -65,6 +79,9 @@ class LoyaltyState:
     rate_limiter: RateLimiter
     owner_nav: list[NavItem] = field(default_factory=list)
     account_sections: list[AccountSection] = field(default_factory=list)
+    due_tasks: list[DueTask] = field(default_factory=list)
+    """Work that falls due by the clock (campaigns to build, points to expire...),
+    run by ``flask loyalty worker`` and ``flask loyalty send`` before delivery."""
 
     @property
     def session(self) -> Session:

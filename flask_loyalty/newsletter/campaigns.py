@@ -115,8 +115,7 @@ def audience(now: datetime, topic_ids: list[int]) -> sa.Select[tuple[Subscriber]
     )
 
 
-@dataclass(frozen=True)
-class Rendered:
+class Rendered(t.NamedTuple):
     subject: str
     text: str
     html: str
@@ -140,10 +139,11 @@ class CampaignRenderer:
         self.wrap = wrap
         self.known = self._render(FIRST_NAME)
         self.unknown = self._render(None)
-        # A filter such as {{ first_name|upper }} changes the placeholder: then
-        # each message is rendered on its own (slower, still correct).
-        uses_name = "first_name" in campaign.subject + campaign.body
-        self.fast = not uses_name or FIRST_NAME in self.known.subject + self.known.text
+        # A filter such as {{ first_name|upper }} changes the placeholder; then each
+        # message is rendered on its own (slower, still right). A probe tells.
+        probe = "Probe Name"
+        filled = [part.replace(FIRST_NAME, probe) for part in self.known]
+        self.fast = list(self._render(probe)) == filled
 
     def _render(self, first_name: str | None) -> Rendered:
         values = {"first_name": first_name, "shop_name": self.shop_name}
@@ -270,9 +270,7 @@ def build(
             session.add(recipient)
         last_id = subscribers[-1].id
         campaign.updated_at = now
-        session.commit()
-        session.expunge_all()
-        campaign = t.cast(Campaign, session.get(Campaign, campaign_id))
+        session.commit()  # committed rows are held weakly: memory stays flat
         if progress:
             progress(len(subscribers))
     campaign.status = SENT

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import EmailField
+from wtforms import SelectChoice
 from wtforms import SelectField
 from wtforms import SelectMultipleField
 from wtforms import StringField
@@ -45,9 +46,9 @@ class SubscribeForm(FlaskForm):
 
 
 PAUSES = [
-    (0, lazy_gettext("Keep sending")),
-    (30, lazy_gettext("Pause for a month")),
-    (90, lazy_gettext("Pause for three months")),
+    SelectChoice(0, lazy_gettext("Keep sending")),
+    SelectChoice(30, lazy_gettext("Pause for a month")),
+    SelectChoice(90, lazy_gettext("Pause for three months")),
 ]
 
 

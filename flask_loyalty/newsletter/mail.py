@@ -5,6 +5,7 @@ from __future__ import annotations
 import typing as t
 from email.utils import parseaddr
 
+import sqlalchemy as sa
 from markupsafe import Markup
 
 from ..blueprint import external_url
@@ -13,9 +14,11 @@ from ..i18n import _
 from ..outbox.service import queue_mail
 from ..outbox.service import render_mail
 from ..tokens import make_token
+from . import campaigns
 from .campaigns import PREFERENCES
 from .campaigns import UNSUBSCRIBE
 from .campaigns import CampaignRenderer
+from .models import SCHEDULED
 from .models import Campaign
 from .models import Subscriber
 from .service import token_data
@@ -133,3 +136,38 @@ class NewsletterMailer:
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "List-Id": self.list_id,
         }
+
+
+def build_due_campaigns(
+    state: LoyaltyState, progress: t.Callable[[int], None] | None = None
+) -> int:
+    """Build every campaign that is due; return how many were built."""
+    built = 0
+    while (campaign := campaigns.claim_due(state.session, state.now())) is not None:
+        campaigns.build(
+            state.session,
+            state.settings.clock,
+            campaign,
+            NewsletterMailer(state),
+            min_days=state.settings.newsletter_min_days,
+            progress=progress,
+        )
+        built += 1
+    return built
+
+
+def count_due_recipients(state: LoyaltyState) -> int:
+    """How many subscribers the due campaigns will reach (for a progress bar)."""
+    now = state.now()
+    due = state.session.scalars(
+        sa.select(Campaign).where(Campaign.status == SCHEDULED, Campaign.send_at <= now)
+    )
+    return sum(
+        state.session.scalar(
+            sa.select(sa.func.count()).select_from(
+                campaigns.audience(now, [topic.id for topic in c.topics]).subquery()
+            )
+        )
+        or 0
+        for c in due
+    )

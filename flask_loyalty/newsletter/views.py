@@ -12,6 +12,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from markupsafe import Markup
+from wtforms import SelectChoice
 
 from .. import signals
 from ..customers.service import normalise_email
@@ -43,7 +44,8 @@ def consent_text(state: LoyaltyState) -> str:
 def subscribe_form(state: LoyaltyState, formdata: t.Any = None) -> SubscribeForm:
     form = SubscribeForm(formdata=formdata) if formdata is not None else SubscribeForm()
     form.topics.choices = [
-        (topic.id, topic.name) for topic in service.active_topics(state.session)
+        SelectChoice(topic.id, topic.name)
+        for topic in service.active_topics(state.session)
     ]
     form.consent.label.text = consent_text(state)
     return form
@@ -68,6 +70,7 @@ def _subscriber(
 
 def register(bp: Blueprint, state: LoyaltyState) -> None:
     from ..blueprint import get_state
+    from ..blueprint import page_context
 
     @bp.app_template_global("loyalty_newsletter_form")
     def newsletter_form() -> Markup:
@@ -75,11 +78,13 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
 
         In a template: ``{{ loyalty_newsletter_form() }}``.
         """
+        state = get_state()
         return Markup(
             render_template(
                 "loyalty/newsletter/_form.html",
-                form=subscribe_form(get_state()),
+                form=subscribe_form(state),
                 compact=True,
+                **page_context(state),
             )
         )
 
@@ -168,7 +173,8 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             formdata=request.form if request.method == "POST" else None
         )
         form.topics.choices = [
-            (topic.id, topic.name) for topic in service.active_topics(state.session)
+            SelectChoice(topic.id, topic.name)
+            for topic in service.active_topics(state.session)
         ]
         if request.method == "GET":
             form.topics.data = [topic.id for topic in subscriber.topics]

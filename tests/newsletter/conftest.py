@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import re
+import typing as t
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from flask_loyalty.models import OutboxMessage
+from flask_loyalty.newsletter import service
+
+
+@pytest.fixture
+def topics(app: Flask) -> dict[str, int]:
+    """The shop's topics: new pieces, sales, workshops (retired)."""
+    with app.app_context():
+        state = app.extensions["loyalty"]
+        made = {
+            name: service.add_topic(state.session, state.now(), name).id
+            for name in ("New pieces", "Sales", "Workshops")
+        }
+        state.session.get(service.Topic, made["Workshops"]).retired_at = state.now()
+        state.session.commit()
+    return made
+
+
+def form_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, html
+    return match.group(1)
+
+
+def outbox(app: Flask, kind: str | None = None) -> list[OutboxMessage]:
+    with app.app_context():
+        query = sa.select(OutboxMessage).order_by(OutboxMessage.id)
+        if kind:
+            query = query.where(OutboxMessage.kind == kind)
+        return list(app.extensions["loyalty"].session.scalars(query))
+
+
+def link(message: OutboxMessage, path: str) -> str:
+    match = re.search(
+        rf"http://shop\.test(/loyalty/newsletter/{path}/[^\s\"<>]+)", message.text_body
+    )
+    assert match, message.text_body
+    return match.group(1)
+
+
+def subscribe(client: FlaskClient, **data: t.Any) -> t.Any:
+    token = form_token(client.get("/loyalty/newsletter").get_data(as_text=True))
+    data.setdefault("consent", "y")
+    return client.post("/loyalty/newsletter", data={"csrf_token": token, **data})
