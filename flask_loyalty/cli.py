@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from . import migrations
+from .outbox.files import FolderMailer
 from .outbox.models import QUEUED
 from .outbox.models import OutboxMessage
 from .outbox.service import deliver_due
@@ -67,7 +68,11 @@ def db_current() -> None:
 def _deliver(state: t.Any, progress: t.Callable[[int], None] | None = None) -> int:
     """Deliver every message that is due now, batch by batch; return how many."""
     settings = state.settings
-    mail = current_app.extensions["mail"]
+    mail = (
+        FolderMailer(settings.mail_file_dir)
+        if settings.mail_delivery == "file"
+        else current_app.extensions["mail"]
+    )
     total = 0
     while True:
         report = deliver_due(

@@ -6,6 +6,7 @@ listed here. The README has the same table for shop developers.
 
 from __future__ import annotations
 
+import os
 import typing as t
 from dataclasses import dataclass
 
@@ -25,7 +26,8 @@ DEFAULTS: dict[str, t.Any] = {
     "LOYALTY_CLOCK": None,  # None: the system clock (aware UTC)
     # Email.
     "LOYALTY_MAIL_SENDER": None,  # None: MAIL_DEFAULT_SENDER
-    "LOYALTY_MAIL_DELIVERY": "smtp",  # "smtp", or "hold" to keep mail in the outbox
+    "LOYALTY_MAIL_DELIVERY": "smtp",  # "smtp"; "hold" keeps it; "file" writes .eml
+    "LOYALTY_MAIL_FILE_DIR": None,  # for "file": None means instance/loyalty-mail
     "LOYALTY_MAIL_MAX_ATTEMPTS": 5,
     "LOYALTY_MAIL_CLAIM_TIMEOUT": 300,  # seconds before a stuck send is retried
     "LOYALTY_WORKER_BATCH": 50,
@@ -49,7 +51,7 @@ DEFAULTS: dict[str, t.Any] = {
     "LOYALTY_UNSUBSCRIBE_MAILTO": None,  # None: the sender's address
 }
 
-MAIL_DELIVERIES = ("smtp", "hold")
+MAIL_DELIVERIES = ("smtp", "hold", "file")
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class Settings:
     clock: Clock
     mail_sender: str | tuple[str, str] | None
     mail_delivery: str
+    mail_file_dir: str
     mail_max_attempts: int
     mail_claim_timeout: int
     worker_batch: int
@@ -123,6 +126,8 @@ def read_settings(app: Flask) -> Settings:
         clock=c["LOYALTY_CLOCK"] or system_clock,
         mail_sender=c["LOYALTY_MAIL_SENDER"] or c.get("MAIL_DEFAULT_SENDER"),
         mail_delivery=c["LOYALTY_MAIL_DELIVERY"],
+        mail_file_dir=c["LOYALTY_MAIL_FILE_DIR"]
+        or os.path.join(app.instance_path, "loyalty-mail"),
         mail_max_attempts=int(c["LOYALTY_MAIL_MAX_ATTEMPTS"]),
         mail_claim_timeout=int(c["LOYALTY_MAIL_CLAIM_TIMEOUT"]),
         worker_batch=int(c["LOYALTY_WORKER_BATCH"]),
