@@ -11,6 +11,7 @@ from .errors import InvalidOrder
 from .errors import InvalidRefund
 from .errors import InvalidToken
 from .errors import LoyaltyError
+from .errors import NotFound
 from .errors import OrderConflict
 from .errors import TokenExpired
 from .errors import UnknownCurrency
@@ -32,6 +33,7 @@ __all__ = [
     "InvalidToken",
     "Loyalty",
     "LoyaltyError",
+    "NotFound",
     "OrderConflict",
     "OrderLine",
     "ShopCustomer",
