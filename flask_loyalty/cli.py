@@ -66,14 +66,17 @@ def db_current() -> None:
 
 
 def _deliver(state: t.Any, progress: t.Callable[[int], None] | None = None) -> int:
-    """Deliver every message that is due now, batch by batch; return how many."""
+    """Deliver every message that is due now, batch by batch; return how many went.
+
+    Messages that failed are counted apart and reported; they are retried later.
+    """
     settings = state.settings
     mail = (
         FolderMailer(settings.mail_file_dir)
         if settings.mail_delivery == "file"
         else current_app.extensions["mail"]
     )
-    total = 0
+    sent = retried = failed = 0
     while True:
         report = deliver_due(
             state.session,
@@ -85,11 +88,20 @@ def _deliver(state: t.Any, progress: t.Callable[[int], None] | None = None) -> i
             max_attempts=settings.mail_max_attempts,
         )
         state.session.remove()
-        total += report.claimed
+        sent, retried, failed = (
+            sent + report.sent,
+            retried + report.retried,
+            failed + report.failed,
+        )
         if progress and report.claimed:
             progress(report.claimed)
         if report.claimed < settings.worker_batch:
-            return total
+            break
+    if retried or failed:
+        click.echo(
+            f"not delivered: {retried} to retry later, {failed} failed", err=True
+        )
+    return sent
 
 
 def _run_due_tasks(state: t.Any, verbose: bool) -> None:

@@ -15,6 +15,7 @@ from flask import render_template
 from flask import request
 from flask import session
 from flask import url_for
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from .. import signals
@@ -67,6 +68,7 @@ def orders_section(state: LoyaltyState, customer: Customer) -> dict[str, t.Any]:
     """The account page's list of her recent orders."""
     orders = state.session.scalars(
         sa.select(Order)
+        .options(selectinload(Order.refunds))
         .where(Order.customer_id == customer.id)
         .order_by(Order.placed_at.desc(), Order.id.desc())
         .limit(RECENT_ORDERS)

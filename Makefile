@@ -1,0 +1,65 @@
+# flask-loyalty: `make demo`, `make test`, `make bench`, `make lint`.
+# Each target makes .venv and installs the package with its dev extra on first use;
+# the stamp file skips the install until setup.cfg or pyproject.toml change.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-dev
+CHROMIUM := /usr/bin/chromium
+PYTEST_ARGS ?=
+DEMO_HOST ?= 127.0.0.1
+DEMO_PORT ?= 5000
+
+# Root needs no sudo; anyone else uses it when it is there.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo test bench lint format chromium clean
+
+help:
+	@echo "make demo    run the example shop on http://$(DEMO_HOST):$(DEMO_PORT)/"
+	@echo "make test    the whole test suite (installs Debian's chromium if missing)"
+	@echo "make bench   loyalty page against a bare page: time and memory"
+	@echo "make lint    ruff check and ruff format --check"
+	@echo "make format  ruff format and the safe ruff fixes"
+	@echo "make clean   remove .venv and build output"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e '.[dev]'
+	touch $@
+
+install: $(STAMP)
+
+# Debian's Chromium for the browser tests (never `playwright install`).
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "$(CHROMIUM) is missing: installing Debian's chromium"; \
+		$(SUDO) apt-get update && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
+	@test -x $(CHROMIUM) || { echo "could not install $(CHROMIUM)"; exit 1; }
+
+demo: $(STAMP)
+	$(BIN)/flask --app example_shop shop init-demo
+	$(BIN)/flask --app example_shop run --host $(DEMO_HOST) --port $(DEMO_PORT)
+
+test: $(STAMP) chromium
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

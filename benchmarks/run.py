@@ -1,0 +1,290 @@
+"""How much a loyalty page costs over a bare page of the same shop.
+
+One app, one SQLite file: the customer's account page (``GET /loyalty/``, signed in
+through ``customer_loader``, with a few recorded orders) against a bare route of the
+same app that renders the same base template with similar static content. Requests go
+through Flask's test client, alternating between the two, in several rounds; the
+report gives median microseconds per request, the ratio loyalty/bare, and the peak
+Python memory (tracemalloc) of one request as a ratio.
+
+    python benchmarks/run.py [--requests 200] [--rounds 5] [--json PATH]
+
+This prints a report; it asserts nothing about time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib.metadata
+import json
+import platform
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+import typing as t
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask
+from flask import render_template
+from flask.testing import FlaskClient
+from flask_sqlalchemy import SQLAlchemy
+
+from flask_loyalty import Loyalty
+from flask_loyalty import ShopCustomer
+from flask_loyalty.db import Base
+
+ROOT = Path(__file__).resolve().parent
+ORDERS = 5
+
+BASE_TEMPLATE = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>{% block title %}{% endblock %} · Clay & Thread</title>
+  <style>
+    body { font: 16px/1.5 system-ui, sans-serif; margin: 0; color: #222; }
+    header, main { max-width: 44rem; margin: 0 auto; padding: 1rem; }
+  </style>
+</head>
+<body>
+  <header><a href="/">Clay & Thread</a> · <a href="/cart">Cart</a></header>
+  <main>{% block content %}{% endblock %}</main>
+  <footer><p>Handmade in Tartu.</p></footer>
+</body>
+</html>
+"""
+
+# The same shape as the account page, with nothing computed: a heading, a card, a
+# table of ORDERS rows.
+BARE_TEMPLATE = """{% extends "shop/base.html" %}
+{% block title %}Your account{% endblock %}
+{% block content %}
+{% include "loyalty/_styles.html" %}
+<div class="loyalty">
+  <h1>Hello, Anna</h1>
+  <p class="muted">anna@example.com</p>
+  <section class="card">
+    <h2>Your orders</h2>
+    <p>You have ordered 5 times.</p>
+    <table>
+      <thead><tr><th>Order</th><th>Date</th><th class="num">Total</th></tr></thead>
+      <tbody>
+      {% for n in range(5) %}
+        <tr>
+          <td>B-100{{ n }}</td><td>Feb 2{{ n }}, 2026</td><td class="num">€42.00</td>
+        </tr>
+      {% endfor %}
+      </tbody>
+    </table>
+  </section>
+</div>
+{% endblock %}
+"""
+
+
+def build_app(folder: Path) -> Flask:
+    """The shop: the extension on a SQLite file, Anna signed in, a bare page."""
+    templates = folder / "templates" / "shop"
+    templates.mkdir(parents=True)
+    (templates / "base.html").write_text(BASE_TEMPLATE)
+    (templates / "bare.html").write_text(BARE_TEMPLATE)
+
+    app = Flask(
+        "benchshop",
+        template_folder=str(folder / "templates"),
+        instance_path=str(folder / "instance"),
+    )
+    app.config.update(
+        SECRET_KEY="benchmark",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'shop.db'}",
+        LOYALTY_BASE_TEMPLATE="shop/base.html",
+        LOYALTY_MAIL_DELIVERY="hold",
+        LOYALTY_SHOP_NAME="Clay & Thread",
+        MAIL_DEFAULT_SENDER="shop@example.com",
+    )
+    db = SQLAlchemy(app)
+    loyalty = Loyalty(app, db=db)
+
+    @loyalty.customer_loader
+    def current_customer() -> ShopCustomer:
+        return ShopCustomer(email="anna@example.com", name="Anna Tamm")
+
+    @app.get("/bare")
+    def bare() -> str:
+        return render_template("shop/bare.html")
+
+    with app.app_context():
+        Base.metadata.create_all(db.engine)
+        start = datetime(2026, 2, 20, 12, 0, tzinfo=UTC)
+        for n in range(ORDERS):
+            loyalty.record_order(
+                f"B-100{n}",
+                email="anna@example.com",
+                name="Anna Tamm",
+                total=Decimal("42.00"),
+                items=[
+                    {
+                        "sku": "MUG-1",
+                        "name": "Glazed mug",
+                        "quantity": 2,
+                        "unit_price": Decimal("21.00"),
+                    }
+                ],
+                placed_at=start + timedelta(days=n),
+            )
+        # A few other customers, so queries are not against one-row tables.
+        for n in range(200):
+            loyalty.record_order(
+                f"X-{n}",
+                email=f"c{n}@example.com",
+                total=Decimal("10.00"),
+                placed_at=start,
+                commit=False,
+            )
+        db.session.commit()
+        assert db.session.scalar(sa.text("select count(*) from loyalty_orders")) == 205
+    return app
+
+
+def get(client: FlaskClient, url: str, expect: str) -> None:
+    response = client.get(url)
+    if response.status_code != 200 or expect not in response.get_data(as_text=True):
+        raise SystemExit(
+            f"GET {url} answered {response.status_code}; the benchmark is not"
+            f" measuring the page it should:\n{response.get_data(as_text=True)[:2000]}"
+        )
+
+
+def time_requests(client: FlaskClient, url: str, count: int) -> list[float]:
+    """Microseconds for each of ``count`` requests to ``url``."""
+    samples = []
+    for _ in range(count):
+        started = time.perf_counter_ns()
+        client.get(url)
+        samples.append((time.perf_counter_ns() - started) / 1000)
+    return samples
+
+
+def peak_memory(client: FlaskClient, url: str, count: int) -> list[int]:
+    """Peak bytes allocated by Python during each of ``count`` requests."""
+    peaks = []
+    tracemalloc.start()
+    try:
+        for _ in range(count):
+            tracemalloc.reset_peak()
+            before, _peak = tracemalloc.get_traced_memory()
+            client.get(url)
+            _now, peak = tracemalloc.get_traced_memory()
+            peaks.append(peak - before)
+    finally:
+        tracemalloc.stop()
+    return peaks
+
+
+def main(argv: t.Sequence[str] | None = None) -> dict[str, t.Any]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=200, help="per page per round")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--memory-requests", type=int, default=20)
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=ROOT / "results" / "latest.json",
+        help="where to write the figures (default: benchmarks/results/latest.json)",
+    )
+    args = parser.parse_args(argv)
+    pages = {"loyalty": ("/loyalty/", "B-1004"), "bare": ("/bare", "B-1004")}
+
+    with tempfile.TemporaryDirectory(prefix="loyalty-bench-") as folder:
+        app = build_app(Path(folder))
+        client = app.test_client()
+        for url, expect in pages.values():
+            for _ in range(50):  # warm up: templates compiled, caches filled
+                get(client, url, expect)
+
+        timings: dict[str, list[float]] = {name: [] for name in pages}
+        round_medians: dict[str, list[float]] = {name: [] for name in pages}
+        wall = time.perf_counter()
+        for round_number in range(args.rounds):
+            order = list(pages) if round_number % 2 == 0 else list(pages)[::-1]
+            for name in order:
+                gc.collect()
+                samples = time_requests(client, pages[name][0], args.requests)
+                timings[name].extend(samples)
+                round_medians[name].append(statistics.median(samples))
+        wall = time.perf_counter() - wall
+
+        memory = {
+            name: peak_memory(client, url, args.memory_requests)
+            for name, (url, _expect) in pages.items()
+        }
+        with app.app_context():
+            app.extensions["loyalty"].db.engine.dispose()
+
+    median = {name: statistics.median(samples) for name, samples in timings.items()}
+    p90 = {
+        name: statistics.quantiles(samples, n=10)[-1]
+        for name, samples in timings.items()
+    }
+    peak = {name: statistics.median(values) for name, values in memory.items()}
+    result = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "flask": importlib.metadata.version("flask"),
+        "sqlalchemy": sa.__version__,
+        "requests_per_round": args.requests,
+        "rounds": args.rounds,
+        "median_us": median,
+        "p90_us": p90,
+        "round_medians_us": round_medians,
+        "ratio_time": median["loyalty"] / median["bare"],
+        "peak_bytes": peak,
+        "ratio_memory": peak["loyalty"] / peak["bare"],
+        "seconds": wall,
+    }
+    print_report(result)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+        print(f"\nwritten to {args.json}")
+    return result
+
+
+def print_report(r: dict[str, t.Any]) -> None:
+    print(
+        f"flask-loyalty benchmark: Python {r['python']}, Flask {r['flask']},"
+        f" SQLAlchemy {r['sqlalchemy']}, {r['rounds']} rounds x"
+        f" {r['requests_per_round']} requests per page"
+        f" ({r['seconds']:.1f}s)"
+    )
+    print()
+    print(f"{'page':<28}{'median us':>12}{'p90 us':>12}{'peak KiB':>12}")
+    for name, label in (
+        ("bare", "bare (/bare)"),
+        ("loyalty", "loyalty account (/loyalty/)"),
+    ):
+        print(
+            f"{label:<28}{r['median_us'][name]:>12.0f}{r['p90_us'][name]:>12.0f}"
+            f"{r['peak_bytes'][name] / 1024:>12.1f}"
+        )
+    print()
+    print(f"time   loyalty / bare: {r['ratio_time']:.2f}x")
+    print(f"memory loyalty / bare: {r['ratio_memory']:.2f}x (peak per request)")
+    spread = {
+        name: f"{min(v):.0f}-{max(v):.0f}" for name, v in r["round_medians_us"].items()
+    }
+    print(f"round medians (us): bare {spread['bare']}, loyalty {spread['loyalty']}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
