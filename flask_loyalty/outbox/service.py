@@ -5,6 +5,8 @@ crash loses nothing. Delivery claims a batch (``FOR UPDATE SKIP LOCKED`` on
 PostgreSQL, so several workers never take the same message), sends it, and marks each
 message sent or due again after a back-off. A worker that died mid-send leaves its
 claim; after ``LOYALTY_MAIL_CLAIM_TIMEOUT`` seconds another worker takes it over.
+Results are committed once per batch, so such a crash sends at most one batch
+(``LOYALTY_WORKER_BATCH`` messages) twice, and never loses one.
 """
 
 from __future__ import annotations
@@ -154,8 +156,10 @@ def deliver_due(
                 message.sent_at = clock()
                 message.last_error = None
                 report.sent += 1
-            session.commit()
     finally:
+        # One commit per batch: a worker killed mid-batch re-sends at most the
+        # messages of that batch it had already handed to the server.
+        session.commit()
         connection.__exit__(None, None, None)
     return report
 
