@@ -133,6 +133,15 @@ def _check_can_send(state: t.Any) -> bool:
     return True
 
 
+@loyalty_cli.command("run-due")
+@with_appcontext
+def run_due() -> None:
+    """Do the work that is due by the clock (campaigns to build, points to expire,
+    birthday bonuses...), once. Safe under cron: running it twice, or on two
+    machines at once, changes nothing the second time."""
+    _run_due_tasks(_state(), verbose=True)
+
+
 @loyalty_cli.command("send")
 @with_appcontext
 def send() -> None:

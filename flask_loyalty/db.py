@@ -15,6 +15,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Session
 
@@ -27,6 +28,7 @@ NAMING_CONVENTION = {
 }
 
 TABLE_PREFIX = "loyalty_"
+T = t.TypeVar("T")
 
 
 class Base(DeclarativeBase):
@@ -63,6 +65,37 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def atomic(
+    session: Session,
+    work: t.Callable[[], T],
+    *,
+    mapper: t.Any = None,
+    retries: int = 3,
+) -> T:
+    """Run ``work`` so that a unique-key race with a concurrent writer is retried.
+
+    ``work`` runs in a savepoint, so a lost race undoes only its own writes. On
+    SQLite it runs without one: pysqlite lets a SAVEPOINT open the transaction, and
+    releasing it then commits everything, the shop's pending writes included. There
+    a lost race (rare: SQLite serialises writers) rolls the session back.
+    """
+    nested = session.get_bind(mapper).dialect.name != "sqlite"
+    for attempt in range(retries):
+        try:
+            if not nested:
+                result = work()
+                session.flush()
+                return result
+            with session.begin_nested():
+                return work()
+        except IntegrityError:
+            if not nested:
+                session.rollback()
+            if attempt == retries - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def after_commit(session: Session, callback: t.Callable[[], None]) -> None:

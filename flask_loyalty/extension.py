@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from . import signals
 from .customers.models import Customer
 from .db import after_commit
+from .db import atomic
 from .hooks import CatalogLoader
 from .hooks import CatalogProduct
 from .hooks import CustomerLoader
@@ -80,6 +81,15 @@ class LoyaltyState:
     owner_nav: list[NavItem] = field(default_factory=list)
     account_sections: list[AccountSection] = field(default_factory=list)
     due_tasks: list[DueTask] = field(default_factory=list)
+    order_hooks: list[t.Callable[[LoyaltyState, Order], None]] = field(
+        default_factory=list
+    )
+    """Run by ``record_order`` in the order's transaction, on every call (also for a
+    repeat), so each hook must be idempotent: points earned, offers issued..."""
+    refund_hooks: list[t.Callable[[LoyaltyState, Refund], None]] = field(
+        default_factory=list
+    )
+    """The same for ``record_refund``: points reversed..."""
     """Work that falls due by the clock (campaigns to build, points to expire...),
     run by ``flask loyalty worker`` and ``flask loyalty send`` before delivery."""
 
@@ -260,6 +270,7 @@ class Loyalty:
             locale=locale,
             placed_at=placed_at,
         )
+        self._run_hooks(state, state.order_hooks, order)
         if created:
             self._announce(
                 state, signals.order_recorded, order=order, customer=order.customer
@@ -296,6 +307,7 @@ class Loyalty:
             items=items,
             reason=reason,
         )
+        self._run_hooks(state, state.refund_hooks, refund)
         if created:
             self._announce(
                 state, signals.refund_recorded, refund=refund, order=refund.order
@@ -310,6 +322,15 @@ class Loyalty:
         from .customers.views import current_customer
 
         return current_customer(self.state)
+
+    @staticmethod
+    def _run_hooks(state: LoyaltyState, hooks: list[t.Any], subject: t.Any) -> None:
+        if hooks:
+            atomic(
+                state.session,
+                lambda: [hook(state, subject) for hook in hooks],
+                mapper=type(subject),
+            )
 
     @staticmethod
     def _announce(state: LoyaltyState, signal: t.Any, **kwargs: t.Any) -> None:

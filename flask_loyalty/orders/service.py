@@ -15,13 +15,13 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..clock import as_utc
 from ..customers.service import clean_name
 from ..customers.service import find_or_create_customer
 from ..customers.service import normalise_email
+from ..db import atomic
 from ..errors import InvalidOrder
 from ..errors import InvalidRefund
 from ..errors import OrderConflict
@@ -36,7 +36,6 @@ from .models import Refund
 from .models import RefundItem
 
 MAX_QUANTITY = 1_000_000
-T = t.TypeVar("T")
 
 
 def check_text(
@@ -109,31 +108,6 @@ def _fingerprint(content: object) -> str:
         content, sort_keys=True, ensure_ascii=False, separators=(",", ":")
     )
     return hashlib.sha256(blob.encode()).hexdigest()
-
-
-def _in_savepoint(session: Session, work: t.Callable[[], T], retries: int = 3) -> T:
-    """Run ``work`` so that a unique-key race with a concurrent writer is retried.
-
-    ``work`` runs in a savepoint, so a lost race undoes only its own writes. On
-    SQLite it runs without one: pysqlite lets a SAVEPOINT open the transaction, and
-    releasing it then commits everything, the shop's pending writes included. There
-    a lost race (rare: SQLite serialises writers) rolls the session back.
-    """
-    nested = session.get_bind(Order).dialect.name != "sqlite"
-    for attempt in range(retries):
-        try:
-            if not nested:
-                result = work()
-                session.flush()
-                return result
-            with session.begin_nested():
-                return work()
-        except IntegrityError:
-            if not nested:
-                session.rollback()
-            if attempt == retries - 1:
-                raise
-    raise AssertionError("unreachable")
 
 
 def record_order(
@@ -250,7 +224,7 @@ def record_order(
         session.flush()
         return order, True
 
-    order, created = _in_savepoint(session, store)
+    order, created = atomic(session, store, mapper=Order)
     if not created and order.fingerprint != fingerprint:
         raise OrderConflict(
             _(
@@ -405,4 +379,4 @@ def record_refund(
         session.flush()
         return refund, True
 
-    return _in_savepoint(session, store)
+    return atomic(session, store, mapper=Order)

@@ -280,3 +280,37 @@ def test_order_recorded_signal_is_sent_after_commit_only(any_loyalty: Loyalty) -
     assert len(received) == 1
     assert received[0][1]["order"].id == order.id
     assert received[0][1]["customer"].email == "a@example.com"
+
+
+def test_order_hooks_run_in_the_orders_transaction_on_every_call(
+    any_loyalty: Loyalty,
+) -> None:
+    from flask_loyalty.models import Customer as CustomerModel
+
+    calls: list[str] = []
+
+    def hook(state: t.Any, order: Order) -> None:
+        calls.append(order.reference)
+        order.customer.locale = "et"  # a write that must share the order's fate
+
+    state = any_loyalty.state
+    state.order_hooks.append(hook)
+    any_loyalty.record_order("SF-8", email="a@example.com", total=Decimal("1.00"))
+    any_loyalty.record_order("SF-8", email="a@example.com", total=Decimal("1.00"))
+    assert calls == ["SF-8", "SF-8"]
+    state.session.expire_all()
+    customer = state.session.scalar(sa.select(CustomerModel))
+    assert customer is not None and customer.locale == "et"
+
+
+def test_a_failing_hook_leaves_no_order_behind_when_the_shop_rolls_back(
+    any_loyalty: Loyalty,
+) -> None:
+    def broken(state: t.Any, order: Order) -> None:
+        raise RuntimeError("hook bug")
+
+    any_loyalty.state.order_hooks.append(broken)
+    with pytest.raises(RuntimeError, match="hook bug"):
+        any_loyalty.record_order("SF-9", email="a@example.com", total=Decimal("1.00"))
+    any_loyalty.state.session.rollback()
+    assert counts(any_loyalty) == (0, 0, 0)
