@@ -73,9 +73,11 @@ def orders_section(state: LoyaltyState, customer: Customer) -> dict[str, t.Any]:
         .order_by(Order.placed_at.desc(), Order.id.desc())
         .limit(RECENT_ORDERS)
     ).all()
-    count = state.session.scalar(
-        sa.select(sa.func.count()).where(Order.customer_id == customer.id)
-    )
+    count = len(orders)
+    if count == RECENT_ORDERS:  # there may be more than one page shows
+        count = state.session.scalar(
+            sa.select(sa.func.count()).where(Order.customer_id == customer.id)
+        )
     return {"orders": orders, "count": count}
 
 
