@@ -6,6 +6,7 @@ from .clock import FrozenClock
 from .errors import InvalidAmount
 from .errors import InvalidContent
 from .errors import InvalidEmail
+from .errors import InvalidImport
 from .errors import InvalidName
 from .errors import InvalidOrder
 from .errors import InvalidRefund
@@ -27,6 +28,7 @@ __all__ = [
     "InvalidAmount",
     "InvalidContent",
     "InvalidEmail",
+    "InvalidImport",
     "InvalidName",
     "InvalidOrder",
     "InvalidRefund",

@@ -113,6 +113,7 @@ def page_context(state: LoyaltyState) -> dict[str, t.Any]:
 def build_blueprint(state: LoyaltyState) -> Blueprint:
     """Create the blueprint for one app, with every domain's views."""
     from .customers import views as customer_views
+    from .newsletter import owner_views as newsletter_owner_views
     from .newsletter import views as newsletter_views
     from .newsletter.mail import build_due_campaigns
     from .newsletter.mail import count_due_recipients
@@ -144,4 +145,6 @@ def build_blueprint(state: LoyaltyState) -> Blueprint:
     state.owner_nav.append(NavItem("owner_dashboard", lazy_gettext("Overview")))
     state.owner_nav.append(NavItem("owner_customers", lazy_gettext("Customers")))
     state.owner_nav.append(NavItem("owner_outbox", lazy_gettext("Outbox")))
+    newsletter_owner_views.register(bp, state)
+    state.owner_nav.append(NavItem("owner_newsletter", lazy_gettext("Newsletter")))
     return bp

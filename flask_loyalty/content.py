@@ -21,7 +21,11 @@ from markdown_it import MarkdownIt
 from .errors import InvalidContent
 from .i18n import _
 
-_sandbox = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
+_sandbox = SandboxedEnvironment(
+    autoescape=False,
+    undefined=StrictUndefined,
+    finalize=lambda value: "" if value is None else value,  # no "Dear None"
+)
 _markdown = MarkdownIt(
     "commonmark", {"html": False, "linkify": False, "typographer": True}
 )
@@ -77,8 +81,10 @@ def personalise(source: str, **values: t.Any) -> str:
 
 
 def check(source: str) -> None:
-    """Raise :class:`InvalidContent` if ``source`` would not render."""
-    personalise(source, first_name="Anna", shop_name="Shop")
+    """Raise :class:`InvalidContent` if ``source`` would not render for a reader
+    with a first name or for one without (``{{ first_name.upper() }}`` fails there)."""
+    for first_name in ("Anna", None):
+        personalise(source, first_name=first_name, shop_name="Shop")
 
 
 def to_html(markdown: str) -> str:

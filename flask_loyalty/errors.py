@@ -71,3 +71,7 @@ class InvalidContent(LoyaltyError):
 
 class NotFound(LoyaltyError):
     """A topic, campaign or subscriber with this id does not exist."""
+
+
+class InvalidImport(LoyaltyError):
+    """An uploaded file is too big, not UTF-8, not CSV, or has no email column."""

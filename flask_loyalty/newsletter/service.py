@@ -26,10 +26,12 @@ from ..i18n import _
 from .models import CONFIRMED
 from .models import PENDING
 from .models import UNSUBSCRIBED
+from .models import CampaignRecipient
 from .models import Subscriber
 from .models import SubscriberEvent
 from .models import Suppression
 from .models import Topic
+from .models import subscriber_topics
 
 RESEND_AFTER = timedelta(hours=1)
 MAX_FIRST_NAME = 100
@@ -73,6 +75,12 @@ def active_topics(session: Session) -> list[Topic]:
     )
 
 
+def _plain(text: str | None, limit: int) -> str | None:
+    """Owner text on one line without control characters, cut to ``limit``."""
+    kept = "".join(ch for ch in text or "" if unicodedata.category(ch) != "Cc")
+    return " ".join(kept.split())[:limit] or None
+
+
 def _slug(name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:50] or "topic"
@@ -101,7 +109,7 @@ def add_topic(
     topic = Topic(
         slug=slug,
         name=clean,
-        description=(description or "").strip()[:300] or None,
+        description=_plain(description, 300),
         position=(position or 0) + 1,
         created_at=now,
     )
@@ -344,6 +352,13 @@ def erase_subscriber(session: Session, now: datetime, email: object) -> bool:
     address = normalise_email(email)
     subscriber = find_subscriber(session, address)
     if subscriber is not None:
+        # Explicit deletes: SQLite enforces ON DELETE CASCADE only with a pragma.
+        for table, column in (
+            (SubscriberEvent.__table__, SubscriberEvent.subscriber_id),
+            (CampaignRecipient.__table__, CampaignRecipient.subscriber_id),
+            (subscriber_topics, subscriber_topics.c.subscriber_id),
+        ):
+            session.execute(sa.delete(table).where(column == subscriber.id))
         session.delete(subscriber)
     suppress(session, now, address, "erased")
     return subscriber is not None
@@ -367,3 +382,30 @@ def is_suppressed(session: Session, email: str) -> bool:
         )
         is not None
     )
+
+
+# -- topics, for the owner ----------------------------------------------------------
+
+
+def rename_topic(
+    session: Session, topic: Topic, name: str, description: str | None = None
+) -> None:
+    """Give a topic a new name and description; its slug stays the same.
+
+    :raises InvalidName: an empty or over-long name.
+    """
+    clean = clean_first_name(name)
+    if not clean:
+        raise InvalidName(_("A topic needs a name."))
+    topic.name = clean
+    topic.description = (description or "").strip()[:300] or None
+
+
+def retire_topic(session: Session, now: datetime, topic: Topic) -> None:
+    """Stop offering a topic; subscribers who chose it keep it."""
+    topic.retired_at = topic.retired_at or now
+
+
+def restore_topic(session: Session, topic: Topic) -> None:
+    """Offer a retired topic again."""
+    topic.retired_at = None

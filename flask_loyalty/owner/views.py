@@ -60,7 +60,9 @@ def register(bp: Blueprint) -> None:
     @owner_required
     def owner_customers() -> t.Any:
         state = get_state()
-        query = request.args.get("q", "").strip()[:100]
+        query = "".join(
+            ch for ch in request.args.get("q", "")[:100] if ch.isprintable()
+        ).strip()
         orders = (
             sa.select(
                 Order.customer_id,
