@@ -131,3 +131,12 @@ def test_owner_pages_extend_the_base_template_and_fit_a_phone(
     assert 'name="viewport"' in html
     assert "<title>Customers · Loyalty · shop</title>" in html
     assert t.cast(str, html).count("<html") == 1
+
+
+def test_the_navigation_marks_the_section_of_a_sub_page(
+    shop: Flask, loyalty: Loyalty, client: FlaskClient
+) -> None:
+    loyalty.owner_check(lambda: True)
+    html = client.get("/loyalty/owner/newsletter/topics").get_data(as_text=True)
+    assert 'aria-current="page">Newsletter</a>' in html
+    assert html.count('aria-current="page"') == 1
