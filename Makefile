@@ -43,8 +43,12 @@ chromium:
 	fi
 	@test -x $(CHROMIUM) || { echo "could not install $(CHROMIUM)"; exit 1; }
 
+# The shop and a mail worker beside it; stopping the shop (Ctrl-C) stops both.
 demo: $(STAMP)
 	$(BIN)/flask --app example_shop shop init-demo
+	export SHOP_BASE_URL=http://$(DEMO_HOST):$(DEMO_PORT); \
+	$(BIN)/flask --app example_shop loyalty worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask --app example_shop run --host $(DEMO_HOST) --port $(DEMO_PORT)
 
 test: $(STAMP) chromium

@@ -1,0 +1,172 @@
+"""``flask --app example_shop shop ...``: tables and demo data."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+import click
+import sqlalchemy as sa
+from flask.cli import with_appcontext
+
+from flask_loyalty import OrderLine
+from flask_loyalty.migrations import upgrade
+
+from .cart import FREE_SHIPPING_FROM
+from .cart import SHIPPING
+from .catalog import BY_SKU
+from .extensions import db
+from .extensions import loyalty
+from .models import ShopOrder
+from .models import ShopOrderLine
+from .models import User
+from .models import utcnow
+
+OWNER_EMAIL = "owner@example.com"
+DEMO_URL = "http://127.0.0.1:5000"
+
+
+@dataclass(frozen=True)
+class DemoOrder:
+    number: str
+    email: str
+    name: str
+    days_ago: int
+    items: tuple[tuple[str, int], ...]
+    locale: str | None = None
+
+
+DEMO_ORDERS = (
+    DemoOrder("SF-10001", "anna@example.com", "Anna Tamm", 200,
+              (("RNG-FERN", 1), ("EAR-FERN", 1))),
+    DemoOrder("SF-10002", "mari@example.com", "Mari Kask", 150,
+              (("NCK-TIDE", 1),), "et"),
+    DemoOrder("SF-10003", "eleni@example.com", "Eleni Papadopoulou", 120,
+              (("NCK-AMBR", 1),), "el"),
+    DemoOrder("SF-10004", "anna@example.com", "Anna Tamm", 90,
+              (("NCK-FERN", 1),)),
+    DemoOrder("SF-10005", "zsofia@example.com", "Zsófia Nagy", 60,
+              (("EAR-MOON", 1), ("RNG-TIDE", 1)), "hu"),
+    DemoOrder("SF-10006", "maria@example.com", "Maria Santos", 25,
+              (("EAR-TIDE", 1),), "tl"),
+    DemoOrder("SF-10007", "mari@example.com", "Mari Kask", 12,
+              (("RNG-MOON", 1),), "et"),
+    DemoOrder("SF-10008", "anna@example.com", "Anna Tamm", 4,
+              (("EAR-AMBR", 2),)),
+)  # fmt: skip
+
+
+@click.group("shop")
+def shop_cli() -> None:
+    """Silver Fern Jewellery: tables and demo data."""
+
+
+def create_tables() -> None:
+    """Create the shop's tables and migrate the loyalty tables (both idempotent)."""
+    db.create_all()
+    upgrade(db.engine)
+
+
+def ensure_user(email: str, name: str, password: str, *, owner: bool = False) -> User:
+    """The user with this address, created with ``password`` if she is new."""
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, name=name, is_owner=owner)
+        user.set_password(password)
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
+def add_demo_order(demo: DemoOrder, users: dict[str, User]) -> bool:
+    """Store one past order in the shop and in flask-loyalty; ``False`` if it was
+    there already (``record_order`` is idempotent by order number)."""
+    existing = db.session.scalar(
+        sa.select(ShopOrder).where(ShopOrder.number == demo.number)
+    )
+    lines = [
+        ShopOrderLine(
+            sku=sku,
+            name=BY_SKU[sku].name,
+            category=BY_SKU[sku].category,
+            quantity=quantity,
+            unit_price=BY_SKU[sku].price,
+        )
+        for sku, quantity in demo.items
+    ]
+    subtotal = sum((line.line_total for line in lines), Decimal("0.00"))
+    shipping = Decimal("0.00") if subtotal >= FREE_SHIPPING_FROM else SHIPPING
+    user = users.get(demo.email)
+    placed_at = utcnow().replace(second=0, microsecond=0) - timedelta(
+        days=demo.days_ago
+    )
+    if existing is None:
+        db.session.add(
+            ShopOrder(
+                number=demo.number,
+                user=user,
+                name=demo.name,
+                email=demo.email,
+                subtotal=subtotal,
+                shipping=shipping,
+                total=subtotal + shipping,
+                placed_at=placed_at,
+                lines=lines,
+            )
+        )
+    loyalty.record_order(
+        demo.number,
+        email=demo.email,
+        name=demo.name,
+        total=subtotal + shipping,
+        items=[
+            OrderLine(
+                sku=line.sku,
+                name=line.name,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                category=line.category,
+            )
+            for line in lines
+        ],
+        shipping=shipping,
+        customer_id=str(user.id) if user is not None else None,
+        locale=demo.locale,
+        placed_at=placed_at,
+        commit=False,
+    )
+    return existing is None
+
+
+@shop_cli.command("init-demo")
+@with_appcontext
+def init_demo() -> None:
+    """Create the tables, an owner, a demo customer and a few past orders."""
+    create_tables()
+    owner_password = os.environ.get("SHOP_OWNER_PASSWORD") or "demo-owner"
+    owner = ensure_user(OWNER_EMAIL, "Liis Saar", owner_password, owner=True)
+    anna = ensure_user("anna@example.com", "Anna Tamm", "demo-anna")
+    added = sum(add_demo_order(demo, {anna.email: anna}) for demo in DEMO_ORDERS)
+    db.session.commit()
+
+    click.echo("Shop and loyalty tables are ready.")
+    if added:
+        click.echo(f"Added {added} past orders from {_customers()} customers.")
+    else:
+        click.echo("The demo orders were there already; nothing changed.")
+    click.echo("Customer login: anna@example.com / demo-anna")
+    if owner.check_password(owner_password):
+        click.echo(
+            f"Owner login: {OWNER_EMAIL} / {owner_password} at {DEMO_URL}/auth/sign-in"
+        )
+    else:
+        click.echo(
+            f"Owner login: {OWNER_EMAIL} with the password it was first created"
+            f" with, at {DEMO_URL}/auth/sign-in"
+        )
+
+
+def _customers() -> int:
+    return len({demo.email for demo in DEMO_ORDERS})

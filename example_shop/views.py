@@ -1,0 +1,212 @@
+"""Shop pages: catalog, product, cart, checkout and the order confirmation."""
+
+from __future__ import annotations
+
+import typing as t
+
+import sqlalchemy as sa
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
+from flask_login import current_user
+
+from flask_loyalty import InvalidEmail
+from flask_loyalty import LoyaltyError
+from flask_loyalty import OrderLine
+
+from . import cart as carts
+from .catalog import BY_SKU
+from .catalog import BY_SLUG
+from .catalog import CATEGORIES
+from .catalog import COLLECTIONS
+from .catalog import products
+from .extensions import db
+from .extensions import loyalty
+from .forms import AddToCartForm
+from .forms import CheckoutForm
+from .forms import RemoveForm
+from .forms import UpdateQuantityForm
+from .models import ShopOrder
+from .models import ShopOrderLine
+from .models import User
+from .models import utcnow
+
+bp = Blueprint("shop", __name__)
+
+PLACED_KEY = "placed_orders"
+"""Order numbers placed in this browser session: their confirmation pages open."""
+
+
+@bp.get("/")
+def catalog() -> str:
+    category = request.args.get("category") or None
+    if category is not None and category not in CATEGORIES:
+        abort(404)
+    return render_template(
+        "shop/catalog.html", products=products(category), category=category
+    )
+
+
+@bp.get("/products/<slug>")
+def product(slug: str) -> str:
+    item = BY_SLUG.get(slug) or abort(404)
+    related = [
+        p for p in products() if p.collection == item.collection and p.sku != item.sku
+    ]
+    form = AddToCartForm(sku=item.sku)
+    return render_template(
+        "shop/product.html",
+        product=item,
+        form=form,
+        related=related,
+        collection_text=COLLECTIONS[item.collection],
+    )
+
+
+@bp.post("/cart/add")
+def cart_add() -> t.Any:
+    form = AddToCartForm()
+    if not form.validate_on_submit() or form.sku.data not in BY_SKU:
+        abort(400)
+    carts.add(form.sku.data, form.quantity.data)
+    flash(f"{BY_SKU[form.sku.data].name} is in your cart.")
+    return redirect(url_for(".cart"))
+
+
+@bp.get("/cart")
+def cart() -> str:
+    current = carts.current_cart()
+    forms = {
+        line.product.sku: (
+            UpdateQuantityForm(sku=line.product.sku, quantity=line.quantity),
+            RemoveForm(sku=line.product.sku),
+        )
+        for line in current.lines
+    }
+    return render_template("shop/cart.html", cart=current, forms=forms)
+
+
+@bp.post("/cart/update")
+def cart_update() -> t.Any:
+    form = UpdateQuantityForm()
+    if not form.validate_on_submit() or form.sku.data not in BY_SKU:
+        flash("Please choose a quantity from 0 to 10.", "error")
+        return redirect(url_for(".cart"))
+    carts.set_quantity(form.sku.data, form.quantity.data)
+    return redirect(url_for(".cart"))
+
+
+@bp.post("/cart/remove")
+def cart_remove() -> t.Any:
+    form = RemoveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    carts.set_quantity(form.sku.data, 0)
+    if form.sku.data in BY_SKU:
+        flash(f"{BY_SKU[form.sku.data].name} was removed from your cart.")
+    return redirect(url_for(".cart"))
+
+
+@bp.route("/checkout", methods=["GET", "POST"])
+def checkout() -> t.Any:
+    current = carts.current_cart()
+    if not current.lines:
+        flash("Your cart is empty.")
+        return redirect(url_for(".cart"))
+    form = CheckoutForm()
+    if request.method == "GET" and current_user.is_authenticated:
+        form.name.data = current_user.name
+        form.email.data = current_user.email
+    error = None
+    if form.validate_on_submit():
+        try:
+            order = place_order(current, form.name.data, form.email.data)
+        except LoyaltyError as exc:
+            db.session.rollback()
+            if isinstance(exc, InvalidEmail):
+                form.email.errors = [exc.message]
+            else:
+                error = exc.message
+        else:
+            carts.clear()
+            session[PLACED_KEY] = [*session.get(PLACED_KEY, [])[-9:], order.number]
+            return redirect(url_for(".confirmation", number=order.number))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "shop/checkout.html", form=form, cart=current, error=error
+    ), status
+
+
+def place_order(current: carts.Cart, name: str, email: str) -> ShopOrder:
+    """Store the shop's order and the loyalty order in one transaction.
+
+    :raises LoyaltyError: flask-loyalty refused the order; the caller rolls back.
+    """
+    user: User | None = (
+        current_user._get_current_object()  # type: ignore[attr-defined]
+        if current_user.is_authenticated
+        else None
+    )
+    order = ShopOrder(
+        user=user,
+        name=name.strip(),
+        email=email.strip(),
+        subtotal=current.subtotal,
+        shipping=current.shipping,
+        total=current.total,
+        placed_at=utcnow(),
+        lines=[
+            ShopOrderLine(
+                sku=line.product.sku,
+                name=line.product.name,
+                category=line.product.category,
+                quantity=line.quantity,
+                unit_price=line.product.price,
+            )
+            for line in current.lines
+        ],
+    )
+    db.session.add(order)
+    db.session.flush()
+    order.assign_number()
+    loyalty.record_order(
+        order.number,
+        email=order.email,
+        name=order.name,
+        total=order.total,
+        items=[
+            OrderLine(
+                sku=line.sku,
+                name=line.name,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                category=line.category,
+            )
+            for line in order.lines
+        ],
+        shipping=order.shipping,
+        customer_id=str(user.id) if user is not None else None,
+        placed_at=order.placed_at,
+        commit=False,
+    )
+    db.session.commit()
+    return order
+
+
+@bp.get("/orders/<number>")
+def confirmation(number: str) -> str:
+    order = db.session.scalar(sa.select(ShopOrder).where(ShopOrder.number == number))
+    if order is None:
+        abort(404)
+    mine = number in session.get(PLACED_KEY, []) or (
+        current_user.is_authenticated
+        and (order.user_id == current_user.id or current_user.is_owner)
+    )
+    if not mine:
+        abort(404)
+    return render_template("shop/confirmation.html", order=order)
