@@ -8,7 +8,10 @@ report gives median microseconds per request, the ratio loyalty/bare, and the pe
 Python memory (tracemalloc) of one request as a ratio.
 
     python benchmarks/run.py [--requests 200] [--rounds 5] [--json PATH]
+                             [--quick] [--only pages|newsletter]
 
+Then it runs the newsletter benchmark (``benchmarks/newsletter.py``: delivery against
+raw smtplib, campaign building memory, CSV import); ``--quick`` makes all smaller.
 This prints a report; it asserts nothing about time.
 """
 
@@ -201,7 +204,25 @@ def main(argv: t.Sequence[str] | None = None) -> dict[str, t.Any]:
         default=ROOT / "results" / "latest.json",
         help="where to write the figures (default: benchmarks/results/latest.json)",
     )
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer requests, newsletter sizes / 10"
+    )
+    parser.add_argument("--only", choices=("pages", "newsletter"))
     args = parser.parse_args(argv)
+    if args.quick:
+        args.requests, args.rounds = min(args.requests, 50), min(args.rounds, 3)
+    result: dict[str, t.Any] = {}
+    if args.only in (None, "pages"):
+        result = pages_benchmark(args)
+    if args.only in (None, "newsletter"):
+        import newsletter
+
+        print("\n")
+        result["newsletter"] = newsletter.main(["--quick"] if args.quick else [])
+    return result
+
+
+def pages_benchmark(args: argparse.Namespace) -> dict[str, t.Any]:
     pages = {"loyalty": ("/loyalty/", "B-1004"), "bare": ("/bare", "B-1004")}
 
     with tempfile.TemporaryDirectory(prefix="loyalty-bench-") as folder:

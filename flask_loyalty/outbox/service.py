@@ -104,8 +104,20 @@ def claim_due(
         message.status = SENDING
         message.claimed_at = now
         message.attempts += 1
+    ids = [message.id for message in messages]
     session.commit()
-    return messages
+    if not ids:
+        return []
+    # The commit expired the batch: load it again in one query. Otherwise each
+    # message would reload itself, and each reload would flush (an UPDATE, and on
+    # SQLite the write lock) the result of the message before it.
+    return list(
+        session.scalars(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids))
+            .order_by(OutboxMessage.id)
+        )
+    )
 
 
 def deliver_due(

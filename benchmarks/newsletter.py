@@ -1,0 +1,560 @@
+"""Newsletter at scale: delivery speed, campaign building memory, CSV import.
+
+Each figure is measured against a baseline taken in the same run, on SQLite files in
+a temporary folder (the embedded default; ``--postgres`` delivers from PostgreSQL
+instead):
+
+1. **Delivery.** A campaign for N subscribers (10,000) is built into the outbox, then
+   ``flask loyalty worker --once`` delivers it to an aiosmtpd server running in a
+   process of its own on 127.0.0.1. The server keeps the bytes it received; a raw
+   ``smtplib`` loop then sends exactly those bytes again over one connection. The
+   figure is messages per second, loyalty / raw (goal of issue 3: at least 0.8).
+2. **Building memory.** Peak Python memory (tracemalloc) of building the campaign
+   for N and for 10 x N subscribers (10,000 and 100,000); goal: the second at most
+   1.2 times the first. Subscribers are made by bulk inserts.
+3. **CSV import.** ``csv_io.read_csv`` + ``csv_io.import_subscribers`` of 10 x N rows
+   (100,000), the owner stating a consent source (rows become confirmed); seconds
+   and rows per second. The same import without a consent source (each row pending,
+   with its confirmation email rendered and queued) runs on N / 10 rows.
+
+    python benchmarks/newsletter.py [--quick] [--profile] [--postgres] [--json PATH]
+
+``--quick`` divides every size by 10. Nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import io
+import json
+import os
+import pickle
+import pstats
+import smtplib
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import typing as t
+import uuid
+from datetime import UTC
+from datetime import datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+
+from flask_loyalty import Loyalty
+from flask_loyalty.db import Base
+from flask_loyalty.newsletter import campaigns
+from flask_loyalty.newsletter import csv_io
+from flask_loyalty.newsletter import service
+from flask_loyalty.newsletter.mail import build_due_campaigns
+from flask_loyalty.newsletter.mail import queue_confirmation
+from flask_loyalty.newsletter.models import CONFIRMED
+from flask_loyalty.newsletter.models import Subscriber
+from flask_loyalty.newsletter.models import subscriber_topics
+from flask_loyalty.outbox.models import SENT
+from flask_loyalty.outbox.models import OutboxMessage
+from flask_loyalty.outbox.service import _as_mail
+
+ROOT = Path(__file__).resolve().parent
+SENDER = "Clay & Thread <shop@clay.test>"
+POSTGRES_URL = os.environ.get(
+    "LOYALTY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+BODY = """Dear {{ first_name or 'friend' }},
+
+**Twelve new mugs** came out of the kiln this week: speckled stoneware in a deep
+blue glaze, each one thrown by hand and a little different from the next.
+
+- 350 ml, dishwasher safe
+- matching saucers on request
+
+Subscribers see them a day before everyone else. See you soon!
+"""
+
+
+# -- the SMTP server, in a process of its own --------------------------------------
+
+
+def serve_smtp(port: int) -> None:
+    """Run aiosmtpd on 127.0.0.1:port, keeping what it receives; commands on stdin:
+    ``dump PATH`` (write the messages as a pickle, forget them, answer the count),
+    ``stop``."""
+    from aiosmtpd.controller import Controller
+
+    class Keep:
+        def __init__(self) -> None:
+            self.received: list[tuple[str, list[str], bytes]] = []
+
+        async def handle_DATA(self, server: t.Any, session: t.Any, envelope: t.Any):
+            data = envelope.original_content or envelope.content
+            self.received.append((envelope.mail_from, list(envelope.rcpt_tos), data))
+            return "250 Message accepted for delivery"
+
+    handler = Keep()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    print("ready", flush=True)
+    for line in sys.stdin:
+        command, _, argument = line.strip().partition(" ")
+        if command == "dump":
+            received, handler.received = handler.received, []
+            Path(argument).write_bytes(pickle.dumps(received))
+            print(len(received), flush=True)
+        elif command == "stop":
+            break
+    controller.stop()
+
+
+class SMTPProcess:
+    """The server process, seen from the benchmark."""
+
+    def __init__(self) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--serve-smtp", str(self.port)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout and self.process.stdin
+        if self.process.stdout.readline().strip() != "ready":
+            raise SystemExit("the aiosmtpd server process did not start")
+
+    def take(self, folder: Path) -> list[tuple[str, list[str], bytes]]:
+        """What the server received since the last call."""
+        path = folder / f"received-{uuid.uuid4().hex}.pickle"
+        assert self.process.stdin and self.process.stdout
+        self.process.stdin.write(f"dump {path}\n")
+        self.process.stdin.flush()
+        count = int(self.process.stdout.readline())
+        received = pickle.loads(path.read_bytes())
+        path.unlink()
+        assert len(received) == count
+        return t.cast(list[tuple[str, list[str], bytes]], received)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            assert self.process.stdin
+            self.process.stdin.write("stop\n")
+            self.process.stdin.close()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stdout:
+            self.process.stdout.close()
+
+
+# -- the shop ----------------------------------------------------------------------
+
+
+def make_shop(database_url: str, folder: Path, smtp_port: int = 25) -> Flask:
+    app = Flask("benchshop", instance_path=str(folder / "instance"))
+    app.config.update(
+        SECRET_KEY="benchmark",
+        SQLALCHEMY_DATABASE_URI=database_url,
+        LOYALTY_SHOP_NAME="Clay & Thread",
+        LOYALTY_BASE_URL="https://shop.example",
+        LOYALTY_MAIL_DELIVERY="smtp",
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp_port,
+        MAIL_USE_TLS=False,
+        MAIL_USE_SSL=False,
+        MAIL_DEFAULT_SENDER=SENDER,
+    )
+    db = SQLAlchemy(app)
+    Loyalty(app, db=db)
+    with app.app_context():
+        Base.metadata.create_all(db.engine)
+    return app
+
+
+def sqlite_url(folder: Path, name: str) -> str:
+    return f"sqlite:///{folder / name}.db"
+
+
+def add_subscribers(app: Flask, count: int) -> None:
+    """A topic and ``count`` confirmed subscribers of it, by bulk inserts."""
+    with app.app_context():
+        state = app.extensions["loyalty"]
+        session, now = state.session, state.now()
+        topic_id = service.add_topic(session, now, "New pieces").id
+        session.commit()
+        for start in range(0, count, 10_000):
+            rows = [
+                {
+                    "email": f"reader{n:07d}@example.com",
+                    "first_name": None if n % 3 == 0 else f"Reader {n}",
+                    "status": CONFIRMED,
+                    "consent_text": "Yes, send me news about new pieces.",
+                    "consent_version": "1",
+                    "consent_source": "benchmark",
+                    "created_at": now,
+                    "confirmed_at": now,
+                }
+                for n in range(start, min(start + 10_000, count))
+            ]
+            session.execute(sa.insert(Subscriber), rows)
+        session.execute(
+            sa.insert(subscriber_topics).from_select(
+                ["subscriber_id", "topic_id"],
+                sa.select(Subscriber.id, sa.literal(topic_id)),
+            )
+        )
+        campaign = campaigns.save_campaign(
+            session,
+            now,
+            None,
+            subject="New mugs for {{ first_name or 'you' }}",
+            body=BODY,
+            topic_ids=[topic_id],
+        )
+        campaigns.schedule(session, now, campaign, now)
+        session.commit()
+        state.session.remove()
+
+
+def build_campaign(app: Flask) -> dict[str, float]:
+    """Build the due campaign under tracemalloc: peak bytes and seconds."""
+    with app.app_context():
+        state = app.extensions["loyalty"]
+        gc.collect()
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            started = time.perf_counter()
+            built = build_due_campaigns(state)
+            seconds = time.perf_counter() - started
+            peak = tracemalloc.get_traced_memory()[1] - before
+        finally:
+            tracemalloc.stop()
+        queued = state.session.scalar(sa.select(sa.func.count(OutboxMessage.id)))
+        state.session.remove()
+    assert built == 1, built
+    return {"peak_bytes": peak, "seconds": seconds, "queued": queued}
+
+
+# -- 1. delivery -------------------------------------------------------------------
+
+
+def deliver_with_worker(app: Flask, expected: int) -> float:
+    """``flask loyalty worker --once``; return the seconds it took."""
+    runner = app.test_cli_runner()
+    started = time.perf_counter()
+    result = runner.invoke(args=["loyalty", "worker", "--once"])
+    seconds = time.perf_counter() - started
+    if result.exit_code != 0 or f"delivered {expected}" not in result.output:
+        raise SystemExit(f"the worker did not deliver {expected}:\n{result.output}")
+    with app.app_context():
+        session = app.extensions["loyalty"].session
+        sent = session.scalar(
+            sa.select(sa.func.count()).where(OutboxMessage.status == SENT)
+        )
+        session.remove()
+    assert sent == expected, (sent, expected)
+    return seconds
+
+
+def send_raw(port: int, messages: list[tuple[str, list[str], bytes]]) -> float:
+    """The same bytes by a plain smtplib loop over one connection; seconds."""
+    started = time.perf_counter()
+    connection = smtplib.SMTP("127.0.0.1", port)
+    for mail_from, recipients, data in messages:
+        connection.sendmail(mail_from, recipients, data)
+    connection.quit()
+    return time.perf_counter() - started
+
+
+def requeue(app: Flask) -> None:
+    with app.app_context():
+        session = app.extensions["loyalty"].session
+        session.execute(
+            sa.update(OutboxMessage).values(status="queued", attempts=0, sent_at=None)
+        )
+        session.commit()
+        session.remove()
+
+
+def mime_seconds(app: Flask, count: int) -> float:
+    """Seconds per message to write an outbox message as MIME (Flask-Mail), the
+    part of delivery the raw loop does not do."""
+    with app.app_context():
+        state = app.extensions["loyalty"]
+        messages = state.session.scalars(
+            sa.select(OutboxMessage).order_by(OutboxMessage.id).limit(count)
+        ).all()
+        sender = state.settings.mail_sender
+        started = time.perf_counter()
+        for message in messages:
+            _as_mail(message, sender).as_bytes()
+        seconds = (time.perf_counter() - started) / len(messages)
+        state.session.remove()
+    return seconds
+
+
+def delivery(
+    app: Flask, folder: Path, smtp: SMTPProcess, count: int, profile: bool
+) -> dict[str, t.Any]:
+    """Deliver the ``count`` queued messages, then the same bytes by smtplib."""
+    loyalty_seconds = deliver_with_worker(app, count)
+    received = smtp.take(folder)
+    assert len(received) == count
+    assert sorted(r for _f, rs, _d in received for r in rs) == [
+        f"reader{n:07d}@example.com" for n in range(count)
+    ]
+    raw_seconds = send_raw(smtp.port, received)
+    assert len(smtp.take(folder)) == count
+    mime = mime_seconds(app, min(count, 1000))
+    result: dict[str, t.Any] = {
+        "messages": count,
+        "bytes_per_message": sum(len(d) for _f, _r, d in received) / count,
+        "loyalty_seconds": loyalty_seconds,
+        "raw_seconds": raw_seconds,
+        "loyalty_per_second": count / loyalty_seconds,
+        "raw_per_second": count / raw_seconds,
+        "ratio": raw_seconds / loyalty_seconds,
+        "mime_ms_per_message": mime * 1000,
+        "mime_share": mime * count / loyalty_seconds,
+    }
+    if profile:
+        # The same delivery again, under cProfile (slower; for where, not how fast).
+        requeue(app)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        deliver_with_worker(app, count)
+        profiler.disable()
+        smtp.take(folder)
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats("cumulative").print_stats(r"flask_loyalty|flask_mail", 20)
+        stats.sort_stats("tottime").print_stats(15)
+        result["profile"] = out.getvalue()
+    return result
+
+
+# -- 2. building memory ------------------------------------------------------------
+
+
+def building(app: Flask, count: int) -> dict[str, t.Any]:
+    """Bulk-insert ``count`` subscribers and a due campaign, then build it."""
+    started = time.perf_counter()
+    add_subscribers(app, count)
+    seeding = time.perf_counter() - started
+    built = build_campaign(app)
+    assert built["queued"] == count, built
+    return {"subscribers": count, "seed_seconds": seeding, **built}
+
+
+def dispose(app: Flask) -> None:
+    with app.app_context():
+        app.extensions["loyalty"].db.engine.dispose()
+
+
+# -- 3. CSV import -----------------------------------------------------------------
+
+
+def csv_file(count: int) -> bytes:
+    lines = ["email,first_name,topics"]
+    lines += [
+        f"Guest{n:07d}@Example.com,{'' if n % 4 == 0 else f'Guest {n}'},"
+        for n in range(count)
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def importing(folder: Path, count: int, *, stated: bool) -> dict[str, t.Any]:
+    """Import ``count`` rows; ``stated``: the owner states a consent source."""
+    app = make_shop(sqlite_url(folder, f"import{count}{stated}"), folder)
+    data = csv_file(count)
+    with app.app_context():
+        state = app.extensions["loyalty"]
+        session, now = state.session, state.now()
+        service.add_topic(session, now, "New pieces")
+        session.commit()
+        on_pending = None if stated else lambda s: queue_confirmation(state, s)
+        started = time.perf_counter()
+        report = csv_io.import_subscribers(
+            session,
+            now,
+            csv_io.read_csv(io.BytesIO(data)),
+            consent=service.Consent("Yes, send me news.", "1", "import"),
+            consent_source="sign-up sheet at the craft fair" if stated else None,
+            topic_slugs_default=["new-pieces"],
+            on_pending=on_pending,
+        )
+        seconds = time.perf_counter() - started
+        subscribers = session.scalar(sa.select(sa.func.count(Subscriber.id)))
+        mails = session.scalar(sa.select(sa.func.count(OutboxMessage.id)))
+        session.remove()
+        state.db.engine.dispose()
+    assert report.added == count == subscribers, (report, subscribers)
+    assert report.confirmed == (count if stated else 0), report
+    assert mails == (0 if stated else count), mails
+    return {
+        "rows": count,
+        "bytes": len(data),
+        "seconds": seconds,
+        "rows_per_second": count / seconds,
+        "confirmation_emails": mails,
+    }
+
+
+# -- the report --------------------------------------------------------------------
+
+
+def postgres_database() -> tuple[str, t.Callable[[], None]]:
+    """A schema of its own on LOYALTY_TEST_POSTGRES_URL, and how to drop it."""
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    url = sa.make_url(POSTGRES_URL).update_query_dict(
+        {"options": f"-csearch_path={schema}"}
+    )
+
+    def drop() -> None:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+    return url.render_as_string(hide_password=False), drop
+
+
+def main(argv: t.Sequence[str] | None = None) -> dict[str, t.Any]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="every size / 10")
+    parser.add_argument("--profile", action="store_true", help="cProfile delivery")
+    parser.add_argument(
+        "--postgres", action="store_true", help="deliver from PostgreSQL, not SQLite"
+    )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=ROOT / "results" / "newsletter.json",
+        help="where to write the figures (default: benchmarks/results/newsletter.json)",
+    )
+    args = parser.parse_args(argv)
+    n = 1_000 if args.quick else 10_000
+    result: dict[str, t.Any] = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "quick": args.quick,
+    }
+    wall = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="loyalty-newsletter-bench-") as name:
+        folder = Path(name)
+        # 1 and 2 (small): build a campaign for n, then deliver it.
+        smtp = SMTPProcess()
+        drop: t.Callable[[], None] | None = None
+        try:
+            if args.postgres:
+                url, drop = postgres_database()
+            else:
+                url = sqlite_url(folder, "delivery")
+            result["delivery_database"] = "postgresql" if args.postgres else "sqlite"
+            app = make_shop(url, folder, smtp.port)
+            small = building(app, n)
+            result["delivery"] = delivery(app, folder, smtp, n, args.profile)
+            dispose(app)
+        finally:
+            smtp.stop()
+            if drop:
+                drop()
+        if args.postgres:  # the memory figures are on SQLite in any case
+            app = make_shop(sqlite_url(folder, "small"), folder)
+            small = building(app, n)
+            dispose(app)
+        # 2 (large): the campaign for 10 n.
+        app = make_shop(sqlite_url(folder, "large"), folder)
+        large = building(app, 10 * n)
+        dispose(app)
+        result["build"] = {
+            "small": small,
+            "large": large,
+            "ratio": large["peak_bytes"] / small["peak_bytes"],
+        }
+        # 3: CSV import.
+        result["import"] = {
+            "stated": importing(folder, 10 * n, stated=True),
+            "pending": importing(folder, n // 10, stated=False),
+        }
+    result["seconds"] = time.perf_counter() - wall
+    print_report(result)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        saved = {**result, "delivery": dict(result["delivery"])}
+        saved["delivery"].pop("profile", None)
+        args.json.write_text(json.dumps(saved, indent=2) + "\n")
+        print(f"\nwritten to {args.json}")
+    return result
+
+
+def print_report(r: dict[str, t.Any]) -> None:
+    d, b, i = r["delivery"], r["build"], r["import"]
+    kib = 1024
+    print(
+        f"newsletter benchmark{' (--quick)' if r['quick'] else ''}"
+        f" ({r['seconds']:.0f}s)"
+    )
+    print()
+    print(
+        f"delivery of {d['messages']:,} campaign messages"
+        f" ({d['bytes_per_message'] / kib:.1f} KiB each, outbox on"
+        f" {r['delivery_database']}) to aiosmtpd in another process:"
+    )
+    print(
+        f"  flask loyalty worker --once   {d['loyalty_per_second']:8.0f} msg/s"
+        f"  ({d['loyalty_seconds']:.1f}s)"
+    )
+    print(
+        f"  raw smtplib, same bytes       {d['raw_per_second']:8.0f} msg/s"
+        f"  ({d['raw_seconds']:.1f}s)"
+    )
+    print(f"  ratio loyalty / raw: {d['ratio']:.2f} (goal: at least 0.8)")
+    print(
+        f"  of which writing the MIME (Flask-Mail, measured alone):"
+        f" {d['mime_ms_per_message']:.2f} ms per message,"
+        f" {d['mime_share']:.0%} of the worker's time"
+    )
+    print()
+    print("building a campaign (peak Python memory, tracemalloc):")
+    for key in ("small", "large"):
+        s = b[key]
+        print(
+            f"  {s['subscribers']:>8,} subscribers  {s['peak_bytes'] / kib:10.0f} KiB"
+            f"  in {s['seconds']:.1f}s under tracemalloc (bulk insert:"
+            f" {s['seed_seconds']:.1f}s)"
+        )
+    print(f"  ratio: {b['ratio']:.2f} (goal: at most 1.2)")
+    print()
+    print("CSV import (read_csv + import_subscribers):")
+    for key, label in (
+        ("stated", "consent source stated, confirmed"),
+        ("pending", "pending, confirmation email queued"),
+    ):
+        s = i[key]
+        print(
+            f"  {s['rows']:>8,} rows, {label:<36} {s['seconds']:6.1f}s"
+            f"  {s['rows_per_second']:8.0f} rows/s"
+        )
+    if "profile" in d:
+        print()
+        print("where delivery spends its time (cProfile: cumulative, then own time):")
+        print(d["profile"])
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--serve-smtp"]:
+        serve_smtp(int(sys.argv[2]))
+    else:
+        main(sys.argv[1:])
