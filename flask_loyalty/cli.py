@@ -82,7 +82,6 @@ def _deliver(state: t.Any, progress: t.Callable[[int], None] | None = None) -> i
             state.session,
             mail,
             settings.clock,
-            sender=settings.mail_sender,
             limit=settings.worker_batch,
             claim_timeout=settings.mail_claim_timeout,
             max_attempts=settings.mail_max_attempts,

@@ -8,9 +8,8 @@ the owner area shows it like any other. Any mail program opens the files.
 from __future__ import annotations
 
 import os
+import uuid
 from pathlib import Path
-
-from flask_mail import Message
 
 
 class FolderConnection:
@@ -24,10 +23,13 @@ class FolderConnection:
     def __exit__(self, *exc: object) -> None:
         return None
 
-    def send(self, message: Message) -> None:
-        data = message.as_bytes()
-        name = message.msgId.strip("<>").replace("/", "_").replace("@", "_at_")
-        target = self.folder / f"{name}.eml"
+    @property
+    def host(self) -> FolderConnection:
+        """Stands in for the SMTP connection: :meth:`sendmail` writes a file."""
+        return self
+
+    def sendmail(self, from_addr: str, to_addrs: list[str], data: bytes) -> None:
+        target = self.folder / f"{uuid.uuid4().hex}.eml"
         temporary = target.with_suffix(".tmp")
         temporary.write_bytes(data)
         os.replace(temporary, target)

@@ -29,6 +29,9 @@ class OutboxMessage(Base):
     text_body: Mapped[str] = mapped_column(sa.Text)
     html_body: Mapped[str | None] = mapped_column(sa.Text)
     headers: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
+    message_id: Mapped[str] = mapped_column(sa.String(250))
+    raw: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    """The whole message as sent, written once when it is queued."""
     status: Mapped[str] = mapped_column(sa.String(16), default=QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

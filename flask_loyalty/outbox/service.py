@@ -15,15 +15,16 @@ import typing as t
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
+from email.utils import parseaddr
 
 import sqlalchemy as sa
+from flask import current_app
 from flask import render_template
-from flask_mail import Mail
-from flask_mail import Message
 from sqlalchemy.orm import Session
 
 from ..i18n import template_gettext
 from ..i18n import template_ngettext
+from . import mime
 from .models import FAILED
 from .models import QUEUED
 from .models import SENDING
@@ -51,9 +52,28 @@ def queue_mail(
     html: str | None = None,
     headers: dict[str, str] | None = None,
     send_after: datetime | None = None,
+    sender: mime.Sender | None = None,
 ) -> OutboxMessage:
-    """Add a message to the outbox in the session's current transaction."""
+    """Add a message to the outbox in the session's current transaction.
+
+    Its MIME is written now, From the app's loyalty sender unless ``sender`` is
+    given.
+
+    :raises ValueError: a subject or header with a line break.
+    """
+    sender = sender or _default_sender()
+    message_id, raw = mime.build(
+        sender=sender,
+        to=to,
+        subject=subject,
+        text=text,
+        html=html,
+        headers=headers or {},
+        date=now,
+    )
     message = OutboxMessage(
+        message_id=message_id,
+        raw=raw,
         kind=kind,
         to_addr=to,
         subject=subject,
@@ -67,6 +87,14 @@ def queue_mail(
     )
     session.add(message)
     return message
+
+
+def _default_sender() -> mime.Sender:
+    state = current_app.extensions["loyalty"]
+    return t.cast(
+        mime.Sender,
+        state.settings.mail_sender or (state.settings.shop_name, "loyalty@localhost"),
+    )
 
 
 @dataclass
@@ -122,18 +150,19 @@ def claim_due(
 
 def deliver_due(
     session: Session,
-    mail: Mail,
+    mail: t.Any,
     clock: t.Callable[[], datetime],
     *,
-    sender: str | tuple[str, str] | None,
     limit: int = 50,
     claim_timeout: int = 300,
     max_attempts: int = 5,
 ) -> DeliveryReport:
     """Send the messages that are due; return how many were sent, retried, failed.
 
-    A message that fails is retried after 2, 4, 8... minutes, and marked failed
-    after ``max_attempts`` tries; the error is kept for the owner to read.
+    ``mail`` is Flask-Mail's state (``app.extensions["mail"]``) or a
+    :class:`~flask_loyalty.outbox.files.FolderMailer`. A message that fails is
+    retried after 2, 4, 8... minutes, and marked failed after ``max_attempts``
+    tries; the error is kept for the owner to read.
     """
     report = DeliveryReport()
     messages = claim_due(session, clock(), limit=limit, claim_timeout=claim_timeout)
@@ -157,10 +186,14 @@ def deliver_due(
             failed(message, error)
         session.commit()
         return report
+    host = connection.host  # None when Flask-Mail suppresses sending (TESTING)
     try:
         for message in messages:
             try:
-                connection.send(_as_mail(message, sender))
+                if host is not None:
+                    raw = message.raw or _rebuild(message)
+                    envelope_from = parseaddr(_from_header(raw))[1]
+                    host.sendmail(envelope_from, [message.to_addr], raw)
             except Exception as error:  # noqa: BLE001 - any SMTP failure is retried
                 failed(message, error)
             else:
@@ -176,12 +209,24 @@ def deliver_due(
     return report
 
 
-def _as_mail(message: OutboxMessage, sender: str | tuple[str, str] | None) -> Message:
-    return Message(
+def _rebuild(message: OutboxMessage) -> bytes:
+    """MIME for a message queued before the outbox stored it (migration 0003)."""
+    message.message_id, message.raw = mime.build(
+        sender=_default_sender(),
+        to=message.to_addr,
         subject=message.subject,
-        recipients=[message.to_addr],
-        body=message.text_body,
+        text=message.text_body,
         html=message.html_body,
-        sender=sender,
-        extra_headers=dict(message.headers or {}),
+        headers=dict(message.headers or {}),
+        date=message.created_at,
     )
+    return message.raw
+
+
+def _from_header(raw: bytes) -> str:
+    """The From header of stored MIME, without parsing the whole message."""
+    head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii", "replace")
+    for line in head.splitlines():
+        if line[:5].lower() == "from:":
+            return line[5:].strip()
+    return ""

@@ -115,6 +115,46 @@ def test_worker_delivers_a_queued_message(
     assert stored.last_error is None
 
 
+def test_non_ascii_names_and_subjects_arrive_intact(
+    make_app: MakeApp, smtp_server: SMTPServer
+) -> None:
+    app = smtp_app(
+        make_app,
+        smtp_server.host,
+        smtp_server.port,
+        LOYALTY_MAIL_SENDER=("Κεραμική Ελένη", "shop@example.com"),
+    )
+    queue(app, subject="Köszönjük, Éva! Ваш код", text="Szép napot, Éva!\n" * 80)
+
+    run_worker(app)
+
+    [received] = smtp_server.wait_for(1)
+    assert received["Subject"] == "Köszönjük, Éva! Ваш код"
+    assert received["From"].addresses[0].display_name == "Κεραμική Ελένη"
+    assert received.get_content() == "Szép napot, Éva!\n" * 80
+
+
+def test_a_message_queued_before_mime_was_stored_is_built_when_sent(
+    make_app: MakeApp, smtp_server: SMTPServer
+) -> None:
+    """Rows from before migration 0003 have no stored MIME; delivery writes it."""
+    app = smtp_app(make_app, smtp_server.host, smtp_server.port)
+    [message_id] = queue(app, subject="Older message", text="Still sent.\n")
+    with app.app_context():
+        state = app.extensions["loyalty"]
+        state.session.execute(sa.update(OutboxMessage).values(message_id="", raw=b""))
+        state.session.commit()
+
+    run_worker(app)
+
+    [received] = smtp_server.wait_for(1)
+    assert received["Subject"] == "Older message"
+    assert received.get_content() == "Still sent.\n"
+    stored = load(app, message_id)
+    assert stored.status == SENT
+    assert stored.message_id == received["Message-ID"]
+
+
 def test_worker_with_nothing_due_sends_nothing(
     make_app: MakeApp, smtp_server: SMTPServer, clock: FrozenClock
 ) -> None:
@@ -249,7 +289,6 @@ def test_two_workers_on_postgres_send_each_message_once(
                         state.session,
                         app.extensions["mail"],
                         state.settings.clock,
-                        sender=state.settings.mail_sender,
                         limit=state.settings.worker_batch,
                     )
                     state.session.remove()

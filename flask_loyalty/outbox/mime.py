@@ -1,0 +1,87 @@
+"""Writing a message's MIME once, when it is queued.
+
+The bytes are stored in the outbox, so delivery only hands them to the server, and a
+message sent again after a crash keeps its ``Message-ID`` (receivers can tell the
+repeat). The ``compat32`` policy writes headers as given, which is several times
+faster than Flask-Mail's message building with the ``SMTP`` policy.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from datetime import datetime
+from email import policy
+from email.charset import QP
+from email.charset import Charset
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime
+from email.utils import formataddr
+from email.utils import make_msgid
+from email.utils import parseaddr
+
+Sender = str | tuple[str, str]
+
+
+def address(value: Sender) -> str:
+    """``"Name <a@b>"`` from a string or a ``(name, address)`` pair, with a
+    non-ASCII name encoded for the header."""
+    if isinstance(value, tuple):
+        name, mail = value
+    else:
+        name, mail = parseaddr(value)
+    return formataddr((name, mail), charset="utf-8")
+
+
+def sender_domain(value: Sender | None) -> str:
+    """The domain of the sender's address, for ``Message-ID`` and ``List-Id``."""
+    if not value:
+        return "localhost"
+    mail = value[1] if isinstance(value, tuple) else parseaddr(value)[1]
+    return mail.rpartition("@")[2] or "localhost"
+
+
+_WIRE = policy.compat32.clone(linesep="\r\n", max_line_length=998)  # as sent
+_UTF8_QP = Charset("utf-8")
+_UTF8_QP.body_encoding = QP  # lines stay under SMTP's 998 limit, text stays readable
+
+
+def _header(value: str) -> str:
+    if any(ch in value for ch in "\r\n"):
+        raise ValueError("a mail header cannot contain a line break")
+    if value.isascii():
+        return value
+    return Header(value, "utf-8").encode()
+
+
+def build(
+    *,
+    sender: Sender,
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None,
+    headers: t.Mapping[str, str],
+    date: datetime,
+) -> tuple[str, bytes]:
+    """Return ``(message_id, bytes)`` of a text (and HTML) message.
+
+    :raises ValueError: a header value with a line break (header injection).
+    """
+    message_id = make_msgid(domain=sender_domain(sender))
+    text_part = MIMEText(text, "plain", _UTF8_QP)
+    if html is None:
+        message: MIMEText | MIMEMultipart = text_part
+    else:
+        message = MIMEMultipart("alternative")
+        message.attach(text_part)
+        message.attach(MIMEText(html, "html", _UTF8_QP))
+    message["From"] = address(sender)
+    message["To"] = address(to)
+    message["Subject"] = _header(subject)
+    message["Date"] = format_datetime(date)
+    message["Message-ID"] = message_id
+    for name, value in headers.items():
+        message[name] = _header(value)
+    return message_id, message.as_bytes(policy=_WIRE)
