@@ -8,10 +8,12 @@ report gives median microseconds per request, the ratio loyalty/bare, and the pe
 Python memory (tracemalloc) of one request as a ratio.
 
     python benchmarks/run.py [--requests 200] [--rounds 5] [--json PATH]
-                             [--quick] [--only pages|newsletter]
+                             [--quick] [--only pages|newsletter|points]
 
 Then it runs the newsletter benchmark (``benchmarks/newsletter.py``: delivery against
-raw smtplib, campaign building memory, CSV import); ``--quick`` makes all smaller.
+raw smtplib, campaign building memory, CSV import) and the points benchmark
+(``benchmarks/points.py``: ``record_order`` with points against INSERT + COMMIT, the
+account page with 10,000 ledger entries against 10); ``--quick`` makes all smaller.
 This prints a report; it asserts nothing about time.
 """
 
@@ -207,7 +209,7 @@ def main(argv: t.Sequence[str] | None = None) -> dict[str, t.Any]:
     parser.add_argument(
         "--quick", action="store_true", help="fewer requests, newsletter sizes / 10"
     )
-    parser.add_argument("--only", choices=("pages", "newsletter"))
+    parser.add_argument("--only", choices=("pages", "newsletter", "points"))
     args = parser.parse_args(argv)
     if args.quick:
         args.requests, args.rounds = min(args.requests, 50), min(args.rounds, 3)
@@ -219,6 +221,11 @@ def main(argv: t.Sequence[str] | None = None) -> dict[str, t.Any]:
 
         print("\n")
         result["newsletter"] = newsletter.main(["--quick"] if args.quick else [])
+    if args.only in (None, "points"):
+        import points
+
+        print("\n")
+        result["points"] = points.main(["--quick"] if args.quick else [])
     return result
 
 

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from .clock import FrozenClock
+from .errors import CodeExpired
+from .errors import CodeUsed
+from .errors import InvalidAdjustment
 from .errors import InvalidAmount
+from .errors import InvalidBirthday
 from .errors import InvalidContent
 from .errors import InvalidEmail
 from .errors import InvalidImport
 from .errors import InvalidName
 from .errors import InvalidOrder
+from .errors import InvalidPoints
+from .errors import InvalidProgram
 from .errors import InvalidRefund
 from .errors import InvalidToken
 from .errors import LoyaltyError
+from .errors import NotEnoughPoints
 from .errors import NotFound
 from .errors import OrderConflict
 from .errors import TokenExpired
+from .errors import UnknownCode
 from .errors import UnknownCurrency
 from .errors import UnknownOrder
 from .extension import Loyalty
@@ -24,22 +32,30 @@ from .hooks import ShopCustomer
 
 __all__ = [
     "CatalogProduct",
+    "CodeExpired",
+    "CodeUsed",
     "FrozenClock",
+    "InvalidAdjustment",
     "InvalidAmount",
+    "InvalidBirthday",
     "InvalidContent",
     "InvalidEmail",
     "InvalidImport",
     "InvalidName",
     "InvalidOrder",
+    "InvalidPoints",
+    "InvalidProgram",
     "InvalidRefund",
     "InvalidToken",
     "Loyalty",
     "LoyaltyError",
+    "NotEnoughPoints",
     "NotFound",
     "OrderConflict",
     "OrderLine",
     "ShopCustomer",
     "TokenExpired",
+    "UnknownCode",
     "UnknownCurrency",
     "UnknownOrder",
 ]

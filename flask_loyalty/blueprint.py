@@ -18,6 +18,7 @@ from flask_babel import format_datetime
 from flask_babel import format_decimal
 from flask_babel import get_locale
 
+from . import signals
 from .extension import DueTask
 from .extension import LoyaltyState
 from .extension import NavItem
@@ -118,6 +119,13 @@ def build_blueprint(state: LoyaltyState) -> Blueprint:
     from .newsletter.mail import build_due_campaigns
     from .newsletter.mail import count_due_recipients
     from .owner import views as owner_views
+    from .points import owner_views as points_owner_views
+    from .points import views as points_views
+    from .points.bonuses import on_subscription_confirmed
+    from .points.bonuses import pay_referral
+    from .points.due import run_points_due
+    from .points.service import earn_for_order
+    from .points.service import reverse_for_refund
 
     bp = Blueprint(
         state.settings.blueprint_name,
@@ -147,4 +155,16 @@ def build_blueprint(state: LoyaltyState) -> Blueprint:
     state.owner_nav.append(NavItem("owner_outbox", lazy_gettext("Outbox")))
     newsletter_owner_views.register(bp, state)
     state.owner_nav.append(NavItem("owner_newsletter", lazy_gettext("Newsletter")))
+    points_views.register(bp, state)
+    points_owner_views.register(bp, state)
+    state.owner_nav.append(NavItem("owner_points", lazy_gettext("Points")))
+    state.order_hooks.append(earn_for_order)
+    state.order_hooks.append(pay_referral)
+    state.refund_hooks.append(reverse_for_refund)
+    state.due_tasks.append(DueTask(lazy_gettext("Points"), run_points_due))
+    bp.record_once(
+        lambda setup: signals.subscription_confirmed.connect(
+            on_subscription_confirmed, sender=setup.app, weak=False
+        )
+    )
     return bp

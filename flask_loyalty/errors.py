@@ -73,5 +73,39 @@ class NotFound(LoyaltyError):
     """A topic, campaign or subscriber with this id does not exist."""
 
 
+class NotEnoughPoints(LoyaltyError):
+    """A redemption asks for more points than the customer has, or fewer than the
+    program's minimum."""
+
+
+class InvalidPoints(LoyaltyError):
+    """A number of points is not a whole number above zero."""
+
+
+class InvalidAdjustment(LoyaltyError):
+    """An owner's adjustment of points has no reason, is zero, or is too large."""
+
+
+class InvalidBirthday(LoyaltyError):
+    """A birthday is not a real date (30 February) or lies in the future."""
+
+
+class InvalidProgram(LoyaltyError):
+    """Points program settings that cannot work (a tier without a name, two tiers
+    with one threshold, a negative value)."""
+
+
+class UnknownCode(LoyaltyError):
+    """No discount code matches what was typed."""
+
+
+class CodeExpired(LoyaltyError):
+    """A discount code was genuine but its time is over."""
+
+
+class CodeUsed(LoyaltyError):
+    """A single-use discount code was already used on another order."""
+
+
 class InvalidImport(LoyaltyError):
     """An uploaded file is too big, not UTF-8, not CSV, or has no email column."""

@@ -27,3 +27,15 @@ subscription_confirmed = _signals.signal("subscription-confirmed")
 #: A subscriber unsubscribed from everything. Arguments: ``subscriber``
 #: (Subscriber), ``campaign_id`` (the campaign whose link she used, or None).
 unsubscribed = _signals.signal("unsubscribed")
+
+#: Points were added to a customer's balance (an order, a bonus, an owner's
+#: adjustment). Arguments: ``customer`` (Customer), ``entry`` (PointsEntry).
+points_earned = _signals.signal("points-earned")
+
+#: A customer turned points into a discount code. Arguments: ``customer``
+#: (Customer), ``entry`` (PointsEntry), ``code`` (DiscountCode).
+points_redeemed = _signals.signal("points-redeemed")
+
+#: Points of a refunded order were taken back. Arguments: ``customer``
+#: (Customer), ``entry`` (PointsEntry), ``refund`` (Refund).
+points_reversed = _signals.signal("points-reversed")

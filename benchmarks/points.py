@@ -1,0 +1,276 @@
+"""Points: what earning costs at checkout, and whether the account page stays fast
+with a long history.
+
+1. **record_order with points.** N orders (200, three rounds) recorded with
+   ``Loyalty.record_order`` (each its own commit, the points hook on), against a
+   loop of single-row ``INSERT`` + ``COMMIT`` into a plain table of the same
+   database in the same run; the figure is orders per second as a ratio of the
+   plain loop. ``record_order`` without the points hook is measured too, so the
+   points' own share shows. On SQLite (a file in a temporary folder) and, when
+   ``LOYALTY_TEST_POSTGRES_URL`` (or the default local server) answers, PostgreSQL.
+2. **Account page.** ``GET /loyalty/`` for a customer with 10,000 ledger entries
+   against one with 10, alternating, median of the requests; goal of issue 4: a
+   ratio of at most 1.5.
+
+    python benchmarks/points.py [--quick] [--json PATH]
+
+Nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import typing as t
+import uuid
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask
+from flask import request
+from flask_sqlalchemy import SQLAlchemy
+
+from flask_loyalty import Loyalty
+from flask_loyalty import ShopCustomer
+from flask_loyalty.db import Base
+from flask_loyalty.points.models import EARN
+from flask_loyalty.points.models import PointsAccount
+from flask_loyalty.points.models import PointsEntry
+
+ROOT = Path(__file__).resolve().parent
+POSTGRES_URL = os.environ.get(
+    "LOYALTY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def build_app(url: str) -> Flask:
+    app = Flask("pointsbench")
+    app.config.update(
+        SECRET_KEY="bench",
+        SQLALCHEMY_DATABASE_URI=url,
+        LOYALTY_MAIL_DELIVERY="hold",
+        SERVER_NAME="shop.test",
+    )
+    db = SQLAlchemy(app)
+    loyalty = Loyalty(app, db=db)
+
+    @loyalty.customer_loader
+    def current() -> ShopCustomer:
+        return ShopCustomer(email=request.headers["X-Customer"])
+
+    with app.app_context():
+        Base.metadata.create_all(db.engine)
+    return app
+
+
+def per_second(count: int, seconds: float) -> float:
+    return count / seconds if seconds else float("inf")
+
+
+def record_orders(app: Flask, count: int, *, points: bool) -> float:
+    state = app.extensions["loyalty"]
+    loyalty = state.extension
+    hooks = list(state.order_hooks)
+    if not points:
+        state.order_hooks.clear()
+    prefix = uuid.uuid4().hex[:6]
+    try:
+        with app.app_context():
+            start = time.perf_counter()
+            for i in range(count):
+                loyalty.record_order(
+                    f"{prefix}-{i}",
+                    email=f"c{i % 50}@example.com",
+                    total=Decimal("38.00"),
+                )
+            return time.perf_counter() - start
+    finally:
+        state.order_hooks[:] = hooks
+
+
+PLAIN = sa.Table(
+    "bench_plain",
+    sa.MetaData(),
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("reference", sa.String(64), unique=True),
+    sa.Column("total", sa.BigInteger),
+)
+
+
+def plain_inserts(app: Flask, count: int) -> float:
+    with app.app_context():
+        engine = app.extensions["loyalty"].db.engine
+        PLAIN.drop(engine, checkfirst=True)
+        PLAIN.create(engine)
+        start = time.perf_counter()
+        with engine.connect() as connection:
+            for i in range(count):
+                connection.execute(
+                    PLAIN.insert().values(reference=f"B-{i}", total=3800)
+                )
+                connection.commit()
+        return time.perf_counter() - start
+
+
+def checkout_benchmark(
+    name: str, url: str, count: int, rounds: int = 3
+) -> dict[str, t.Any]:
+    """The three loops in turn, ``rounds`` times (the machine's load changes);
+    the medians of the rates."""
+    app = build_app(url)
+    record_orders(app, 20, points=True)  # warm-up
+    rates: dict[str, list[float]] = {"plain": [], "points": [], "none": []}
+    for _ in range(rounds):
+        rates["plain"].append(per_second(count, plain_inserts(app, count)))
+        rates["points"].append(
+            per_second(count, record_orders(app, count, points=True))
+        )
+        rates["none"].append(per_second(count, record_orders(app, count, points=False)))
+    result = {
+        "database": name,
+        "orders": count,
+        "rounds": rounds,
+        "plain_per_s": round(statistics.median(rates["plain"]), 1),
+        "record_order_per_s": round(statistics.median(rates["points"]), 1),
+        "record_order_without_points_per_s": round(statistics.median(rates["none"]), 1),
+    }
+    result["ratio_with_points"] = round(
+        result["record_order_per_s"] / result["plain_per_s"], 3
+    )
+    result["ratio_without_points"] = round(
+        result["record_order_without_points_per_s"] / result["plain_per_s"], 3
+    )
+    with app.app_context():
+        app.extensions["loyalty"].db.engine.dispose()
+    return result
+
+
+def add_history(app: Flask, email: str, entries: int) -> None:
+    """One order for ``email``, then ``entries`` ledger entries by bulk insert."""
+    with app.app_context():
+        state = app.extensions["loyalty"]
+        order = state.extension.record_order(
+            f"H-{email}", email=email, total=Decimal("10.00")
+        )
+        start = datetime(2025, 1, 1, tzinfo=UTC)
+        state.session.execute(
+            sa.insert(PointsEntry),
+            [
+                {
+                    "key": f"bench:{email}:{i}",
+                    "customer_id": order.customer_id,
+                    "kind": EARN,
+                    "points": 3,
+                    "created_at": start + timedelta(minutes=i),
+                }
+                for i in range(entries - 1)
+            ],
+        )
+        state.session.execute(
+            sa.update(PointsAccount)
+            .where(PointsAccount.customer_id == order.customer_id)
+            .values(balance=PointsAccount.balance + 3 * (entries - 1))
+        )
+        state.session.commit()
+
+
+def account_benchmark(url: str, requests: int) -> dict[str, t.Any]:
+    app = build_app(url)
+    add_history(app, "long@example.com", 10_000)
+    add_history(app, "short@example.com", 10)
+    client = app.test_client()
+    times: dict[str, list[float]] = {"long": [], "short": []}
+    for who in ("long", "short"):  # warm-up
+        client.get("/loyalty/", headers={"X-Customer": f"{who}@example.com"})
+    for _ in range(requests):
+        for who in ("long", "short"):
+            start = time.perf_counter()
+            response = client.get(
+                "/loyalty/", headers={"X-Customer": f"{who}@example.com"}
+            )
+            times[who].append(time.perf_counter() - start)
+            assert response.status_code == 200
+    long_ms = statistics.median(times["long"]) * 1000
+    short_ms = statistics.median(times["short"]) * 1000
+    return {
+        "requests": requests,
+        "median_ms_10000_entries": round(long_ms, 2),
+        "median_ms_10_entries": round(short_ms, 2),
+        "ratio": round(long_ms / short_ms, 3),
+    }
+
+
+def postgres_database() -> tuple[str, t.Callable[[], None]] | None:
+    try:
+        admin = sa.create_engine(POSTGRES_URL)
+        with admin.begin() as connection:
+            schema = f"bench_{uuid.uuid4().hex[:10]}"
+            connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    except Exception:  # noqa: BLE001 - no server: SQLite only
+        return None
+    url = sa.make_url(POSTGRES_URL).update_query_dict(
+        {"options": f"-csearch_path={schema}"}
+    )
+
+    def drop() -> None:
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+    return url.render_as_string(hide_password=False), drop
+
+
+def main(argv: t.Sequence[str] | None = None) -> dict[str, t.Any]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer orders, requests")
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args(argv)
+    count, requests = (50, 20) if args.quick else (200, 60)
+    result: dict[str, t.Any] = {"checkout": []}
+    with tempfile.TemporaryDirectory(prefix="loyalty-points-bench-") as folder:
+        sqlite = f"sqlite:///{Path(folder) / 'shop.db'}"
+        result["checkout"].append(checkout_benchmark("sqlite", sqlite, count))
+        pg = postgres_database()
+        if pg is not None:
+            url, drop = pg
+            try:
+                result["checkout"].append(checkout_benchmark("postgresql", url, count))
+            finally:
+                drop()
+        account = f"sqlite:///{Path(folder) / 'account.db'}"
+        result["account_page"] = account_benchmark(account, requests)
+    print("Points: record_order (points on) vs single-row INSERT + COMMIT")
+    print(
+        f"{'database':<12}{'plain/s':>10}{'orders/s':>10}{'ratio':>8}"
+        f"{'no points/s':>13}{'ratio':>8}"
+    )
+    for row in result["checkout"]:
+        print(
+            f"{row['database']:<12}{row['plain_per_s']:>10}"
+            f"{row['record_order_per_s']:>10}{row['ratio_with_points']:>8}"
+            f"{row['record_order_without_points_per_s']:>13}"
+            f"{row['ratio_without_points']:>8}"
+        )
+    page = result["account_page"]
+    print(
+        f"\nAccount page, median of {page['requests']}: 10,000 entries"
+        f" {page['median_ms_10000_entries']} ms, 10 entries"
+        f" {page['median_ms_10_entries']} ms, ratio {page['ratio']} (goal <= 1.5)"
+    )
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,1 @@
+"""Single-use discount codes (points redemptions now, offers later)."""

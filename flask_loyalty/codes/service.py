@@ -1,0 +1,110 @@
+"""Making and using single-use discount codes, atomically.
+
+Codes have 10 characters from a 31-letter alphabet without look-alikes (no 0/O,
+1/I/L), about 49.5 random bits from :mod:`secrets`, shown as ``ABCD-EFGH-JK``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..errors import CodeExpired
+from ..errors import CodeUsed
+from ..errors import UnknownCode
+from ..i18n import _
+from .models import DiscountCode
+
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+LENGTH = 10
+
+
+def generate_code() -> str:
+    """A new random code (not grouped), 10 characters, >= 49 bits of entropy."""
+    return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+
+
+def normalise_code(code: object) -> str:
+    """The stored form of a code as a person typed it: upper case, no separators."""
+    if not isinstance(code, str):
+        return ""
+    return "".join(ch for ch in code.upper() if ch.isalnum())[:32]
+
+
+def create_code(
+    session: Session,
+    now: datetime,
+    *,
+    value_cents: int,
+    currency: str,
+    customer_id: int | None,
+    source: str,
+    expires_at: datetime | None,
+) -> DiscountCode:
+    """Add a new code to the session (flushed, so a clash of codes raises now)."""
+    for _attempt in range(5):
+        candidate = generate_code()
+        if session.scalar(
+            sa.select(DiscountCode.id).where(DiscountCode.code == candidate)
+        ):
+            continue  # pragma: no cover - 1 in 10**14
+        code = DiscountCode(
+            code=candidate,
+            value_cents=value_cents,
+            currency=currency,
+            customer_id=customer_id,
+            source=source,
+            created_at=now,
+            expires_at=expires_at,
+        )
+        session.add(code)
+        session.flush()
+        return code
+    raise RuntimeError("could not find a free discount code")  # pragma: no cover
+
+
+def find_code(session: Session, code: object) -> DiscountCode | None:
+    """The code as typed (any case, with or without dashes), or ``None``."""
+    return session.scalar(
+        sa.select(DiscountCode).where(DiscountCode.code == normalise_code(code))
+    )
+
+
+def redeem_code(
+    session: Session, now: datetime, code: object, order_id: str
+) -> DiscountCode:
+    """Use a code on order ``order_id``, once; the same order again is a no-op.
+
+    Single use holds under concurrency: the row is claimed with
+    ``UPDATE ... WHERE used_at IS NULL`` and only one writer can match it.
+
+    :raises UnknownCode: no such code.
+    :raises CodeExpired: the code's time is over.
+    :raises CodeUsed: the code was used on another order.
+    """
+    normal = normalise_code(code)
+    claimed = session.execute(
+        sa.update(DiscountCode)
+        .where(
+            DiscountCode.code == normal,
+            DiscountCode.used_at.is_(None),
+            sa.or_(DiscountCode.expires_at.is_(None), DiscountCode.expires_at > now),
+        )
+        .values(used_at=now, used_order=order_id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    found = find_code(session, normal)
+    if found is not None:
+        session.refresh(found)
+    if claimed == 1 and found is not None:
+        return found
+    if found is None:
+        raise UnknownCode(_("There is no discount code %(code)s.", code=repr(code)))
+    if found.used_at is not None:
+        if found.used_order == order_id:
+            return found
+        raise CodeUsed(_("The code %(code)s was already used.", code=found.display))
+    raise CodeExpired(_("The code %(code)s has expired.", code=found.display))

@@ -1,0 +1,1 @@
+"""Points: a ledger of earned and spent points, tiers, bonuses and expiry."""

@@ -1,0 +1,167 @@
+"""The points ledger: append-only entries, each with an idempotency key, and a
+cached balance per customer kept in the same transaction.
+
+Adding points inserts an entry and adds to the cache. Taking points (a redemption)
+first runs ``UPDATE ... SET balance = balance - n WHERE balance >= n``: on
+PostgreSQL the row lock makes concurrent redemptions wait their turn, on SQLite the
+database write lock does, so the balance never goes below zero through a
+redemption. :func:`check_balances` compares the cache with the ledger.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from .models import PointsAccount
+from .models import PointsEntry
+
+
+def _insert(session: Session) -> t.Any:
+    dialect = session.get_bind(mapper=PointsAccount).dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def ensure_account(session: Session, customer_id: int) -> None:
+    """Create her balance row if it does not exist yet (race-free)."""
+    insert = _insert(session)
+    session.execute(
+        insert(PointsAccount)
+        .values(customer_id=customer_id, balance=0)
+        .on_conflict_do_nothing(index_elements=["customer_id"])
+    )
+
+
+def find_entry(session: Session, key: str) -> PointsEntry | None:
+    """The entry with this idempotency key, if it was made."""
+    return session.scalar(sa.select(PointsEntry).where(PointsEntry.key == key))
+
+
+def balance(session: Session, customer_id: int) -> int:
+    """Her cached balance (0 without an account)."""
+    value = session.scalar(
+        sa.select(PointsAccount.balance).where(PointsAccount.customer_id == customer_id)
+    )
+    return int(value or 0)
+
+
+def ledger_balance(session: Session, customer_id: int) -> int:
+    """Her balance as the sum of her entries."""
+    return int(
+        session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(PointsEntry.points), 0)).where(
+                PointsEntry.customer_id == customer_id
+            )
+        )
+        or 0
+    )
+
+
+def take(session: Session, customer_id: int, points: int) -> bool:
+    """Take ``points`` off her cached balance if she has that many; say whether."""
+    ensure_account(session, customer_id)
+    result = session.execute(
+        sa.update(PointsAccount)
+        .where(
+            PointsAccount.customer_id == customer_id,
+            PointsAccount.balance >= points,
+        )
+        .values(balance=PointsAccount.balance - points)
+        .execution_options(synchronize_session=False)
+    )
+    return t.cast(int, result.rowcount) == 1  # type: ignore[attr-defined]
+
+
+def post(
+    session: Session,
+    now: datetime,
+    *,
+    customer_id: int,
+    kind: str,
+    points: int,
+    key: str,
+    order_id: int | None = None,
+    code_id: int | None = None,
+    note: str | None = None,
+    actor: str | None = None,
+    taken: bool = False,
+    checked: bool = False,
+) -> PointsEntry | None:
+    """Append an entry and move the cached balance with it; ``None`` if ``key``
+    was posted before (the call changes nothing).
+
+    ``taken=True`` means the points were already taken off the cache by
+    :func:`take` (a redemption). ``checked=True``: the caller has just looked
+    ``key`` up (the unique constraint still guards a race).
+    """
+    if points == 0 or (not checked and find_entry(session, key) is not None):
+        return None
+    entry = PointsEntry(
+        key=key,
+        customer_id=customer_id,
+        kind=kind,
+        points=points,
+        order_id=order_id,
+        code_id=code_id,
+        note=note,
+        actor=actor,
+        created_at=now,
+    )
+    session.add(entry)
+    session.flush()
+    if not taken:  # one statement: create her row or add to it
+        insert = _insert(session)
+        statement = insert(PointsAccount).values(
+            customer_id=customer_id, balance=points
+        )
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["customer_id"],
+                set_={"balance": PointsAccount.balance + statement.excluded.balance},
+            )
+        )
+    return entry
+
+
+def check_balances(session: Session) -> list[tuple[int, int, int]]:
+    """Every customer whose cached balance differs from her ledger:
+    ``[(customer_id, cached, ledger)]``; empty when all agree."""
+    sums = (
+        sa.select(
+            PointsEntry.customer_id.label("customer_id"),
+            sa.func.sum(PointsEntry.points).label("total"),
+        )
+        .group_by(PointsEntry.customer_id)
+        .subquery()
+    )
+    cached = sa.select(
+        PointsAccount.customer_id,
+        PointsAccount.balance,
+        sa.func.coalesce(sums.c.total, 0),
+    ).outerjoin(sums, sums.c.customer_id == PointsAccount.customer_id)
+    orphans = sa.select(sums.c.customer_id, sa.literal(0), sums.c.total).where(
+        ~sa.exists().where(PointsAccount.customer_id == sums.c.customer_id)
+    )
+    rows = session.execute(cached).all() + session.execute(orphans).all()
+    return [(int(c), int(a), int(b)) for c, a, b in rows if int(a) != int(b)]
+
+
+def history(
+    session: Session, customer_id: int, *, page: int, size: int
+) -> tuple[list[PointsEntry], bool]:
+    """A page of her entries, newest first, and whether an older page exists."""
+    rows = session.scalars(
+        sa.select(PointsEntry)
+        .where(PointsEntry.customer_id == customer_id)
+        .order_by(PointsEntry.id.desc())
+        .offset((page - 1) * size)
+        .limit(size + 1)
+    ).all()
+    return list(rows[:size]), len(rows) > size

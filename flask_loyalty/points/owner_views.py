@@ -1,0 +1,253 @@
+"""Owner pages for points: customers with points, one customer's orders and
+ledger with a manual adjustment, and the program settings."""
+
+from __future__ import annotations
+
+import typing as t
+from dataclasses import fields
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import g
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+
+from ..customers.models import Customer
+from ..errors import InvalidAdjustment
+from ..errors import InvalidAmount
+from ..errors import InvalidProgram
+from ..extension import LoyaltyState
+from ..i18n import _
+from ..money import from_minor
+from ..money import to_minor
+from ..orders.models import Order
+from . import ledger
+from . import service
+from .forms import TIER_ROWS
+from .forms import AdjustForm
+from .forms import ProgramForm
+from .forms import new_key
+from .models import BASIS
+from .models import PointsAccount
+from .program import ProgramSettings
+from .program import TierRule
+from .program import load_program
+from .program import load_tiers
+from .program import save_program
+
+SORTS = ("spend", "points", "last_order")
+
+
+def owner_identity() -> str:
+    """Who the owner is, for the ledger: ``g.loyalty_owner`` if the shop set it,
+    else the request's ``REMOTE_USER``, else ``"owner"``."""
+    return str(g.get("loyalty_owner") or request.remote_user or "owner")[:200]
+
+
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def _program_form(state: LoyaltyState) -> ProgramForm:
+    if request.method == "POST":
+        return ProgramForm()
+    program = load_program(state.session)
+    data: dict[str, t.Any] = {f.name: getattr(program, f.name) for f in fields(program)}
+    data["cashback_percent"] = Decimal(program.cashback_bp) / 100
+    tiers = load_tiers(state.session)
+    data["tiers"] = [
+        {
+            "name": tier.name,
+            "threshold": from_minor(tier.threshold_cents, state.settings.currency),
+            "multiplier": tier.multiplier_bp * 100 // BASIS,
+            "perks": tier.perks,
+        }
+        for tier in tiers[:TIER_ROWS]
+    ]
+    return ProgramForm(formdata=None, data=data)
+
+
+def _read_program(
+    form: ProgramForm, currency: str
+) -> tuple[ProgramSettings, list[TierRule]]:
+    values = {
+        f.name: form[f.name].data
+        for f in fields(ProgramSettings)
+        if f.name in form and f.name != "cashback_bp"
+    }
+    percent = form.cashback_percent.data * 100
+    if percent != percent.to_integral_value():
+        raise InvalidProgram(_("Cash back can have at most two decimal places."))
+    values["cashback_bp"] = int(percent)
+    tiers = []
+    for row in form.tiers:
+        name = (row.form.name.data or "").strip()
+        if not name:
+            continue
+        if row.form.threshold.data is None or row.form.multiplier.data is None:
+            raise InvalidProgram(
+                _("Tier %(name)s needs a spend and a multiplier.", name=name)
+            )
+        tiers.append(
+            TierRule(
+                name=name,
+                threshold_cents=to_minor(
+                    row.form.threshold.data.normalize(), currency, what=_("spend")
+                ),
+                multiplier_bp=row.form.multiplier.data * BASIS // 100,
+                perks=(row.form.perks.data or "").strip(),
+            )
+        )
+    return ProgramSettings(**values), tiers
+
+
+def register(bp: Blueprint, state: LoyaltyState) -> None:
+    from ..blueprint import get_state
+    from ..blueprint import owner_required
+
+    @bp.route("/owner/points")
+    @owner_required
+    def owner_points() -> t.Any:
+        state = get_state()
+        query = request.args.get("q", "").strip()[:100]
+        sort = request.args.get("sort", "points")
+        sort = sort if sort in SORTS else "points"
+        orders = (
+            sa.select(
+                Order.customer_id,
+                sa.func.sum(Order.total_cents).label("spent"),
+                sa.func.max(Order.placed_at).label("last_order"),
+            )
+            .group_by(Order.customer_id)
+            .subquery()
+        )
+        balance = sa.func.coalesce(PointsAccount.balance, 0)
+        spent = sa.func.coalesce(orders.c.spent, 0)
+        order_by = {
+            "points": balance.desc(),
+            "spend": spent.desc(),
+            "last_order": orders.c.last_order.desc(),
+        }[sort]
+        stmt = (
+            sa.select(Customer, balance, spent, orders.c.last_order)
+            .outerjoin(PointsAccount, PointsAccount.customer_id == Customer.id)
+            .outerjoin(orders, orders.c.customer_id == Customer.id)
+            .order_by(order_by, Customer.id)
+        )
+        if query:
+            like = f"%{query.lower()}%"
+            stmt = stmt.where(
+                sa.or_(
+                    Customer.email.like(like), sa.func.lower(Customer.name).like(like)
+                )
+            )
+        size = state.settings.owner_page_size
+        page = _page()
+        rows = state.session.execute(
+            stmt.offset((page - 1) * size).limit(size + 1)
+        ).all()
+        return render_template(
+            "loyalty/points/owner_customers.html",
+            rows=rows[:size],
+            query=query,
+            sort=sort,
+            sorts=SORTS,
+            page=page,
+            has_next=len(rows) > size,
+        )
+
+    @bp.route("/owner/points/customers/<int:customer_id>", methods=["GET", "POST"])
+    @owner_required
+    def owner_points_customer(customer_id: int) -> t.Any:
+        state = get_state()
+        customer = state.session.get(Customer, customer_id)
+        if customer is None:
+            abort(404)
+        form = AdjustForm()
+        status = 200
+        if request.method == "POST":
+            if form.validate_on_submit():
+                key = (
+                    form.key.data
+                    if (form.key.data or "").startswith("adjust:")
+                    else None
+                )
+                try:
+                    service.adjust_points(
+                        state.session,
+                        state.now(),
+                        customer_id=customer.id,
+                        points=form.points.data,
+                        reason=form.reason.data,
+                        actor=owner_identity(),
+                        key=key,
+                    )
+                    state.session.commit()
+                except InvalidAdjustment as error:
+                    state.session.rollback()
+                    form.points.errors = [error.message]
+                else:
+                    flash(_("The points were adjusted."), "success")
+                    return redirect(
+                        url_for(".owner_points_customer", customer_id=customer.id)
+                    )
+            status = 400
+        form.key.data = new_key("adjust")
+        page = _page()
+        entries, has_next = ledger.history(
+            state.session, customer.id, page=page, size=state.settings.owner_page_size
+        )
+        orders = state.session.scalars(
+            sa.select(Order)
+            .where(Order.customer_id == customer.id)
+            .order_by(Order.placed_at.desc())
+            .limit(50)
+        ).all()
+        return render_template(
+            "loyalty/points/owner_customer.html",
+            customer=customer,
+            standing=service.standing(
+                state.session, customer.id, state.now(), state.settings.currency
+            ),
+            ledger_balance=ledger.ledger_balance(state.session, customer.id),
+            currency=state.settings.currency,
+            entries=entries,
+            orders=orders,
+            page=page,
+            has_next=has_next,
+            form=form,
+        ), status
+
+    @bp.route("/owner/points/settings", methods=["GET", "POST"])
+    @owner_required
+    def owner_points_settings() -> t.Any:
+        state = get_state()
+        form = _program_form(state)
+        if request.method == "POST":
+            error = None
+            if form.validate_on_submit():
+                try:
+                    program, tiers = _read_program(form, state.settings.currency)
+                    save_program(
+                        state.session,
+                        state.now(),
+                        program,
+                        tiers,
+                        actor=owner_identity(),
+                    )
+                    state.session.commit()
+                except (InvalidProgram, InvalidAmount) as problem:
+                    state.session.rollback()
+                    error = problem.message
+                else:
+                    flash(_("The points program is saved."), "success")
+                    return redirect(url_for(".owner_points_settings"))
+            return render_template(
+                "loyalty/points/owner_settings.html", form=form, error=error
+            ), 400
+        return render_template("loyalty/points/owner_settings.html", form=form)

@@ -1,0 +1,239 @@
+"""The points program: settings with defaults, tiers by 12-month spend, earn rules.
+
+All arithmetic is on integers: money in minor units (cents), multipliers and
+percentages in basis points (10,000 = 1x = 100%). Points are always rounded down.
+"""
+
+from __future__ import annotations
+
+import calendar
+import typing as t
+from dataclasses import dataclass
+from dataclasses import fields
+from datetime import datetime
+
+import sqlalchemy as sa
+from babel.numbers import get_currency_precision
+from sqlalchemy.orm import Session
+
+from ..errors import InvalidProgram
+from ..i18n import _
+from ..orders.models import Order
+from ..orders.models import Refund
+from .models import AFTER_EARNING
+from .models import BASIS
+from .models import CASHBACK
+from .models import INACTIVITY
+from .models import NO_EXPIRY
+from .models import PER_UNIT
+from .models import Program
+from .models import Tier
+
+EARN_MODES = (PER_UNIT, CASHBACK)
+EXPIRY_MODES = (NO_EXPIRY, AFTER_EARNING, INACTIVITY)
+MAX_POINTS = 10**9
+
+
+@dataclass
+class ProgramSettings:
+    """The owner's settings as plain values (the defaults when never saved)."""
+
+    earn_mode: str = PER_UNIT
+    points_per_unit: int = 5
+    cashback_bp: int = 500
+    point_value_cents: int = 1
+    min_redeem: int = 500
+    code_valid_days: int = 90
+    signup_bonus: int = 0
+    newsletter_bonus: int = 0
+    birthday_bonus: int = 0
+    referrer_bonus: int = 0
+    referred_bonus: int = 0
+    expiry_mode: str = NO_EXPIRY
+    expiry_months: int = 12
+    warning_days: int = 14
+
+
+@dataclass(frozen=True)
+class TierRule:
+    """A tier: reached at ``threshold_cents`` of 12-month spend."""
+
+    name: str
+    threshold_cents: int
+    multiplier_bp: int = BASIS
+    perks: str = ""
+
+
+DEFAULT_TIERS = (
+    TierRule("Basic", 0, BASIS, ""),
+    TierRule("Gold", 50_000, 15_000, "1.5x points on every order"),
+    TierRule("VIP", 150_000, 20_000, "Double points and early access to sales"),
+)
+
+_INT_FIELDS = [f.name for f in fields(ProgramSettings) if f.type in ("int", int)]
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """``moment`` moved by whole calendar months; 31 March - 1 month is 28/29 Feb."""
+    index = moment.year * 12 + moment.month - 1 + months
+    year, month = divmod(min(max(index, 12), 9999 * 12 + 11), 12)  # years 1-9999
+    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
+    return moment.replace(year=year, month=month + 1, day=day)
+
+
+def load_program(session: Session) -> ProgramSettings:
+    """The program settings: the saved row, or the defaults."""
+    row = session.get(Program, 1)
+    if row is None:
+        return ProgramSettings()
+    return ProgramSettings(
+        **{f.name: getattr(row, f.name) for f in fields(ProgramSettings)}
+    )
+
+
+def check_program(program: ProgramSettings) -> None:
+    """:raises InvalidProgram: if the settings cannot work, saying which."""
+    if program.earn_mode not in EARN_MODES:
+        raise InvalidProgram(_("Choose how points are earned."))
+    if program.expiry_mode not in EXPIRY_MODES:
+        raise InvalidProgram(_("Choose when points expire."))
+    for name in _INT_FIELDS:
+        value = getattr(program, name)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise InvalidProgram(_("Every number must be a whole number."))
+        if not 0 <= value <= MAX_POINTS:
+            raise InvalidProgram(_("Numbers must be between 0 and 1,000,000,000."))
+    if program.point_value_cents < 1:
+        raise InvalidProgram(_("A point must be worth at least one cent."))
+    if program.cashback_bp > BASIS:
+        raise InvalidProgram(_("Cash back cannot be more than 100%."))
+    if program.expiry_mode != NO_EXPIRY and not 1 <= program.expiry_months <= 120:
+        raise InvalidProgram(_("Points can expire after 1 to 120 months."))
+
+
+def save_program(
+    session: Session,
+    now: datetime,
+    program: ProgramSettings,
+    tiers: t.Sequence[TierRule],
+    *,
+    actor: str | None,
+) -> None:
+    """Store the settings and replace the tiers (not committed).
+
+    :raises InvalidProgram: bad settings or tiers; nothing is written.
+    """
+    check_program(program)
+    check_tiers(tiers)
+    row = session.get(Program, 1)
+    if row is None:
+        row = Program(id=1)
+        session.add(row)
+    for f in fields(ProgramSettings):
+        setattr(row, f.name, getattr(program, f.name))
+    row.updated_at = now
+    row.updated_by = actor
+    session.execute(sa.delete(Tier))
+    session.flush()
+    session.add_all(
+        Tier(
+            name=tier.name,
+            threshold_cents=tier.threshold_cents,
+            multiplier_bp=tier.multiplier_bp,
+            perks=tier.perks,
+        )
+        for tier in tiers
+    )
+    session.flush()
+
+
+def check_tiers(tiers: t.Sequence[TierRule]) -> None:
+    """:raises InvalidProgram: no tier, no tier from zero, a repeated threshold."""
+    if not tiers:
+        raise InvalidProgram(_("Keep at least one tier."))
+    thresholds = [tier.threshold_cents for tier in tiers]
+    if 0 not in thresholds:
+        raise InvalidProgram(_("One tier must start at a spend of 0."))
+    if len(set(thresholds)) != len(thresholds):
+        raise InvalidProgram(_("Two tiers cannot start at the same spend."))
+    for tier in tiers:
+        if not tier.name.strip():
+            raise InvalidProgram(_("Every tier needs a name."))
+        if not 1 <= tier.multiplier_bp <= 10 * BASIS:
+            raise InvalidProgram(_("A multiplier must be from 0.01x to 10x."))
+
+
+def load_tiers(session: Session) -> list[TierRule]:
+    """The tiers, lowest first: the saved ones, or the defaults."""
+    rows = session.scalars(sa.select(Tier).order_by(Tier.threshold_cents)).all()
+    if not rows:
+        return list(DEFAULT_TIERS)
+    return [
+        TierRule(r.name, r.threshold_cents, r.multiplier_bp, r.perks or "")
+        for r in rows
+    ]
+
+
+def spend_12_months(
+    session: Session,
+    customer_id: int,
+    now: datetime,
+    *,
+    currency: str,
+    exclude_order: int | None = None,
+) -> int:
+    """Her spend in cents on orders placed in the 12 months up to ``now``, less
+    their refunds."""
+    since = add_months(now, -12)
+    orders = sa.select(Order.id).where(
+        Order.customer_id == customer_id,
+        Order.currency == currency,
+        Order.placed_at > since,
+        Order.placed_at <= now,
+    )
+    if exclude_order is not None:
+        orders = orders.where(Order.id != exclude_order)
+    total = (
+        sa.select(sa.func.coalesce(sa.func.sum(Order.total_cents), 0))
+        .where(Order.id.in_(orders))
+        .scalar_subquery()
+    )
+    refunded = (
+        sa.select(sa.func.coalesce(sa.func.sum(Refund.amount_cents), 0))
+        .where(Refund.order_id.in_(orders))
+        .scalar_subquery()
+    )
+    return int(session.scalar(sa.select(total - refunded)) or 0)
+
+
+def tier_for(tiers: t.Sequence[TierRule], spend_cents: int) -> TierRule:
+    """The highest tier whose threshold the spend reaches."""
+    reached = [tier for tier in tiers if tier.threshold_cents <= spend_cents]
+    return max(reached, key=lambda tier: tier.threshold_cents, default=tiers[0])
+
+
+def next_tier(tiers: t.Sequence[TierRule], spend_cents: int) -> TierRule | None:
+    """The next tier up, or ``None`` at the top."""
+    above = [tier for tier in tiers if tier.threshold_cents > spend_cents]
+    return min(above, key=lambda tier: tier.threshold_cents, default=None)
+
+
+def points_for(
+    program: ProgramSettings, spend_cents: int, multiplier_bp: int, currency: str
+) -> int:
+    """Points earned on ``spend_cents``, with a tier multiplier; rounded down.
+
+    ``PER_UNIT``: ``spend / unit * points_per_unit * multiplier``; ``CASHBACK``:
+    ``spend * cashback% * multiplier / point value``.
+    """
+    if spend_cents <= 0:
+        return 0
+    if program.earn_mode == PER_UNIT:
+        unit = 10 ** get_currency_precision(currency)
+        return spend_cents * program.points_per_unit * multiplier_bp // (unit * BASIS)
+    return (
+        spend_cents
+        * program.cashback_bp
+        * multiplier_bp
+        // (BASIS * BASIS * program.point_value_cents)
+    )

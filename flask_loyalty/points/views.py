@@ -1,0 +1,220 @@
+"""The points part of the customer's account page: balance, tier, history, codes,
+the redeem form and the birthday field."""
+
+from __future__ import annotations
+
+import time
+import typing as t
+
+import sqlalchemy as sa
+from flask import Blueprint
+from flask import flash
+from flask import g
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import OperationalError
+
+from ..codes.models import DiscountCode
+from ..customers.models import Customer
+from ..customers.views import SESSION_KEY
+from ..customers.views import current_customer
+from ..errors import InvalidBirthday
+from ..errors import InvalidPoints
+from ..errors import InvalidToken
+from ..errors import NotEnoughPoints
+from ..extension import AccountSection
+from ..extension import LoyaltyState
+from ..forms import ActionForm
+from ..i18n import _
+from . import bonuses
+from . import ledger
+from . import service
+from .due import expiring_soon
+from .forms import BirthdayForm
+from .forms import RedeemForm
+from .forms import new_key
+from .program import load_program
+
+HISTORY_PAGE = 20
+LOCK_RETRIES = 5
+
+
+def points_section(state: LoyaltyState, customer: Customer) -> dict[str, t.Any]:
+    """What the points block of the account page shows."""
+    s = state.session
+    now = state.now()
+    page = max(request.args.get("points_page", 1, type=int) or 1, 1)
+    entries, has_next = ledger.history(s, customer.id, page=page, size=HISTORY_PAGE)
+    standing = service.standing(s, customer.id, now, state.settings.currency)
+    soon, soon_when, _key = expiring_soon(
+        s, customer.id, now, standing.program, max(standing.program.warning_days, 30)
+    )
+    codes = s.scalars(
+        sa.select(DiscountCode)
+        .where(
+            DiscountCode.customer_id == customer.id,
+            DiscountCode.used_at.is_(None),
+            sa.or_(DiscountCode.expires_at.is_(None), DiscountCode.expires_at > now),
+        )
+        .order_by(DiscountCode.id.desc())
+    ).all()
+    forms = g.get("loyalty_points_forms", {})
+    redeem = forms.get("redeem") or RedeemForm(formdata=None)
+    redeem.key.data = new_key("redeem")
+    birthday = forms.get("birthday") or BirthdayForm(formdata=None)
+    if "birthday" not in forms:
+        known = bonuses.get_birthday(s, customer.id)
+        birthday.birthday.data = known.isoformat() if known else ""
+    invite = None
+    if standing.program.referrer_bonus or standing.program.referred_bonus:
+        invite = url_for(
+            ".points_invite",
+            token=bonuses.referral_token(customer.id),
+            _external=True,
+        )
+    return {
+        "invite": invite,
+        "standing": standing,
+        "currency": state.settings.currency,
+        "entries": entries,
+        "page": page,
+        "has_next": has_next,
+        "expiring": soon,
+        "expiring_when": soon_when,
+        "codes": codes,
+        "redeem_form": redeem,
+        "birthday_form": birthday,
+    }
+
+
+def _account_page(state: LoyaltyState, customer: Customer, status: int) -> t.Any:
+    sections = [
+        (section.template, section.context(state, customer))
+        for section in sorted(state.account_sections, key=lambda s: s.position)
+    ]
+    return render_template(
+        "loyalty/customers/account.html",
+        customer=customer,
+        sections=sections,
+        signed_in_by_link=SESSION_KEY in session,
+        sign_out_form=ActionForm(),
+    ), status
+
+
+def _with_lock_retry(state: LoyaltyState, work: t.Callable[[], t.Any]) -> t.Any:
+    """Run ``work`` and commit; on SQLite's "database is locked", roll back and
+    try again a few times before giving up."""
+    for attempt in range(LOCK_RETRIES):
+        try:
+            result = work()
+            state.session.commit()
+            return result
+        except OperationalError as error:
+            state.session.rollback()
+            if "locked" not in str(error) or attempt == LOCK_RETRIES - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+        except Exception:
+            state.session.rollback()
+            raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def register(bp: Blueprint, state: LoyaltyState) -> None:
+    from ..blueprint import get_state
+
+    state.account_sections.append(
+        AccountSection("loyalty/points/_account.html", points_section, position=20)
+    )
+
+    @bp.route("/points/redeem", methods=["POST"])
+    def points_redeem() -> t.Any:
+        state = get_state()
+        customer = current_customer(state)
+        if customer is None:
+            return redirect(url_for(".account"))
+        form = RedeemForm()
+        g.loyalty_points_forms = {"redeem": form}
+        if not form.validate_on_submit():
+            return _account_page(state, customer, 400)
+        key = form.key.data if (form.key.data or "").startswith("redeem:") else None
+        try:
+            code = _with_lock_retry(
+                state,
+                lambda: service.redeem_points(
+                    state.session,
+                    state.now(),
+                    customer_id=customer.id,
+                    points=form.points.data,
+                    currency=state.settings.currency,
+                    key=key,
+                ),
+            )
+        except (InvalidPoints, NotEnoughPoints) as error:
+            form.points.errors = [error.message]
+            return _account_page(state, customer, 400)
+        except OperationalError:
+            form.points.errors = [_("The shop is busy. Please try again.")]
+            return _account_page(state, customer, 503)
+        except IntegrityError:  # the same form sent twice at once: the first won
+            return redirect(url_for(".account") + "#loyalty-points")
+        flash(
+            _(
+                "Your discount code is %(code)s. Use it at checkout.",
+                code=code.display,
+            ),
+            "success",
+        )
+        return redirect(url_for(".account") + "#loyalty-points")
+
+    @bp.route("/points/invite/<token>")
+    def points_invite(token: str) -> t.Any:
+        state = get_state()
+        try:
+            referrer_id = bonuses.referrer_from_token(token)
+        except InvalidToken:
+            return render_template(
+                "loyalty/points/invite.html",
+                error=_("This invitation link is not valid."),
+            ), 400
+        referrer = state.session.get(Customer, referrer_id)
+        if referrer is None:
+            return render_template(
+                "loyalty/points/invite.html",
+                error=_("This invitation link is not valid."),
+            ), 400
+        me = current_customer(state)
+        own = me is not None and me.id == referrer.id
+        if not own:
+            session[bonuses.REFERRER_SESSION_KEY] = referrer.id
+        return render_template(
+            "loyalty/points/invite.html",
+            referrer=referrer,
+            own=own,
+            points=load_program(state.session).referred_bonus,
+        )
+
+    @bp.route("/points/birthday", methods=["POST"])
+    def points_birthday() -> t.Any:
+        state = get_state()
+        customer = current_customer(state)
+        if customer is None:
+            return redirect(url_for(".account"))
+        form = BirthdayForm()
+        g.loyalty_points_forms = {"birthday": form}
+        if not form.validate_on_submit():
+            return _account_page(state, customer, 400)
+        try:
+            birthday = bonuses.parse_birthday(form.birthday.data, state.now().date())
+        except InvalidBirthday as error:
+            form.birthday.errors = [error.message]
+            return _account_page(state, customer, 400)
+        _with_lock_retry(
+            state, lambda: bonuses.set_birthday(state.session, customer.id, birthday)
+        )
+        flash(_("Thank you! We saved your birthday."), "success")
+        return redirect(url_for(".account") + "#loyalty-points")
