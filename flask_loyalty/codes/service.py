@@ -12,10 +12,6 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..errors import CodeExpired
-from ..errors import CodeUsed
-from ..errors import UnknownCode
-from ..i18n import _
 from .models import DiscountCode
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -43,6 +39,8 @@ def create_code(
     customer_id: int | None,
     source: str,
     expires_at: datetime | None,
+    max_uses: int = 1,
+    offer_id: int | None = None,
 ) -> DiscountCode:
     """Add a new code to the session (flushed, so a clash of codes raises now)."""
     for _attempt in range(5):
@@ -54,6 +52,8 @@ def create_code(
         code = DiscountCode(
             code=candidate,
             value_cents=value_cents,
+            max_uses=max_uses,
+            offer_id=offer_id,
             currency=currency,
             customer_id=customer_id,
             source=source,
@@ -78,33 +78,28 @@ def redeem_code(
 ) -> DiscountCode:
     """Use a code on order ``order_id``, once; the same order again is a no-op.
 
-    Single use holds under concurrency: the row is claimed with
-    ``UPDATE ... WHERE used_at IS NULL`` and only one writer can match it.
+    Only expiry and use are checked (no owner, minimum or items: see
+    :func:`.redeem.redeem` for the checkout's full check). Single use holds under
+    concurrency: the row is claimed with ``UPDATE ... WHERE uses < max_uses`` and
+    only one writer can match it.
 
     :raises UnknownCode: no such code.
     :raises CodeExpired: the code's time is over.
     :raises CodeUsed: the code was used on another order.
     """
-    normal = normalise_code(code)
-    claimed = session.execute(
-        sa.update(DiscountCode)
-        .where(
-            DiscountCode.code == normal,
-            DiscountCode.used_at.is_(None),
-            sa.or_(DiscountCode.expires_at.is_(None), DiscountCode.expires_at > now),
-        )
-        .values(used_at=now, used_order=order_id)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    found = find_code(session, normal)
-    if found is not None:
-        session.refresh(found)
-    if claimed == 1 and found is not None:
-        return found
-    if found is None:
-        raise UnknownCode(_("There is no discount code %(code)s.", code=repr(code)))
-    if found.used_at is not None:
-        if found.used_order == order_id:
-            return found
-        raise CodeUsed(_("The code %(code)s was already used.", code=found.display))
-    raise CodeExpired(_("The code %(code)s has expired.", code=found.display))
+    from .redeem import redeem
+
+    redemption = redeem(
+        session,
+        now,
+        code,
+        order_id,
+        email=None,
+        subtotal_cents=0,
+        lines=[],
+        currency="",
+        check=False,
+    )
+    found = session.get(DiscountCode, redemption.code_id)
+    assert found is not None
+    return found

@@ -1,0 +1,1 @@
+"""Personal offers: first purchase, birthday, win-back, stamp cards..."""

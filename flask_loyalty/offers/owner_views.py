@@ -1,0 +1,327 @@
+"""The owner's offer pages: list (with the new vs returning chart), create, edit,
+preview, pause, duplicate, send to a segment, report."""
+
+from __future__ import annotations
+
+import typing as t
+
+import sqlalchemy as sa
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import force_locale
+from wtforms import SelectChoice
+
+from ..codes.models import CodeRedemption
+from ..errors import InvalidContent
+from ..errors import InvalidOffer
+from ..errors import InvalidSegment
+from ..extension import LoyaltyState
+from ..forms import ActionForm
+from ..i18n import _
+from ..i18n import match_language
+from ..i18n import ngettext
+from ..outbox.service import render_mail
+from . import messages
+from . import models as om
+from .due import send_to_segment
+from .editing import OfferValues
+from .editing import duplicate
+from .editing import save_offer
+from .editing import values_of
+from .forms import BENEFIT_LABELS
+from .forms import TRIGGER_LABELS
+from .forms import OfferForm
+from .forms import SendForm
+from .report import chart_svg
+from .report import new_vs_returning
+from .report import offer_report
+from .service import describe
+from .service import message_parts
+
+PREVIEW_NAME = "Anna"
+
+
+def _offer(state: LoyaltyState, offer_id: int) -> om.Offer:
+    offer = state.session.get(om.Offer, offer_id)
+    if offer is None:
+        abort(404)
+    return offer
+
+
+def _known_skus(state: LoyaltyState) -> set[str] | None:
+    if state.extension._catalog_loader is None:
+        return None
+    return {p.sku for p in state.extension.catalog()}
+
+
+def _values(form: OfferForm) -> OfferValues:
+    return OfferValues(
+        **{
+            name: form[name].data
+            for name in OfferValues.__dataclass_fields__
+            if name in form
+        }
+    )
+
+
+def _preview(
+    state: LoyaltyState, offer: om.Offer, language: str | None = None
+) -> dict[str, t.Any]:
+    """The email as Anna would get it (in ``language``, else the default), with a
+    sample code and suggestions."""
+    from ..customers.models import Customer
+    from .service import _catalog
+    from .suggest import suggest
+
+    sample = Customer(name=f"{PREVIEW_NAME} Example", email="anna@example.com")
+    code = "ABCD-EFGH-JK"
+    subject, text, html = message_parts(
+        state, offer, first_name=sample.first_name, code=code, language=language
+    )
+    catalog = _catalog(state)
+    currency = state.settings.currency
+    suggestions = suggest(
+        catalog, [_SampleItem(p, currency) for p in catalog[:1]], currency
+    )
+    body_text, body_html = render_mail(
+        "offer_issued",
+        customer=sample,
+        offer=offer,
+        grant=om.OfferGrant(suggestions=suggestions),
+        code=code,
+        benefit=describe(offer, state.settings.currency),
+        message_text=text,
+        message_html=html,
+        link=url_for(".account", _external=True),
+        shop_name=state.settings.shop_name,
+        currency=state.settings.currency,
+    )
+    return {"subject": subject, "text": body_text, "html": body_html}
+
+
+class _SampleItem:
+    """A catalog product as if it had been bought (for the preview's suggestions)."""
+
+    def __init__(self, product: t.Any, currency: str) -> None:
+        from ..money import to_minor
+
+        self.sku, self.name, self.category = product.sku, product.name, product.category
+        self.unit_price_cents = to_minor(product.price, currency, what="price")
+
+
+def _edit(state: LoyaltyState, offer: om.Offer | None) -> t.Any:
+    currency = state.settings.currency
+    if request.method == "POST":
+        form = OfferForm()
+    elif offer is not None:
+        form = OfferForm(formdata=None, data=values_of(offer, currency))
+    else:
+        form = OfferForm(formdata=None)
+    preview = None
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return _render_edit(form, offer, None), 400
+        session = state.session
+        try:
+            saved = save_offer(
+                session,
+                state.now(),
+                offer,
+                _values(form),
+                currency=currency,
+                known_skus=_known_skus(state),
+            )
+            if request.form.get("action") == "preview":
+                preview = _preview(state, saved)
+                session.rollback()
+                return _render_edit(form, offer, preview), 200
+        except (InvalidOffer, InvalidContent) as error:
+            session.rollback()
+            field = getattr(error, "field", "name")
+            form[field].errors = [*form[field].errors, error.message]
+            return _render_edit(form, offer, None), 400
+        session.commit()
+        flash(_("The offer %(name)s is saved.", name=saved.name), "success")
+        return redirect(url_for(".owner_offer", offer_id=saved.id))
+    return _render_edit(form, offer, preview), 200
+
+
+def _render_edit(form: OfferForm, offer: om.Offer | None, preview: t.Any) -> str:
+    from ..blueprint import get_state
+
+    languages = get_state().settings.languages
+    return render_template(
+        "loyalty/offers/owner_edit.html",
+        form=form,
+        offer=offer,
+        preview=preview,
+        languages=messages.picker(offer, languages) if offer is not None else [],
+        language=languages[0],
+    )
+
+
+def register(bp: Blueprint, state: LoyaltyState) -> None:
+    from ..blueprint import get_state
+    from ..blueprint import owner_required
+    from ..segments.service import SEGMENTS
+
+    messages.register(bp)
+
+    @bp.route("/owner/offers/")
+    @owner_required
+    def owner_offers() -> t.Any:
+        state = get_state()
+        s = state.session
+        offers = s.scalars(sa.select(om.Offer).order_by(om.Offer.id.desc())).all()
+        issued = dict(
+            s.execute(
+                sa.select(om.OfferGrant.offer_id, sa.func.count()).group_by(
+                    om.OfferGrant.offer_id
+                )
+            ).all()
+        )
+        redeemed = dict(
+            s.execute(
+                sa.select(CodeRedemption.offer_id, sa.func.count())
+                .where(CodeRedemption.offer_id.is_not(None))
+                .group_by(CodeRedemption.offer_id)
+            ).all()
+        )
+        chart = chart_svg(
+            new_vs_returning(s, state.now()),
+            new_label=_("new customers"),
+            returning_label=_("returning customers"),
+        )
+        return render_template(
+            "loyalty/offers/owner_list.html",
+            offers=offers,
+            issued=issued,
+            redeemed=redeemed,
+            triggers=TRIGGER_LABELS,
+            benefits={o.id: describe(o, state.settings.currency) for o in offers},
+            chart=chart,
+            action=ActionForm(),
+        )
+
+    @bp.route("/owner/offers/new", methods=["GET", "POST"])
+    @owner_required
+    def owner_offer_new() -> t.Any:
+        return _edit(get_state(), None)
+
+    @bp.route("/owner/offers/<int:offer_id>", methods=["GET", "POST"])
+    @owner_required
+    def owner_offer(offer_id: int) -> t.Any:
+        state = get_state()
+        return _edit(state, _offer(state, offer_id))
+
+    @bp.route("/owner/offers/<int:offer_id>/preview")
+    @owner_required
+    def owner_offer_preview(offer_id: int) -> t.Any:
+        state = get_state()
+        offer = _offer(state, offer_id)
+        languages = state.settings.languages
+        language = match_language(request.args.get("lang"), languages)
+        if language is None and "lang" in request.args:
+            abort(404)
+        language = language or languages[0]
+        try:
+            with force_locale(language):
+                preview = _preview(state, offer, language)
+            error = None
+        except InvalidContent as exc:
+            preview, error = None, exc.message
+        return render_template(
+            "loyalty/offers/owner_preview.html",
+            offer=offer,
+            preview=preview,
+            error=error,
+            language=language,
+            languages=[
+                (
+                    code,
+                    name,
+                    has,
+                    url_for(".owner_offer_preview", offer_id=offer.id, lang=code),
+                )
+                for code, name, has, _url in messages.picker(offer, languages)
+            ],
+        )
+
+    @bp.route("/owner/offers/<int:offer_id>/pause", methods=["POST"])
+    @owner_required
+    def owner_offer_pause(offer_id: int) -> t.Any:
+        state = get_state()
+        offer = _offer(state, offer_id)
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        offer.active = not offer.active
+        offer.updated_at = state.now()
+        state.session.commit()
+        flash(
+            _("The offer is running again.")
+            if offer.active
+            else _("The offer is paused."),
+            "success",
+        )
+        return redirect(url_for(".owner_offers"))
+
+    @bp.route("/owner/offers/<int:offer_id>/duplicate", methods=["POST"])
+    @owner_required
+    def owner_offer_duplicate(offer_id: int) -> t.Any:
+        state = get_state()
+        offer = _offer(state, offer_id)
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        copy = duplicate(state.session, state.now(), offer)
+        state.session.commit()
+        flash(_("This is a paused copy. Change it, then make it active."), "success")
+        return redirect(url_for(".owner_offer", offer_id=copy.id))
+
+    @bp.route("/owner/offers/<int:offer_id>/report", methods=["GET", "POST"])
+    @owner_required
+    def owner_offer_report(offer_id: int) -> t.Any:
+        state = get_state()
+        offer = _offer(state, offer_id)
+        form = SendForm()
+        form.segment.choices = [SelectChoice(k, v) for k, v in SEGMENTS.items()]
+        status = 200
+        if request.method == "POST":
+            if form.validate_on_submit():
+                try:
+                    sent = send_to_segment(state, state.now(), offer, form.segment.data)
+                except InvalidSegment as error:
+                    form.segment.errors = [error.message]
+                    status = 400
+                else:
+                    flash(
+                        ngettext(
+                            "The offer went to %(num)d customer.",
+                            "The offer went to %(num)d customers.",
+                            sent,
+                        ),
+                        "success",
+                    )
+                    return redirect(url_for(".owner_offer_report", offer_id=offer.id))
+            else:
+                status = 400
+        grants = state.session.scalars(
+            sa.select(om.OfferGrant)
+            .where(om.OfferGrant.offer_id == offer.id)
+            .order_by(om.OfferGrant.id.desc())
+            .limit(20)
+        ).all()
+        return render_template(
+            "loyalty/offers/owner_report.html",
+            offer=offer,
+            report=offer_report(state.session, offer.id),
+            grants=grants,
+            form=form,
+            benefit=describe(offer, state.settings.currency),
+            triggers=TRIGGER_LABELS,
+            benefits=BENEFIT_LABELS,
+        ), status

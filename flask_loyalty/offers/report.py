@@ -1,0 +1,199 @@
+"""Does an offer pay off: its report, and orders from new vs returning customers.
+
+The repeat-purchase rate of those who received the offer is the share who ordered
+again after receiving it; of those who did not, the share of buyers with two orders
+or more. The monthly chart is an SVG drawn here, without scripts.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from markupsafe import Markup
+from markupsafe import escape
+from sqlalchemy.orm import Session
+
+from ..codes.models import CodeRedemption
+from ..orders.models import Order
+from ..points.program import add_months
+from . import models as om
+
+
+@dataclass(frozen=True)
+class OfferReport:
+    issued: int
+    redeemed: int
+    revenue_cents: int
+    discount_cents: int
+    receivers: int
+    receivers_repeat: int
+    others: int
+    others_repeat: int
+
+    @property
+    def redemption_rate(self) -> float:
+        return self.redeemed / self.issued if self.issued else 0.0
+
+    @property
+    def repeat_rate(self) -> float:
+        return self.receivers_repeat / self.receivers if self.receivers else 0.0
+
+    @property
+    def others_repeat_rate(self) -> float:
+        return self.others_repeat / self.others if self.others else 0.0
+
+
+def offer_report(session: Session, offer_id: int) -> OfferReport:
+    """The figures of one offer, in a few aggregate queries."""
+    grants = om.OfferGrant
+    issued = session.scalar(
+        sa.select(sa.func.count(grants.id)).where(grants.offer_id == offer_id)
+    )
+    used = session.execute(
+        sa.select(
+            sa.func.count(CodeRedemption.id),
+            sa.func.coalesce(sa.func.sum(CodeRedemption.discount_cents), 0),
+        ).where(CodeRedemption.offer_id == offer_id)
+    ).one()
+    revenue = session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(Order.total_cents), 0)).where(
+            Order.reference.in_(
+                sa.select(CodeRedemption.order_ref).where(
+                    CodeRedemption.offer_id == offer_id
+                )
+            )
+        )
+    )
+    first_grant = (
+        sa.select(
+            grants.customer_id.label("cid"),
+            sa.func.min(grants.created_at).label("at"),
+        )
+        .where(grants.offer_id == offer_id)
+        .group_by(grants.customer_id)
+        .subquery()
+    )
+    receivers = session.scalar(sa.select(sa.func.count()).select_from(first_grant))
+    again = session.scalar(
+        sa.select(sa.func.count(sa.distinct(first_grant.c.cid))).join(
+            Order,
+            sa.and_(
+                Order.customer_id == first_grant.c.cid,
+                Order.placed_at > first_grant.c.at,
+            ),
+        )
+    )
+    per_buyer = (
+        sa.select(Order.customer_id.label("cid"), sa.func.count(Order.id).label("n"))
+        .where(Order.customer_id.not_in(sa.select(first_grant.c.cid)))
+        .group_by(Order.customer_id)
+        .subquery()
+    )
+    others = session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(sa.case((per_buyer.c.n >= 2, 1), else_=0)), 0),
+        ).select_from(per_buyer)
+    ).one()
+    return OfferReport(
+        issued=int(issued or 0),
+        redeemed=int(used[0]),
+        revenue_cents=int(revenue or 0),
+        discount_cents=int(used[1]),
+        receivers=int(receivers or 0),
+        receivers_repeat=int(again or 0),
+        others=int(others[0]),
+        others_repeat=int(others[1]),
+    )
+
+
+def _month(session: Session, column: t.Any) -> t.Any:
+    if session.get_bind().dialect.name == "postgresql":
+        return sa.func.to_char(sa.func.timezone("UTC", column), "YYYY-MM")
+    return sa.func.strftime("%Y-%m", column)
+
+
+def new_vs_returning(
+    session: Session, now: datetime, months: int = 12
+) -> list[tuple[str, int, int]]:
+    """``(YYYY-MM, orders from new customers, from returning ones)`` per month for
+    the last ``months`` months (a customer is new in the order that is her first)."""
+    start = add_months(now, -(months - 1)).replace(
+        day=1, hour=0, minute=0, second=0, microsecond=0
+    )
+    first = (
+        sa.select(sa.func.min(Order.id).label("id"))
+        .group_by(Order.customer_id)
+        .subquery()
+    )
+    month = _month(session, Order.placed_at).label("month")
+    is_new = Order.id.in_(sa.select(first.c.id))
+    rows = session.execute(
+        sa.select(
+            month,
+            sa.func.sum(sa.case((is_new, 1), else_=0)),
+            sa.func.sum(sa.case((is_new, 0), else_=1)),
+        )
+        .where(Order.placed_at >= start, Order.placed_at <= now)
+        .group_by(month)
+    ).all()
+    found = {row[0]: (int(row[1]), int(row[2])) for row in rows}
+    result = []
+    for i in range(months):
+        moment = add_months(start, i)
+        key = f"{moment.year:04d}-{moment.month:02d}"
+        result.append((key, *found.get(key, (0, 0))))
+    return result
+
+
+def chart_svg(
+    data: list[tuple[str, int, int]], *, new_label: str, returning_label: str
+) -> Markup:
+    """Stacked bars per month (new below, returning above) as inline SVG."""
+    width, height, top, bottom, left = 640, 240, 24, 36, 36
+    peak = max([n + r for _m, n, r in data] + [1])
+    slot = (width - left) / max(len(data), 1)
+    bar = slot * 0.6
+    scale = (height - top - bottom) / peak
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}"'
+        ' role="img" class="chart" width="100%"'
+        f' aria-label="{escape(new_label)} / {escape(returning_label)}">',
+        f'<line x1="{left}" y1="{height - bottom}" x2="{width}" y2="{height - bottom}"'
+        ' stroke="#999"/>',
+        f'<text x="{left - 4}" y="{top + 4}" font-size="11" text-anchor="end">'
+        f"{peak}</text>",
+        f'<text x="{left - 4}" y="{height - bottom}" font-size="11"'
+        ' text-anchor="end">0</text>',
+    ]
+    for i, (month, new, returning) in enumerate(data):
+        x = left + i * slot + (slot - bar) / 2
+        h_new, h_ret = new * scale, returning * scale
+        base = height - bottom
+        parts.append(
+            f'<rect x="{x:.1f}" y="{base - h_new:.1f}" width="{bar:.1f}"'
+            f' height="{h_new:.1f}" fill="#c98b5b"><title>{escape(month)}:'
+            f" {new} {escape(new_label)}</title></rect>"
+        )
+        parts.append(
+            f'<rect x="{x:.1f}" y="{base - h_new - h_ret:.1f}" width="{bar:.1f}"'
+            f' height="{h_ret:.1f}" fill="#5b3a29"><title>{escape(month)}:'
+            f" {returning} {escape(returning_label)}</title></rect>"
+        )
+        parts.append(
+            f'<text x="{x + bar / 2:.1f}" y="{height - bottom + 14}" font-size="10"'
+            f' text-anchor="middle">{escape(month[2:])}</text>'
+        )
+    parts.append(
+        f'<rect x="{left}" y="{height - 14}" width="10" height="10" fill="#c98b5b"/>'
+        f'<text x="{left + 14}" y="{height - 5}" font-size="11">'
+        f"{escape(new_label)}</text>"
+        f'<rect x="{left + 180}" y="{height - 14}" width="10" height="10"'
+        ' fill="#5b3a29"/>'
+        f'<text x="{left + 194}" y="{height - 5}" font-size="11">'
+        f"{escape(returning_label)}</text></svg>"
+    )
+    return Markup("".join(parts))

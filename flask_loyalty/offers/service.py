@@ -1,0 +1,308 @@
+"""Issuing offers: once per key, with a code, an email by name and suggestions.
+
+Plain functions over a session and a time; none commits. The order hook
+:func:`issue_for_order` runs inside ``record_order``'s transaction.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from datetime import datetime
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from .. import content_versions
+from .. import signals
+from ..codes.models import OFFER
+from ..codes.service import create_code
+from ..content import personalise
+from ..content import to_html
+from ..customers.models import Customer
+from ..db import after_commit
+from ..errors import InvalidContent
+from ..i18n import reader_language
+from ..i18n import reader_locale
+from ..orders.models import Order
+from ..orders.models import OrderItem
+from ..outbox.service import queue_mail
+from ..outbox.service import render_mail
+from ..points.bonuses import grant_bonus
+from . import models as om
+from .suggest import suggest
+
+if t.TYPE_CHECKING:
+    from ..extension import LoyaltyState
+
+ORDER_TRIGGERS = (om.FIRST_PURCHASE, om.NTH_PURCHASE, om.EVERY_PURCHASE, om.STAMP_CARD)
+IMPORT_AGE = timedelta(days=2)
+"""Orders recorded this long after they were placed (imports) issue no offers."""
+
+
+def running(session: Session, now: datetime, *triggers: str) -> list[om.Offer]:
+    """Active offers with one of ``triggers`` whose dates include ``now``."""
+    return list(
+        session.scalars(
+            sa.select(om.Offer)
+            .where(
+                om.Offer.trigger.in_(triggers),
+                om.Offer.active.is_(True),
+                sa.or_(om.Offer.starts_at.is_(None), om.Offer.starts_at <= now),
+                sa.or_(om.Offer.ends_at.is_(None), om.Offer.ends_at > now),
+            )
+            .order_by(om.Offer.id)
+        )
+    )
+
+
+def exhausted(offer: om.Offer) -> bool:
+    """Whether the offer's cap on uses or its budget is reached."""
+    if offer.max_uses is not None and offer.uses >= offer.max_uses:
+        return True
+    return offer.budget_cents is not None and offer.spent_cents >= offer.budget_cents
+
+
+def find_grant(session: Session, key: str) -> om.OfferGrant | None:
+    return session.scalar(sa.select(om.OfferGrant).where(om.OfferGrant.key == key))
+
+
+def issue(
+    state: LoyaltyState,
+    now: datetime,
+    offer: om.Offer,
+    customer: Customer,
+    *,
+    key: str,
+    order: Order | None = None,
+    suggestions: list[dict[str, t.Any]] | None = None,
+    send_mail: bool = True,
+) -> om.OfferGrant | None:
+    """Issue ``offer`` to ``customer`` once per ``key``: a code (or the bonus
+    points), the grant, the email. ``None`` if it was issued before or is used up."""
+    session = state.session
+    if find_grant(session, key) is not None or exhausted(offer):
+        return None
+    code = None
+    currency = state.settings.currency
+    if offer.benefit != om.BONUS_POINTS:
+        expires = now + timedelta(days=offer.valid_days) if offer.valid_days else None
+        if offer.ends_at is not None and (expires is None or offer.ends_at < expires):
+            expires = offer.ends_at
+        code = create_code(
+            session,
+            now,
+            value_cents=offer.amount_cents if offer.benefit == om.AMOUNT else 0,
+            currency=currency,
+            customer_id=customer.id,
+            source=OFFER,
+            expires_at=expires,
+            max_uses=offer.code_uses,
+            offer_id=offer.id,
+        )
+    grant = om.OfferGrant(
+        key=key,
+        offer_id=offer.id,
+        customer_id=customer.id,
+        code_id=code.id if code else None,
+        order_id=order.id if order is not None else None,
+        suggestions=suggestions or [],
+        created_at=now,
+    )
+    session.add(grant)
+    session.flush()
+    if offer.benefit == om.BONUS_POINTS:
+        grant_bonus(
+            session,
+            now,
+            customer_id=customer.id,
+            points=offer.points,
+            key=f"offer:{key}"[:120],
+            note=offer.name[:200],
+        )
+    if send_mail:
+        queue_offer_mail(state, now, offer, customer, grant)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    after_commit(
+        session,
+        lambda: signals.offer_issued.send(app, customer=customer, grant=grant),
+    )
+    return grant
+
+
+def describe(offer: om.Offer, currency: str) -> str:
+    """The benefit in a few words ("20% off")."""
+    from ..codes.checkout import describe_benefit
+
+    return describe_benefit(offer, currency)
+
+
+def message_parts(
+    state: LoyaltyState,
+    offer: om.Offer,
+    *,
+    first_name: str | None,
+    code: str,
+    language: str | None = None,
+) -> tuple[str, str, str]:
+    """The offer email's subject, Markdown text and clean HTML for one reader,
+    in ``language`` if the offer has a version in it, else in the default
+    language (``None``: the default).
+
+    :raises InvalidContent: the owner's text does not render.
+    """
+    offered = state.settings.languages
+    version = content_versions.read(
+        offer, ("subject", "message"), language or offered[0], offered
+    )
+    values = {
+        "first_name": first_name or None,
+        "shop_name": state.settings.shop_name,
+        "code": code,
+        "offer": describe(offer, state.settings.currency),
+    }
+    subject = personalise(version["subject"] or offer.name, **values).strip()
+    text = personalise(version["message"], **values)
+    return subject.replace("\n", " ")[:200], text, to_html(text)
+
+
+def queue_offer_mail(
+    state: LoyaltyState,
+    now: datetime,
+    offer: om.Offer,
+    customer: Customer,
+    grant: om.OfferGrant,
+) -> None:
+    """Queue the offer's email to her, in the current transaction."""
+    from ..blueprint import external_url
+
+    code = grant.code.display if grant.code else ""
+    language = reader_language(state, customer.locale)
+    with reader_locale(state, language):
+        try:
+            subject, text, html = message_parts(
+                state,
+                offer,
+                first_name=customer.first_name,
+                code=code,
+                language=language,
+            )
+        except InvalidContent:  # saved texts are checked; keep the offer, plain
+            subject, text, html = offer.name, "", ""
+    try:
+        link = external_url("account")
+    except RuntimeError:
+        link = None
+    context = {
+        "customer": customer,
+        "offer": offer,
+        "grant": grant,
+        "code": code,
+        "message_text": text,
+        "message_html": html,
+        "link": link,
+        "shop_name": state.settings.shop_name,
+        "currency": state.settings.currency,
+    }
+    with reader_locale(state, language):  # the benefit's words in hers too
+        context["benefit"] = describe(offer, state.settings.currency)
+        body_text, body_html = render_mail("offer_issued", **context)
+    queue_mail(
+        state.session,
+        now,
+        kind="offer",
+        to=customer.email,
+        subject=subject,
+        text=body_text,
+        html=body_html,
+    )
+
+
+def _catalog(state: LoyaltyState) -> list[t.Any]:
+    if state.extension._catalog_loader is None:
+        return []
+    return state.extension.catalog()
+
+
+def _owned(session: Session, customer_id: int, order_id: int) -> set[str]:
+    return set(
+        session.scalars(
+            sa.select(OrderItem.sku)
+            .join(Order, Order.id == OrderItem.order_id)
+            .where(Order.customer_id == customer_id, Order.id != order_id)
+        )
+    )
+
+
+def issue_for_order(state: LoyaltyState, order: Order) -> None:
+    """Order hook: the first-purchase, n-th purchase, every-purchase and stamp
+    card offers this order earns (each once, by its key)."""
+    session = state.session
+    if order.recorded_at - order.placed_at > IMPORT_AGE:
+        return
+    offers = running(session, order.recorded_at, *ORDER_TRIGGERS)
+    if not offers:
+        return
+    customer_id = order.customer_id
+    count = session.scalar(
+        sa.select(sa.func.count(Order.id)).where(
+            Order.customer_id == customer_id, Order.id <= order.id
+        )
+    )
+    count = int(count or 0)
+    suggestions: list[dict[str, t.Any]] | None = None
+    for offer in offers:
+        if offer.created_at > order.recorded_at:
+            continue  # a repeat of an order recorded before the offer existed
+        key = _order_key(offer, customer_id, order, count)
+        if key is None or find_grant(session, key) is not None:
+            continue
+        if suggestions is None:
+            suggestions = suggest(
+                _catalog(state),
+                order.items,
+                order.currency,
+                owned=_owned(session, customer_id, order.id),
+            )
+        issue(
+            state,
+            order.recorded_at,
+            offer,
+            order.customer,
+            key=key,
+            order=order,
+            suggestions=suggestions,
+        )
+
+
+def _order_key(
+    offer: om.Offer, customer_id: int, order: Order, count: int
+) -> str | None:
+    n = max(offer.trigger_n, 1)
+    if offer.trigger == om.FIRST_PURCHASE and count == 1:
+        return f"first:{offer.id}:{customer_id}"
+    if offer.trigger == om.NTH_PURCHASE and count == n:
+        return f"nth:{offer.id}:{customer_id}"
+    if offer.trigger == om.EVERY_PURCHASE and count >= 2:
+        return f"every:{offer.id}:{order.id}"
+    if offer.trigger == om.STAMP_CARD and count % n == 0:
+        return f"stamp:{offer.id}:{customer_id}:{count // n}"
+    return None
+
+
+def stamps(
+    session: Session, now: datetime, customer_id: int
+) -> list[tuple[om.Offer, int]]:
+    """Her stamp cards: each running stamp card offer with the stamps she has
+    towards the next reward (orders so far, modulo N)."""
+    cards = running(session, now, om.STAMP_CARD)
+    if not cards:
+        return []
+    count = int(
+        session.scalar(
+            sa.select(sa.func.count(Order.id)).where(Order.customer_id == customer_id)
+        )
+        or 0
+    )
+    return [(card, count % max(card.trigger_n, 1)) for card in cards]

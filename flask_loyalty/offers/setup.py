@@ -1,0 +1,34 @@
+"""Plugging offers, checkout codes and segments into the blueprint of one app."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from .. import signals
+from ..extension import DueTask
+from ..extension import LoyaltyState
+from ..extension import NavItem
+from ..i18n import lazy_gettext
+
+
+def register(bp: Blueprint, state: LoyaltyState) -> None:
+    """Pages, navigation, the order hook, the due task and the newsletter receiver."""
+    from ..segments import owner_views as segment_owner_views
+    from . import owner_views
+    from . import views
+    from .due import on_subscription_confirmed
+    from .due import run_offers_due
+    from .service import issue_for_order
+
+    views.register(bp, state)
+    owner_views.register(bp, state)
+    segment_owner_views.register(bp, state)
+    state.owner_nav.append(NavItem("owner_offers", lazy_gettext("Offers")))
+    state.owner_nav.append(NavItem("owner_segments", lazy_gettext("Segments")))
+    state.order_hooks.append(issue_for_order)
+    state.due_tasks.append(DueTask(lazy_gettext("Offers"), run_offers_due))
+    bp.record_once(
+        lambda setup: signals.subscription_confirmed.connect(
+            on_subscription_confirmed, sender=setup.app, weak=False
+        )
+    )

@@ -1,0 +1,1 @@
+"""Customer segments computed in SQL from recorded orders."""
