@@ -1,0 +1,1 @@
+"""Policy pages the owner writes, and the shop's structured return rules."""

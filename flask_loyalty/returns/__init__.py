@@ -1,0 +1,1 @@
+"""Return requests: a customer asks, the owner approves, receives and refunds."""

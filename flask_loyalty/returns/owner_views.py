@@ -1,0 +1,158 @@
+"""Owner pages for returns: open requests, one request with its steps (approve or
+reject with a message, parcel received, refund done), and the return rules."""
+
+from __future__ import annotations
+
+import typing as t
+
+import sqlalchemy as sa
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+
+from .. import signals
+from ..db import after_commit
+from ..errors import InvalidPolicy
+from ..errors import InvalidRefund
+from ..errors import InvalidReturn
+from ..extension import LoyaltyState
+from ..i18n import _
+from ..policies.forms import RulesForm
+from ..policies.rules import ReturnPolicy
+from ..policies.rules import load_rules
+from ..policies.rules import save_rules
+from . import links
+from . import service
+from .forms import REASON_LABELS
+from .forms import RESOLUTION_LABELS
+from .forms import DecisionForm
+from .models import OPEN
+from .models import STATUSES
+from .models import ReturnRequest
+
+DONE = {
+    "approve": lambda: _("The return is approved; the customer was told."),
+    "reject": lambda: _("The return is rejected; the customer got your message."),
+    "receive": lambda: _("The parcel is marked received."),
+    "refund": lambda: _("The refund is recorded and the points are taken back."),
+}
+
+
+def _split(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def register(bp: Blueprint, state: LoyaltyState) -> None:
+    from ..blueprint import get_state
+    from ..blueprint import owner_required
+
+    @bp.route("/owner/returns/")
+    @owner_required
+    def owner_returns() -> t.Any:
+        state = get_state()
+        show = request.args.get("status", "open")
+        show = show if show in (*STATUSES, "open", "all") else "open"
+        stmt = sa.select(ReturnRequest).order_by(ReturnRequest.id.desc())
+        if show == "open":
+            stmt = stmt.where(ReturnRequest.status.in_(OPEN))
+        elif show != "all":
+            stmt = stmt.where(ReturnRequest.status == show)
+        size = state.settings.owner_page_size
+        page = max(request.args.get("page", 1, type=int) or 1, 1)
+        rows = state.session.scalars(
+            stmt.offset((page - 1) * size).limit(size + 1)
+        ).all()
+        return render_template(
+            "loyalty/returns/owner_list.html",
+            rows=rows[:size],
+            show=show,
+            page=page,
+            has_next=len(rows) > size,
+        )
+
+    @bp.route("/owner/returns/<number>", methods=["GET", "POST"])
+    @owner_required
+    def owner_return(number: str) -> t.Any:
+        state = get_state()
+        found = state.session.scalar(
+            sa.select(ReturnRequest).where(ReturnRequest.number == number)
+        )
+        if found is None:
+            abort(404)
+        form = DecisionForm()
+        error, status = None, 200
+        if request.method == "POST":
+            step = request.form.get("step", "")
+            if not form.validate_on_submit():
+                status = 400
+            else:
+                try:
+                    if step == "refund":
+                        service.refund(state.extension, found)
+                    else:
+                        service.advance(found, state.now(), step, form.message.data)
+                    links.queue_return_mail(state, found)
+                except (InvalidReturn, InvalidRefund) as exc:
+                    state.session.rollback()
+                    error, status = exc.message, 400
+                else:
+                    app = current_app._get_current_object()  # type: ignore[attr-defined]
+                    after_commit(
+                        state.session,
+                        lambda: signals.return_updated.send(app, return_request=found),
+                    )
+                    state.session.commit()
+                    flash(DONE[step](), "success")
+                    return redirect(url_for(".owner_return", number=number))
+        return render_template(
+            "loyalty/returns/owner_detail.html",
+            request_=found,
+            form=form,
+            error=error,
+            reasons=REASON_LABELS,
+            resolutions=RESOLUTION_LABELS,
+            refund_cents=service.refund_cents(found),
+        ), status
+
+    @bp.route("/owner/returns/rules", methods=["GET", "POST"])
+    @owner_required
+    def owner_return_rules() -> t.Any:
+        state = get_state()
+        if request.method == "GET":
+            policy = load_rules(state.session)
+            data = vars(policy) | {
+                "non_returnable": ", ".join(policy.non_returnable),
+                "countries": ", ".join(policy.countries),
+            }
+            form = RulesForm(formdata=None, data=data)
+            return render_template("loyalty/returns/owner_rules.html", form=form)
+        form = RulesForm()
+        error = None
+        if form.validate_on_submit():
+            policy = ReturnPolicy(
+                window_days=form.window_days.data,
+                condition=form.condition.data,
+                shipping_paid_by=form.shipping_paid_by.data,
+                refund_methods=list(form.refund_methods.data or []),
+                non_returnable=_split(form.non_returnable.data),
+                refund_days=form.refund_days.data,
+                return_address=(form.return_address.data or "").strip(),
+                countries=[c.upper() for c in _split(form.countries.data)],
+            )
+            try:
+                save_rules(state.session, state.now(), policy)
+            except InvalidPolicy as exc:
+                state.session.rollback()
+                error = exc.message
+            else:
+                state.session.commit()
+                flash(_("The return rules are saved."), "success")
+                return redirect(url_for(".owner_return_rules"))
+        return render_template(
+            "loyalty/returns/owner_rules.html", form=form, error=error
+        ), 400

@@ -1,0 +1,242 @@
+"""The customer's side of returns: find the order, pick items, follow the status.
+
+From the returns policy page (with its lookup form) to a submitted request is
+three pages: the policy page, the item form, the status page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import typing as t
+
+import sqlalchemy as sa
+from flask import Blueprint
+from flask import current_app
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from wtforms import SelectChoice
+
+from .. import signals
+from ..customers.models import Customer
+from ..customers.views import current_customer
+from ..db import after_commit
+from ..errors import InvalidReturn
+from ..errors import InvalidToken
+from ..errors import ReturnWindowClosed
+from ..extension import AccountSection
+from ..extension import LoyaltyState
+from ..i18n import _
+from ..orders.models import Order
+from ..policies.rules import load_rules
+from ..policies.views import RETURNS
+from ..policies.views import policy_page
+from . import links
+from . import service
+from .forms import REASON_LABELS
+from .forms import RESOLUTION_LABELS
+from .forms import LookupForm
+from .forms import RequestForm
+from .models import ReturnRequest
+
+ACCOUNT_ORDERS = 10
+
+
+def returns_section(state: LoyaltyState, customer: Customer) -> dict[str, t.Any]:
+    """The account page's returns block: orders she can still return, and her
+    return requests with their status links."""
+    policy = load_rules(state.session)
+    now = state.now()
+    orders = state.session.scalars(
+        sa.select(Order)
+        .where(Order.customer_id == customer.id)
+        .order_by(Order.placed_at.desc(), Order.id.desc())
+        .limit(ACCOUNT_ORDERS)
+    ).all()
+    returnable = [
+        (order, links.start_token(order))
+        for order in orders
+        if policy.window_days and now <= service.window_end(order, policy)
+    ]
+    requests = state.session.scalars(
+        sa.select(ReturnRequest)
+        .where(ReturnRequest.customer_id == customer.id)
+        .order_by(ReturnRequest.id.desc())
+        .limit(ACCOUNT_ORDERS)
+    ).all()
+    return {
+        "orders": returnable,
+        "requests": [(r, links.status_token(r)) for r in requests],
+    }
+
+
+def _allowed(state: LoyaltyState, number: str) -> bool:
+    """Count a lookup against the client and the order number (both limited)."""
+    attempts, window = state.settings.rate_limit
+    client = request.remote_addr or "unknown"
+    order_key = hashlib.sha256(number.strip().encode()).hexdigest()[:16]
+    by_client = state.rate_limiter.hit(f"return:ip:{client}", attempts * 4, window)
+    by_order = state.rate_limiter.hit(f"return:order:{order_key}", attempts, window)
+    return by_client and by_order
+
+
+def _bad_link(error: InvalidToken) -> t.Any:
+    return render_template("loyalty/returns/message.html", error=error.message), 400
+
+
+def _window_closed(error: ReturnWindowClosed) -> t.Any:
+    return render_template(
+        "loyalty/returns/message.html", error=error.message, closed=True
+    ), 400
+
+
+def _items_page(
+    state: LoyaltyState,
+    order: Order,
+    token: str,
+    form: RequestForm,
+    error: str | None = None,
+    status: int = 200,
+) -> t.Any:
+    policy = load_rules(state.session)
+    form.resolution.choices = [
+        SelectChoice(key, label)
+        for key, label in RESOLUTION_LABELS.items()
+        if key in policy.refund_methods
+    ]
+    if form.resolution.data is None and form.resolution.choices:
+        form.resolution.data = form.resolution.choices[0].value
+    return render_template(
+        "loyalty/returns/items.html",
+        order=order,
+        token=token,
+        lines=service.lines(state.session, order, policy),
+        form=form,
+        error=error,
+        quantities=request.form,
+        window_end=service.window_end(order, policy),
+    ), status
+
+
+def _quantities(order: Order) -> dict[int, int]:
+    """``qty-<line id>`` fields as numbers.
+
+    :raises InvalidReturn: a value that is not a whole number.
+    """
+    result = {}
+    for item in order.items:
+        raw = request.form.get(f"qty-{item.id}", "").strip() or "0"
+        if not raw.isdigit() or len(raw) > 6:
+            raise InvalidReturn(_("Enter a whole number for %(name)s.", name=item.name))
+        result[item.id] = int(raw)
+    return result
+
+
+def register(bp: Blueprint, state: LoyaltyState) -> None:
+    from ..blueprint import get_state
+
+    state.account_sections.append(
+        AccountSection("loyalty/returns/_account.html", returns_section, position=60)
+    )
+
+    @bp.route("/returns/start", methods=["POST"])
+    def return_start() -> t.Any:
+        state = get_state()
+        form = LookupForm()
+        if not form.validate_on_submit():
+            return policy_page(state, RETURNS, form, 400)
+        if not _allowed(state, form.order_number.data):
+            form.order_number.errors = [
+                _("Too many attempts. Please wait a few minutes and try again.")
+            ]
+            return policy_page(state, RETURNS, form, 429)
+        order = service.find_order(
+            state.session, form.order_number.data, form.email.data
+        )
+        if order is None:
+            # The same answer for an unknown number and a wrong address.
+            form.order_number.errors = [
+                _(
+                    "We found no order with this number and email address. Check"
+                    " both against your order confirmation."
+                )
+            ]
+            return policy_page(state, RETURNS, form, 400)
+        try:
+            service.check_window(order, load_rules(state.session), state.now())
+        except ReturnWindowClosed as error:
+            return _window_closed(error)
+        return redirect(url_for(".return_new", token=links.start_token(order)))
+
+    @bp.route("/returns/new/<token>", methods=["GET", "POST"])
+    def return_new(token: str) -> t.Any:
+        state = get_state()
+        try:
+            order = links.read_start(state, token)
+        except InvalidToken as error:
+            return _bad_link(error)
+        policy = load_rules(state.session)
+        try:
+            service.check_window(order, policy, state.now())
+        except ReturnWindowClosed as error:
+            return _window_closed(error)
+        if request.method == "GET":
+            return _items_page(state, order, token, RequestForm(formdata=None))
+        form = RequestForm()
+        if not form.validate_on_submit():
+            return _items_page(state, order, token, form, status=400)
+        try:
+            created = service.create_request(
+                state.session,
+                state.now(),
+                order,
+                policy,
+                quantities=_quantities(order),
+                reason=form.reason.data,
+                resolution=form.resolution.data,
+                comment=form.comment.data,
+            )
+            links.queue_return_mail(state, created)
+        except InvalidReturn as error:
+            state.session.rollback()
+            return _items_page(state, order, token, form, error.message, 400)
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        after_commit(
+            state.session,
+            lambda: signals.return_requested.send(app, return_request=created),
+        )
+        state.session.commit()
+        return redirect(url_for(".return_status", token=links.status_token(created)))
+
+    @bp.route("/returns/status/<token>")
+    def return_status(token: str) -> t.Any:
+        state = get_state()
+        try:
+            found = links.read_status(state, token)
+        except InvalidToken as error:
+            return _bad_link(error)
+        return render_template(
+            "loyalty/returns/status.html",
+            request_=found,
+            token=token,
+            policy=load_rules(state.session),
+            reasons=REASON_LABELS,
+            resolutions=RESOLUTION_LABELS,
+            signed_in=current_customer(state) is not None,
+        )
+
+    @bp.route("/returns/status/<token>/print")
+    def return_print(token: str) -> t.Any:
+        state = get_state()
+        try:
+            found = links.read_status(state, token)
+        except InvalidToken as error:
+            return _bad_link(error)
+        return render_template(
+            "loyalty/returns/print.html",
+            request_=found,
+            token=token,
+            policy=load_rules(state.session),
+            shop_name=state.settings.shop_name,
+        )
