@@ -1,0 +1,1 @@
+"""Deliverability: DKIM, bounces, complaints, the sending pace and their figures."""

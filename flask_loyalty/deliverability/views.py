@@ -1,0 +1,156 @@
+"""The webhook endpoint and the owner's deliverability pages."""
+
+from __future__ import annotations
+
+import logging
+import typing as t
+
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import jsonify
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from sqlalchemy.exc import IntegrityError
+
+from ..extension import LoyaltyState
+from ..extension import NavItem
+from ..i18n import _
+from ..i18n import lazy_gettext
+from ..outbox.service import POLICY_KEY
+from . import figures
+from . import service
+from . import webhooks
+from .config import EXTENSION_KEY
+from .config import MailConfig
+from .config import read_config
+from .forms import LiftForm
+from .policy import OutboxPolicy
+
+log = logging.getLogger("flask_loyalty.mail")
+
+
+def config_of(state: LoyaltyState) -> MailConfig:
+    return t.cast(MailConfig, current_app.extensions[EXTENSION_KEY])
+
+
+def register(bp: Blueprint, state: LoyaltyState) -> None:
+    from ..blueprint import get_state
+    from ..blueprint import owner_required
+
+    def setup(setup_state: t.Any) -> None:
+        app = setup_state.app
+        config = read_config(app, state.settings.mail_sender)
+        app.extensions[EXTENSION_KEY] = config
+        secret = str(app.config.get("SECRET_KEY") or "").encode()
+        app.extensions[POLICY_KEY] = OutboxPolicy(config, secret)
+
+    bp.record_once(setup)
+    bp.record_once(_exempt_webhook_from_host_csrf)
+    state.owner_nav.append(
+        NavItem("owner_deliverability", lazy_gettext("Deliverability"))
+    )
+
+    @bp.route("/hooks/mail/<provider>", methods=["POST"])
+    def mail_webhook(provider: str) -> t.Any:
+        state = get_state()
+        config = config_of(state)
+        secret = config.webhook_secrets.get(provider)
+        if not secret:
+            abort(404)
+        body = request.get_data(cache=False)
+        try:
+            webhooks.verify(provider, secret, body, request.headers, state.now())
+        except (webhooks.Forged, webhooks.Malformed) as error:
+            log.warning("%s webhook refused: %s", provider, error)
+            return jsonify(error=f"refused: {error}"), 403
+        try:
+            reports = webhooks.parse(provider, body)
+        except webhooks.Malformed as error:
+            log.warning("%s webhook: %s", provider, error)
+            return jsonify(error=str(error)), 400
+        outcomes: dict[str, int] = {}
+        for report in reports:
+            try:
+                outcome = service.apply_report(
+                    state.session,
+                    state.now(),
+                    report,
+                    soft_limit=config.soft_limit,
+                    reset_days=config.soft_reset_days,
+                )
+                state.session.commit()
+                service.announce(state.session)
+            except IntegrityError:  # the same event, handled at the same moment
+                state.session.rollback()
+                state.session.info.pop(service.PENDING, None)
+                outcome = "duplicate"
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        return jsonify(outcomes)
+
+    @bp.route("/owner/deliverability")
+    @owner_required
+    def owner_deliverability() -> t.Any:
+        state = get_state()
+        config = config_of(state)
+        return render_template(
+            "loyalty/owner/deliverability/overview.html",
+            config=config,
+            rate=figures.complaint_rate(
+                state.session, state.now(), config.complaint_warning
+            ),
+            campaigns=figures.by_campaign(state.session),
+            months=figures.by_month(state.session, state.now()),
+        )
+
+    @bp.route("/owner/deliverability/suppressed", methods=["GET", "POST"])
+    @owner_required
+    def owner_suppressed() -> t.Any:
+        state = get_state()
+        form = LiftForm()
+        if request.method == "POST":
+            if not form.validate_on_submit():
+                abort(400)
+            reason = service.lift(state.session, state.now(), form.email.data or "")
+            state.session.commit()
+            if reason is None:
+                flash(_("That address is not on the list."), "error")
+            else:
+                flash(_("Mail can reach that address again."), "success")
+            return redirect(url_for(".owner_suppressed"))
+        query = "".join(
+            ch for ch in request.args.get("q", "")[:254] if ch.isprintable()
+        )
+        query = query.strip()
+        page = max(request.args.get("page", 1, type=int) or 1, 1)
+        size = state.settings.owner_page_size
+        entries = service.suppressed_addresses(
+            state.session, offset=(page - 1) * size, limit=size + 1, email=query or None
+        )
+        return render_template(
+            "loyalty/owner/deliverability/suppressed.html",
+            entries=entries[:size],
+            history=service.history(state.session, query) if query else [],
+            query=query,
+            page=page,
+            has_next=len(entries) > size,
+            form=form,
+        )
+
+
+def _exempt_webhook_from_host_csrf(setup: t.Any) -> None:
+    """Providers POST without a CSRF token: if the shop protects every view with
+    Flask-WTF's CSRFProtect, exempt the webhook (it is verified by its signature)."""
+    app = setup.app
+    endpoint = f"{setup.name}.mail_webhook"
+
+    def exempt() -> None:
+        csrf = app.extensions.get("csrf")
+        if csrf is not None and request.endpoint == endpoint:
+            view = app.view_functions[endpoint]
+            csrf.exempt(f"{view.__module__}.{view.__name__}")
+
+    app.before_request_funcs.setdefault(None, []).insert(0, exempt)
