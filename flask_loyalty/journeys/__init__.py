@@ -1,0 +1,1 @@
+"""Journeys: welcome series and post-purchase follow-ups that run by themselves."""
