@@ -1,24 +1,92 @@
-"""Translation functions for the extension's own strings.
+"""Translation functions and the choice of language for the extension's own strings.
 
 The extension keeps its catalogs in its own Flask-Babel domain (``flask_loyalty``,
 files in ``flask_loyalty/translations``) so they never mix with the shop's. In
 templates, ``_`` first looks a string up in the extension's catalog and then in the
 shop's, so a host base template rendered around a loyalty page keeps its own
 translations.
+
+Which language a loyalty page is in: the shop's ``locale_selector`` hook, else the
+visitor's choice in the language switch (kept in the session), else her browser's
+``Accept-Language``, limited to ``LOYALTY_LANGUAGES``; the first of those is the
+default. The shop's own pages keep whatever the shop's Babel setup chooses. Email
+goes out in the language stored with its reader (:func:`reader_language`).
 """
 
 from __future__ import annotations
 
 import typing as t
+from contextlib import contextmanager
 from importlib.resources import files
 
 import flask_babel
+from babel import Locale
+from babel import UnknownLocaleError
+from babel import support
+from flask import current_app
+from flask import has_request_context
+from flask import request
+from flask import session
 from flask_babel import Domain
+from flask_babel import get_locale
+from flask_wtf.i18n import translations as wtf_translations
 
-domain = Domain(
-    translation_directories=str(files("flask_loyalty") / "translations"),
-    domain="flask_loyalty",
-)
+if t.TYPE_CHECKING:
+    from flask import Flask
+
+    from .extension import LoyaltyState
+
+BUILT_IN = str(files("flask_loyalty") / "translations")
+SESSION_KEY = "loyalty_language"
+
+LANGUAGE_NAMES = {
+    "en": "English",
+    "et": "Eesti",
+    "el": "Ελληνικά",
+    "hu": "Magyar",
+    "tl": "Tagalog",
+}
+"""Each language named in itself, for the language switch."""
+
+_CATALOG_CODES = {"fil": "tl"}
+"""Babel parses ``tl`` (Tagalog) as Filipino, ``fil_PH``; its catalog is ``tl``."""
+
+
+class LoyaltyDomain(Domain):
+    """The extension's domain: the shop's ``LOYALTY_TRANSLATION_DIRECTORIES`` first,
+    then the catalogs shipped in the wheel."""
+
+    def __init__(self) -> None:
+        super().__init__(translation_directories=BUILT_IN, domain="flask_loyalty")
+        self.caches: dict[tuple[str, ...], dict[t.Any, t.Any]] = {}
+
+    @property
+    def translation_directories(self) -> list[str]:
+        state = current_app.extensions.get("loyalty")
+        extra = list(state.settings.translation_directories) if state else []
+        return [*extra, BUILT_IN]
+
+    def get_translations_cache(self, ctx: t.Any) -> dict[t.Any, t.Any]:
+        return self.caches.setdefault(tuple(self.translation_directories), {})
+
+    def get_translations(self) -> support.NullTranslations:
+        locale = get_locale()
+        if locale is None:
+            return support.NullTranslations()
+        code = catalog_code(locale)
+        cache = self.get_translations_cache(None)
+        if code not in cache:
+            translations = support.Translations()
+            for dirname in reversed(self.translation_directories):
+                catalog = support.Translations.load(dirname, [code], self.domain[0])
+                if isinstance(catalog, support.Translations):
+                    translations.merge(catalog)
+                    translations.plural = catalog.plural
+            cache[code] = translations
+        return t.cast(support.NullTranslations, cache[code])
+
+
+domain = LoyaltyDomain()
 
 
 def _(string: str, **variables: t.Any) -> str:
@@ -50,3 +118,192 @@ def template_ngettext(singular: str, plural: str, num: int, **variables: t.Any) 
     if translated == english:
         return flask_babel.ngettext(singular, plural, num, **variables)
     return translated
+
+
+class FormTranslations:
+    """WTForms' own messages ("This field is required.") in the extension's catalog
+    first, then in WTForms' catalogs (through Flask-WTF)."""
+
+    def gettext(self, string: str) -> str:
+        translated = domain.get_translations().ugettext(string)
+        return translated if translated != string else wtf_translations.gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        translated = domain.get_translations().ungettext(singular, plural, n)
+        if translated != (singular if n == 1 else plural):
+            return translated
+        return wtf_translations.ngettext(singular, plural, n)
+
+
+form_translations = FormTranslations()
+
+
+def _wtforms_messages() -> None:  # pragma: no cover - never called
+    """WTForms' messages that the extension's forms can show, listed here for
+    ``pybabel extract`` so that every language has them (WTForms has no Tagalog)."""
+    _("This field is required.")
+    _("Invalid input.")
+    _("Not a valid choice.")
+    _("Invalid Choice: could not coerce.")
+    _("Invalid choice(s): one or more data inputs could not be coerced.")
+    ngettext(
+        "'%(value)s' is not a valid choice for this field.",
+        "'%(value)s' are not valid choices for this field.",
+        1,
+    )
+    ngettext(
+        "Field must be at least %(min)d character long.",
+        "Field must be at least %(min)d characters long.",
+        1,
+    )
+    ngettext(
+        "Field cannot be longer than %(max)d character.",
+        "Field cannot be longer than %(max)d characters.",
+        1,
+    )
+    _("Field must be between %(min)d and %(max)d characters long.")
+    _("Number must be at least %(min)s.")
+    _("Number must be at most %(max)s.")
+    _("Number must be between %(min)s and %(max)s.")
+    _("Not a valid integer value.")
+    _("Not a valid decimal value.")
+    _("Not a valid date value.")
+    _("Not a valid time value.")
+
+
+# -- which language -------------------------------------------------------------
+
+
+def catalog_code(locale: Locale | str) -> str:
+    """The code of a locale's catalog and ``lang`` attribute: ``et``, ``pt_BR``..."""
+    if isinstance(locale, str):
+        return locale
+    language = _CATALOG_CODES.get(locale.language, locale.language)
+    if locale.territory and locale.language not in _CATALOG_CODES:
+        return f"{language}_{locale.territory}"
+    return language
+
+
+def check_languages(value: t.Any) -> tuple[str, ...]:
+    """Read ``LOYALTY_LANGUAGES``: codes Babel knows, the default first.
+
+    :raises RuntimeError: an empty list or a code Babel does not know.
+    """
+    codes = (value,) if isinstance(value, str) else tuple(value or ())
+    if not codes:
+        raise RuntimeError(
+            "LOYALTY_LANGUAGES must list at least one language, for example ('en',)."
+        )
+    for code in codes:
+        try:
+            Locale.parse(code)
+        except (UnknownLocaleError, ValueError, TypeError):
+            raise RuntimeError(
+                f"LOYALTY_LANGUAGES: {code!r} is not a language code Babel knows,"
+                " such as 'en', 'et' or 'pt_BR'."
+            ) from None
+    return codes
+
+
+def match_language(value: object, offered: t.Sequence[str]) -> str | None:
+    """The offered code for ``value`` ("et-EE", "ET", "fil" → "et", "et", "tl"),
+    or ``None`` for a language that is not offered or no language at all."""
+    if not isinstance(value, str | Locale) or not str(value).strip():
+        return None
+    wanted = str(value).strip().replace("-", "_").lower()
+    by_lower = {code.lower(): code for code in offered}
+    if wanted in by_lower:
+        return by_lower[wanted]
+    base = wanted.split("_", 1)[0]
+    base = _CATALOG_CODES.get(base, base)
+    return by_lower.get(base)
+
+
+def choose_language(state: LoyaltyState) -> tuple[str, str]:
+    """The language of this loyalty page and who chose it.
+
+    Returns ``(code, how)``; ``how`` is ``"shop"`` (the ``locale_selector`` hook),
+    ``"switch"`` (the visitor's choice), ``"browser"`` (``Accept-Language``) or
+    ``"default"``.
+    """
+    offered = state.settings.languages
+    hook = state.extension._locale_selector
+    if hook is not None:
+        code = match_language(hook(), offered)
+        if code:
+            return code, "shop"
+    if has_request_context():
+        code = match_language(session.get(SESSION_KEY), offered)
+        if code:
+            return code, "switch"
+        for value, quality in request.accept_languages:
+            code = match_language(value, offered) if quality > 0 else None
+            if code:
+                return code, "browser"
+    return offered[0], "default"
+
+
+def visitor_language(state: LoyaltyState) -> str | None:
+    """The language of the person making this request, if the shop, she or her
+    browser said one (``None`` outside a request or when only the default applies).
+    """
+    if not has_request_context():
+        return None
+    code, how = choose_language(state)
+    return None if how == "default" else code
+
+
+def reader_language(state: LoyaltyState, stored: str | None) -> str:
+    """The language to write to a reader in: the one stored with her, if offered;
+    else, on a loyalty page, that page's language; else the shop's default (the
+    first of ``LOYALTY_LANGUAGES``)."""
+    code = match_language(stored, state.settings.languages)
+    if code:
+        return code
+    if has_request_context() and request.blueprint == state.settings.blueprint_name:
+        return choose_language(state)[0]
+    return state.settings.languages[0]
+
+
+@contextmanager
+def reader_locale(state: LoyaltyState, stored: str | None) -> t.Iterator[str]:
+    """Render what is inside (an email) in the reader's language."""
+    code = reader_language(state, stored)
+    with flask_babel.force_locale(code):
+        yield code
+
+
+def current_language() -> str:
+    """The code of the language being rendered now (for ``<html lang>``)."""
+    locale = get_locale()
+    return catalog_code(locale).replace("_", "-") if locale else "en"
+
+
+def install_locale_selector(app: Flask, state: LoyaltyState) -> None:
+    """Make Flask-Babel use :func:`choose_language` on loyalty pages only.
+
+    The shop's own ``locale_selector`` (if any) keeps choosing for its own pages.
+    Called by ``init_app`` and before each request, so a ``Babel(app)`` set up after
+    ``Loyalty(app)`` is wrapped too.
+    """
+    config = app.extensions["babel"]
+    if getattr(config.locale_selector, "loyalty", None) is state:
+        return
+    host = config.locale_selector
+
+    def select() -> t.Any:
+        if has_request_context() and request.blueprint == (
+            state.settings.blueprint_name
+        ):
+            return choose_language(state)[0]
+        return host() if host is not None else None
+
+    select.loyalty = state  # type: ignore[attr-defined]
+    config.locale_selector = select
+
+
+def use_page_language(state: LoyaltyState) -> None:
+    """Before each loyalty page: choose its language afresh (the app context, and
+    with it Flask-Babel's cached locale, may outlive one request in tests)."""
+    install_locale_selector(current_app, state)
+    flask_babel.refresh()
