@@ -1,0 +1,183 @@
+"""A campaign in the shop's other languages: the owner writes a subject and body
+per language on ``/owner/newsletter/campaigns/<id>/language?lang=hu``; each
+subscriber gets the version in her stored language, else the default
+(:meth:`flask_loyalty.newsletter.mail.NewsletterMailer.renderer`)."""
+
+from __future__ import annotations
+
+import typing as t
+from datetime import datetime
+
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from wtforms import HiddenField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import Length
+
+from .. import content
+from .. import content_versions
+from ..errors import InvalidContent
+from ..extension import LoyaltyState
+from ..forms import LoyaltyForm
+from ..i18n import _
+from ..i18n import lazy_gettext
+from .models import DRAFT
+from .models import SCHEDULED
+from .models import Campaign
+
+
+class CampaignTextForm(LoyaltyForm):
+    """A campaign's subject and body in one language."""
+
+    language = HiddenField()
+    subject = StringField(lazy_gettext("Subject"), validators=[Length(max=200)])
+    body = TextAreaField(lazy_gettext("Text"), render_kw={"rows": 14})
+
+
+def save_text(
+    campaign: Campaign,
+    now: datetime,
+    language: object,
+    languages: t.Sequence[str],
+    *,
+    subject: str,
+    body: str,
+) -> str:
+    """Store the campaign's subject and body in ``language`` (one of
+    ``languages``, the shop's languages, default first); return the language.
+
+    :raises InvalidContent: an unknown language, an empty subject or body, a
+        template error, or a campaign that was already sent.
+    """
+    code = content_versions.check_language(language, languages, InvalidContent)
+    if campaign.status not in (DRAFT, SCHEDULED):
+        raise InvalidContent(_("This campaign was sent and can no longer change."))
+    subject = " ".join((subject or "").split())
+    if not subject or len(subject) > 200:
+        raise InvalidContent(_("Give the campaign a subject of 1 to 200 characters."))
+    if not (body or "").strip():
+        raise InvalidContent(_("Write the campaign's text."))
+    content.check(subject)
+    content.check(body)
+    content_versions.write(
+        campaign,
+        code,
+        languages,
+        {"subject": subject, "body": body.replace("\r\n", "\n")},
+        now,
+    )
+    campaign.updated_at = now
+    return code
+
+
+def picker(
+    campaign: Campaign, languages: t.Sequence[str], endpoint: str
+) -> list[t.Any]:
+    """The language picker's items: each language links to ``endpoint``."""
+    if len(languages) < 2:
+        return []
+    have = content_versions.languages_with_text(campaign, languages)
+    return [
+        (
+            code,
+            content_versions.language_name(code),
+            code in have,
+            url_for(".owner_campaign", campaign_id=campaign.id)
+            if code == languages[0] and endpoint == ".owner_campaign_language"
+            else url_for(endpoint, campaign_id=campaign.id, lang=code),
+        )
+        for code in languages
+    ]
+
+
+def chosen_language(languages: t.Sequence[str]) -> str:
+    """``?lang=`` (or the form's ``language``) if offered; 404 for another."""
+    wanted = request.values.get("language") or request.values.get("lang")
+    if wanted is None:
+        return languages[0]
+    try:
+        return content_versions.check_language(wanted, languages, InvalidContent)
+    except InvalidContent:
+        abort(404)
+
+
+def _edit(state: LoyaltyState, campaign: Campaign) -> t.Any:
+    languages = state.settings.languages
+    wanted = request.values.get("language") or request.values.get("lang")
+    status, error = 200, None
+    try:
+        language = content_versions.check_language(
+            wanted or languages[0], languages, InvalidContent
+        )
+    except InvalidContent as exc:
+        if request.method == "GET":
+            abort(404)
+        language, error, status = languages[0], exc.message, 400
+    if language == languages[0] and error is None:
+        return redirect(url_for(".owner_campaign", campaign_id=campaign.id))
+    if request.method == "POST":
+        form = CampaignTextForm()
+    else:
+        form = CampaignTextForm(formdata=None)
+        version = content_versions.stored(campaign).get(language, {})
+        form.subject.data, form.body.data = version.get("subject"), version.get("body")
+    form.language.data = language
+    if request.method == "POST" and error is None:
+        if not form.validate_on_submit():
+            status = 400
+        else:
+            try:
+                save_text(
+                    campaign,
+                    state.now(),
+                    language,
+                    languages,
+                    subject=form.subject.data or "",
+                    body=form.body.data or "",
+                )
+            except InvalidContent as exc:
+                state.session.rollback()
+                error, status = exc.message, 400
+            else:
+                state.session.commit()
+                flash(_("The campaign is saved."), "success")
+                return redirect(
+                    url_for(
+                        ".owner_campaign_language",
+                        campaign_id=campaign.id,
+                        lang=language,
+                    )
+                )
+    return render_template(
+        "loyalty/owner/newsletter/campaign_language.html",
+        campaign=campaign,
+        form=form,
+        language=language,
+        languages=picker(campaign, languages, ".owner_campaign_language"),
+        content_lang=language.replace("_", "-"),
+        editable=campaign.status in (DRAFT, SCHEDULED),
+        error=error,
+    ), status
+
+
+def register(bp: Blueprint) -> None:
+    from ..blueprint import get_state
+    from ..blueprint import owner_required
+
+    @bp.route(
+        "/owner/newsletter/campaigns/<int:campaign_id>/language",
+        methods=["GET", "POST"],
+    )
+    @owner_required
+    def owner_campaign_language(campaign_id: int) -> t.Any:
+        state = get_state()
+        campaign = state.session.get(Campaign, campaign_id)
+        if campaign is None:
+            abort(404)
+        return _edit(state, campaign)
