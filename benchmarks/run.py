@@ -209,7 +209,17 @@ def main(argv: t.Sequence[str] | None = None) -> dict[str, t.Any]:
     parser.add_argument(
         "--quick", action="store_true", help="fewer requests, newsletter sizes / 10"
     )
-    parser.add_argument("--only", choices=("pages", "newsletter", "points"))
+    parser.add_argument(
+        "--only",
+        choices=(
+            "pages",
+            "newsletter",
+            "points",
+            "journeys",
+            "offers",
+            "deliverability",
+        ),
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.requests, args.rounds = min(args.requests, 50), min(args.rounds, 3)
@@ -226,6 +236,23 @@ def main(argv: t.Sequence[str] | None = None) -> dict[str, t.Any]:
 
         print("\n")
         result["points"] = points.main(["--quick"] if args.quick else [])
+    if args.only in (None, "journeys"):
+        import journeys
+
+        print("\n")
+        result["journeys"] = journeys.main(["--quick"] if args.quick else [])
+    if args.only in (None, "offers"):
+        import offers
+
+        print("\n")
+        result["offers"] = offers.main(["--quick"] if args.quick else [])
+    if args.only in (None, "deliverability"):
+        import deliverability
+
+        print("\n")
+        result["deliverability"] = deliverability.main(
+            ["--quick"] if args.quick else []
+        )
     return result
 
 

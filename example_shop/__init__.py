@@ -11,6 +11,7 @@ import typing as t
 from decimal import Decimal
 
 from flask import Flask
+from flask import has_request_context
 from flask import render_template
 from flask_babel import format_currency
 from flask_login import current_user
@@ -65,6 +66,8 @@ def _template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def shop_context() -> dict[str, t.Any]:
+        if not has_request_context():  # email rendered by the worker or the CLI
+            return {"shop_name": SHOP_NAME}
         signed_in = current_user.is_authenticated
         return {
             "shop_name": SHOP_NAME,

@@ -12,7 +12,14 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from flask_loyalty import OrderLine
+from flask_loyalty.journeys.starters import add_starter_journeys
 from flask_loyalty.migrations import upgrade
+from flask_loyalty.models import Offer
+from flask_loyalty.models import ReturnRules
+from flask_loyalty.offers.editing import OfferValues
+from flask_loyalty.offers.editing import save_offer
+from flask_loyalty.policies.rules import ReturnPolicy
+from flask_loyalty.policies.rules import save_rules
 
 from .cart import FREE_SHIPPING_FROM
 from .cart import SHIPPING
@@ -56,6 +63,30 @@ DEMO_ORDERS = (
     DemoOrder("SF-10008", "anna@example.com", "Anna Tamm", 4,
               (("EAR-AMBR", 2),)),
 )  # fmt: skip
+
+DEMO_RETURN_RULES = ReturnPolicy(
+    window_days=30,
+    refund_methods=["original", "store_credit", "exchange"],
+    non_returnable=["custom-made"],
+    return_address="Silver Fern Jewellery\nTelliskivi 60a\n10412 Tallinn, Estonia",
+    countries=["EE", "FI", "LV"],
+)
+
+
+DEMO_OFFER = OfferValues(
+    name="Thank you for your first order",
+    trigger="first_purchase",
+    benefit="percent",
+    percent=20,
+    valid_days=60,
+    subject="A thank-you gift for you, {{ first_name or 'friend' }}",
+    message=(
+        "Dear {{ first_name or 'friend' }},\n\nthank you for your first order at"
+        " {{ shop_name }}! Every piece is made by hand, and we hope yours brings you"
+        " joy.\n\nAs a thank-you, here is **{{ offer }}** your next order with the"
+        " code **{{ code }}**."
+    ),
+)
 
 
 @click.group("shop")
@@ -149,6 +180,19 @@ def init_demo() -> None:
     owner = ensure_user(OWNER_EMAIL, "Liis Saar", owner_password, owner=True)
     anna = ensure_user("anna@example.com", "Anna Tamm", "demo-anna")
     added = sum(add_demo_order(demo, {anna.email: anna}) for demo in DEMO_ORDERS)
+    if db.session.scalar(sa.select(Offer.id).limit(1)) is None:  # after the orders
+        save_offer(
+            db.session,
+            loyalty.state.now(),
+            None,
+            DEMO_OFFER,
+            currency=loyalty.state.settings.currency,
+            known_skus=set(BY_SKU),
+        )
+    if db.session.get(ReturnRules, 1) is None:  # SF-10006 to SF-10008 are returnable
+        save_rules(db.session, utcnow(), DEMO_RETURN_RULES)
+    # After the past orders, so they start no journey; both are switched on.
+    add_starter_journeys(db.session, loyalty.state.now())
     db.session.commit()
 
     click.echo("Shop and loyalty tables are ready.")

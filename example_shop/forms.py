@@ -54,6 +54,11 @@ class CheckoutForm(FlaskForm):
         validators=[DataRequired(), Length(max=254)],
         render_kw={"autocomplete": "email"},
     )
+    code = StringField(
+        "Discount code (optional)",
+        validators=[Length(max=40)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters"},
+    )
 
 
 class SignInForm(FlaskForm):

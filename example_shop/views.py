@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typing as t
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Blueprint
@@ -15,6 +16,11 @@ from flask import session
 from flask import url_for
 from flask_login import current_user
 
+from flask_loyalty import CodeExpired
+from flask_loyalty import CodeNotApplicable
+from flask_loyalty import CodeNotYours
+from flask_loyalty import CodeUsed
+from flask_loyalty import DiscountQuote
 from flask_loyalty import InvalidEmail
 from flask_loyalty import LoyaltyError
 from flask_loyalty import OrderLine
@@ -37,6 +43,8 @@ from .models import User
 from .models import utcnow
 
 bp = Blueprint("shop", __name__)
+
+CodeError = (CodeExpired, CodeNotApplicable, CodeNotYours, CodeUsed)
 
 PLACED_KEY = "placed_orders"
 """Order numbers placed in this browser session: their confirmation pages open."""
@@ -124,12 +132,21 @@ def checkout() -> t.Any:
         form.email.data = current_user.email
     error = None
     if form.validate_on_submit():
+        code = (form.code.data or "").strip() or None
         try:
-            order = place_order(current, form.name.data, form.email.data)
+            quote = _quote(current, code, form.email.data)
+            if quote is not None and not quote.ok:
+                form.code.errors = [quote.message]
+                raise _CodeRefused
+            order = place_order(current, form.name.data, form.email.data, quote)
+        except _CodeRefused:
+            pass
         except LoyaltyError as exc:
             db.session.rollback()
             if isinstance(exc, InvalidEmail):
                 form.email.errors = [exc.message]
+            elif code and isinstance(exc, CodeError):
+                form.code.errors = [exc.message]
             else:
                 error = exc.message
         else:
@@ -142,11 +159,43 @@ def checkout() -> t.Any:
     ), status
 
 
-def place_order(current: carts.Cart, name: str, email: str) -> ShopOrder:
-    """Store the shop's order and the loyalty order in one transaction.
+class _CodeRefused(Exception):
+    """The discount code does not apply; the form says why."""
 
-    :raises LoyaltyError: flask-loyalty refused the order; the caller rolls back.
+
+def _lines(current: carts.Cart) -> list[OrderLine]:
+    return [
+        OrderLine(
+            sku=line.product.sku,
+            name=line.product.name,
+            quantity=line.quantity,
+            unit_price=line.product.price,
+            category=line.product.category,
+        )
+        for line in current.lines
+    ]
+
+
+def _quote(current: carts.Cart, code: str | None, email: str) -> DiscountQuote | None:
+    """What the code gives this cart (before payment), or ``None`` without one."""
+    if code is None:
+        return None
+    return loyalty.quote_discount(
+        code, email=email, subtotal=current.subtotal, items=_lines(current)
+    )
+
+
+def place_order(
+    current: carts.Cart, name: str, email: str, quote: DiscountQuote | None = None
+) -> ShopOrder:
+    """Store the shop's order and the loyalty order in one transaction, and use the
+    discount code (``quote``) on it: ``record_order`` then ``redeem_discount``.
+
+    :raises LoyaltyError: flask-loyalty refused the order or the code (used at the
+        same moment elsewhere); the caller rolls back.
     """
+    discount = quote.discount if quote is not None else Decimal("0.00")
+    shipping = Decimal("0.00") if quote and quote.free_shipping else current.shipping
     user: User | None = (
         current_user._get_current_object()  # type: ignore[attr-defined]
         if current_user.is_authenticated
@@ -157,8 +206,8 @@ def place_order(current: carts.Cart, name: str, email: str) -> ShopOrder:
         name=name.strip(),
         email=email.strip(),
         subtotal=current.subtotal,
-        shipping=current.shipping,
-        total=current.total,
+        shipping=shipping,
+        total=current.subtotal + shipping - discount,
         placed_at=utcnow(),
         lines=[
             ShopOrderLine(
@@ -190,10 +239,13 @@ def place_order(current: carts.Cart, name: str, email: str) -> ShopOrder:
             for line in order.lines
         ],
         shipping=order.shipping,
+        discount=discount,
         customer_id=str(user.id) if user is not None else None,
         placed_at=order.placed_at,
         commit=False,
     )
+    if quote is not None:
+        loyalty.redeem_discount(quote.code, order.number, commit=False)
     db.session.commit()
     return order
 

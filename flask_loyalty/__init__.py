@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from .clock import FrozenClock
+from .codes.checkout import DiscountQuote
 from .errors import CodeExpired
+from .errors import CodeNotApplicable
+from .errors import CodeNotYours
 from .errors import CodeUsed
 from .errors import InvalidAdjustment
 from .errors import InvalidAmount
@@ -11,16 +14,22 @@ from .errors import InvalidBirthday
 from .errors import InvalidContent
 from .errors import InvalidEmail
 from .errors import InvalidImport
+from .errors import InvalidJourney
 from .errors import InvalidName
+from .errors import InvalidOffer
 from .errors import InvalidOrder
 from .errors import InvalidPoints
+from .errors import InvalidPolicy
 from .errors import InvalidProgram
 from .errors import InvalidRefund
+from .errors import InvalidReturn
+from .errors import InvalidSegment
 from .errors import InvalidToken
 from .errors import LoyaltyError
 from .errors import NotEnoughPoints
 from .errors import NotFound
 from .errors import OrderConflict
+from .errors import ReturnWindowClosed
 from .errors import TokenExpired
 from .errors import UnknownCode
 from .errors import UnknownCurrency
@@ -33,7 +42,10 @@ from .hooks import ShopCustomer
 __all__ = [
     "CatalogProduct",
     "CodeExpired",
+    "CodeNotApplicable",
+    "CodeNotYours",
     "CodeUsed",
+    "DiscountQuote",
     "FrozenClock",
     "InvalidAdjustment",
     "InvalidAmount",
@@ -41,17 +53,23 @@ __all__ = [
     "InvalidContent",
     "InvalidEmail",
     "InvalidImport",
+    "InvalidJourney",
     "InvalidName",
+    "InvalidOffer",
     "InvalidOrder",
     "InvalidPoints",
+    "InvalidPolicy",
     "InvalidProgram",
     "InvalidRefund",
+    "InvalidReturn",
+    "InvalidSegment",
     "InvalidToken",
     "Loyalty",
     "LoyaltyError",
     "NotEnoughPoints",
     "NotFound",
     "OrderConflict",
+    "ReturnWindowClosed",
     "OrderLine",
     "ShopCustomer",
     "TokenExpired",

@@ -7,6 +7,8 @@ import typing as t
 from decimal import Decimal
 from importlib.resources import files
 
+from babel import Locale
+from babel.numbers import get_plus_sign_symbol
 from flask import Blueprint
 from flask import abort
 from flask import current_app
@@ -16,12 +18,14 @@ from flask_babel import format_currency
 from flask_babel import format_date
 from flask_babel import format_datetime
 from flask_babel import format_decimal
+from flask_babel import format_percent
 from flask_babel import get_locale
 
 from . import signals
 from .extension import DueTask
 from .extension import LoyaltyState
 from .extension import NavItem
+from .i18n import current_language
 from .i18n import lazy_gettext
 from .i18n import template_gettext
 from .i18n import template_ngettext
@@ -66,10 +70,45 @@ def _cents(minor: int, currency: str) -> str:
     return format_currency(from_minor(minor, currency), currency)
 
 
+def _signed(number: int) -> str:
+    """A change in points with its sign, "+1,200" or "−40", in the locale's way."""
+    if number < 0:
+        return format_decimal(number)
+    return get_plus_sign_symbol(get_locale()) + format_decimal(number)
+
+
+def _percent(number: float | Decimal, digits: int = 0) -> str:
+    """A share of 1 as a percentage in the locale's form: "5 %", "5%", "%5";
+    with ``digits``, that many decimals ("0,25 %")."""
+    if not digits:
+        return format_percent(number)
+    from copy import copy
+
+    from babel.numbers import format_percent as babel_percent
+
+    locale = get_locale() or Locale("en")
+    pattern = copy(locale.percent_formats[None])
+    pattern.frac_prec = (digits, digits)
+    return babel_percent(number, format=pattern, locale=locale)
+
+
+def _language(code: str) -> str:
+    """A language's name in the reader's language ("Estonian", "eesti"...)."""
+    reader = get_locale() or Locale("en")
+    language, _sep, territory = code.replace("-", "_").partition("_")
+    name = reader.languages.get(language.lower()) or code
+    if territory:
+        name += f" ({reader.territories.get(territory.upper(), territory)})"
+    return t.cast(str, name)
+
+
 FILTERS: dict[str, t.Callable[..., str]] = {
     "loyalty_money": _money,
     "loyalty_cents": _cents,
     "loyalty_number": format_decimal,
+    "loyalty_signed": _signed,
+    "loyalty_percent": _percent,
+    "loyalty_language": _language,
     "loyalty_date": format_date,
     "loyalty_datetime": lambda value: format_datetime(value, "short"),
 }
@@ -107,12 +146,14 @@ def page_context(state: LoyaltyState) -> dict[str, t.Any]:
         "ngettext": template_ngettext,
         "loyalty": state,
         "loyalty_base_template": state.settings.base_template,
-        "loyalty_lang": str(locale).replace("_", "-") if locale else "en",
+        "loyalty_lang": current_language() if locale else "en",
     }
 
 
 def build_blueprint(state: LoyaltyState) -> Blueprint:
     """Create the blueprint for one app, with every domain's views."""
+    from . import i18n
+    from . import languages
     from .customers import views as customer_views
     from .newsletter import owner_views as newsletter_owner_views
     from .newsletter import views as newsletter_views
@@ -137,10 +178,14 @@ def build_blueprint(state: LoyaltyState) -> Blueprint:
     bp.context_processor(lambda: page_context(state))
 
     bp.add_app_template_global(loyalty_url, "loyalty_url")
+    bp.add_app_template_global(template_gettext, "loyalty_gettext")
+    bp.add_app_template_global(template_ngettext, "loyalty_ngettext")
     for name, function in FILTERS.items():
         bp.add_app_template_filter(function, name)
 
     customer_views.register(bp, state)
+    languages.register(bp, state)
+    bp.before_request(lambda: i18n.use_page_language(state))
     newsletter_views.register(bp, state)
     state.due_tasks.append(
         DueTask(
@@ -153,6 +198,9 @@ def build_blueprint(state: LoyaltyState) -> Blueprint:
     state.owner_nav.append(NavItem("owner_dashboard", lazy_gettext("Overview")))
     state.owner_nav.append(NavItem("owner_customers", lazy_gettext("Customers")))
     state.owner_nav.append(NavItem("owner_outbox", lazy_gettext("Outbox")))
+    from .deliverability import views as deliverability_views
+
+    deliverability_views.register(bp, state)  # after Outbox in the navigation
     newsletter_owner_views.register(bp, state)
     state.owner_nav.append(NavItem("owner_newsletter", lazy_gettext("Newsletter")))
     points_views.register(bp, state)
@@ -167,4 +215,19 @@ def build_blueprint(state: LoyaltyState) -> Blueprint:
             on_subscription_confirmed, sender=setup.app, weak=False
         )
     )
+    from .offers import setup as offers_setup
+
+    offers_setup.register(bp, state)  # offers, checkout codes, segments
+    from .policies import views as policy_views
+    from .returns import owner_views as return_owner_views
+    from .returns import views as return_views
+
+    policy_views.register(bp, state)
+    return_views.register(bp, state)
+    return_owner_views.register(bp, state)
+    state.owner_nav.append(NavItem("owner_policies", lazy_gettext("Policies")))
+    state.owner_nav.append(NavItem("owner_returns", lazy_gettext("Returns")))
+    from .journeys import setup as journeys_setup
+
+    journeys_setup.register(bp, state)  # welcome and post-purchase series
     return bp

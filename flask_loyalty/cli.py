@@ -65,10 +65,15 @@ def db_current() -> None:
     click.echo(migrations.current_revision(_state().db.engine) or "base (no tables)")
 
 
-def _deliver(state: t.Any, progress: t.Callable[[int], None] | None = None) -> int:
+def _deliver(
+    state: t.Any,
+    progress: t.Callable[[int], None] | None = None,
+    wait_for_pace: bool = False,
+) -> int:
     """Deliver every message that is due now, batch by batch; return how many went.
 
     Messages that failed are counted apart and reported; they are retried later.
+    When the sending pace holds messages back, ``wait_for_pace`` waits for them.
     """
     settings = state.settings
     mail = (
@@ -94,6 +99,9 @@ def _deliver(state: t.Any, progress: t.Callable[[int], None] | None = None) -> i
         )
         if progress and report.claimed:
             progress(report.claimed)
+        if wait_for_pace and report.paced and report.claimed < settings.worker_batch:
+            time.sleep(min(settings.worker_interval, 5.0))  # the pace: a minute's share
+            continue
         if report.claimed < settings.worker_batch:
             break
     if retried or failed:
@@ -156,7 +164,7 @@ def send() -> None:
     )
     state.session.remove()
     with click.progressbar(length=due or 0, label="Sending mail", show_pos=True) as bar:
-        sent = _deliver(state, bar.update)
+        sent = _deliver(state, bar.update, wait_for_pace=True)
     click.echo(f"Delivered {sent} messages.")
 
 
@@ -177,3 +185,8 @@ def worker(once: bool) -> None:
         if once:
             return
         time.sleep(state.settings.worker_interval)
+
+
+from .deliverability.cli import register_commands  # noqa: E402 - after the group
+
+register_commands(loyalty_cli)  # flask loyalty mail check, flask loyalty bounces

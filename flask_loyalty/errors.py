@@ -107,5 +107,47 @@ class CodeUsed(LoyaltyError):
     """A single-use discount code was already used on another order."""
 
 
+class CodeNotYours(LoyaltyError):
+    """A discount code was issued to another customer."""
+
+
+class CodeNotApplicable(LoyaltyError):
+    """A discount code does not apply to this order: below its minimum, none of
+    its products, its offer paused or used up. ``reason`` says which."""
+
+    def __init__(self, message: str, reason: str = "not_applicable") -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class InvalidOffer(LoyaltyError):
+    """Offer settings that cannot work (a percent over 100, an end before the
+    start, an unknown product, a message with a template error or a script)."""
+
+
+class InvalidSegment(LoyaltyError):
+    """An unknown segment, or segment thresholds that cannot work."""
+
+
+class InvalidJourney(LoyaltyError):
+    """A journey that cannot work: no name, no steps, a negative delay, an email
+    with a template error or a script, an offer that no longer exists."""
+
+
 class InvalidImport(LoyaltyError):
     """An uploaded file is too big, not UTF-8, not CSV, or has no email column."""
+
+
+class InvalidPolicy(LoyaltyError):
+    """A policy page with a bad address, title or text, or return rules that
+    cannot work (negative days, no way to refund)."""
+
+
+class InvalidReturn(LoyaltyError):
+    """A return request that cannot be accepted: no items, more than was bought or
+    is left to return, a piece that cannot be returned, or a step (approve,
+    receive, refund) that does not fit the request's status."""
+
+
+class ReturnWindowClosed(InvalidReturn):
+    """The order is older than the shop's return window allows."""

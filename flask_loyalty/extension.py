@@ -22,8 +22,11 @@ from .db import atomic
 from .hooks import CatalogLoader
 from .hooks import CatalogProduct
 from .hooks import CustomerLoader
+from .hooks import LocaleSelector
 from .hooks import OrderLine
 from .hooks import OwnerCheck
+from .i18n import install_locale_selector
+from .i18n import visitor_language
 from .orders import service as orders
 from .orders.models import Order
 from .orders.models import Refund
@@ -31,6 +34,10 @@ from .ratelimit import RateLimiter
 from .ratelimit import make_rate_limiter
 from .settings import Settings
 from .settings import read_settings
+
+if t.TYPE_CHECKING:
+    from .codes.checkout import DiscountQuote
+    from .codes.models import CodeRedemption
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 
@@ -122,6 +129,7 @@ class Loyalty:
         self._customer_loader: CustomerLoader | None = None
         self._owner_check: OwnerCheck | None = None
         self._catalog_loader: CatalogLoader | None = None
+        self._locale_selector: LocaleSelector | None = None
         if app is not None:
             self.init_app(app)
 
@@ -160,6 +168,7 @@ class Loyalty:
 
         app.register_blueprint(build_blueprint(state))
         app.cli.add_command(loyalty_cli)
+        install_locale_selector(app, state)
 
     # -- hooks the shop sets ------------------------------------------------------
 
@@ -189,6 +198,17 @@ class Loyalty:
         :class:`~flask_loyalty.CatalogProduct`.
         """
         self._catalog_loader = callback
+        return callback
+
+    def locale_selector(self, callback: F) -> F:
+        """Set the function that says which language the loyalty pages are in.
+
+        It takes no arguments and returns a code such as ``"et"`` (the shop usually
+        knows the language), or ``None`` to let the visitor's choice in the language
+        switch, then her browser, decide. A code not in ``LOYALTY_LANGUAGES`` counts
+        as ``None``.
+        """
+        self._locale_selector = callback
         return callback
 
     def is_owner(self) -> bool:
@@ -270,6 +290,9 @@ class Loyalty:
             locale=locale,
             placed_at=placed_at,
         )
+        if locale is None and order.customer.locale is None:
+            # Her language for email: what she reads the shop in, if known.
+            order.customer.locale = visitor_language(state)
         self._run_hooks(state, state.order_hooks, order)
         if created:
             self._announce(
@@ -315,6 +338,60 @@ class Loyalty:
         if commit:
             state.session.commit()
         return refund
+
+    def quote_discount(
+        self,
+        code: str,
+        *,
+        email: str | None,
+        subtotal: Decimal,
+        items: t.Sequence[OrderLine | t.Mapping[str, t.Any]] = (),
+        currency: str | None = None,
+    ) -> DiscountQuote:
+        """What a discount code gives this cart, before payment; writes nothing.
+
+        The :class:`~flask_loyalty.DiscountQuote` has ``discount`` and
+        ``description``, or the ``reason`` it gives nothing and its ``message``.
+        Attempts per client IP are limited by ``LOYALTY_CODE_RATE_LIMIT``.
+
+        :raises InvalidAmount, InvalidOrder: a bad subtotal, price or item.
+        """
+        from .codes.api import quote_discount
+
+        return quote_discount(
+            self.state,
+            code,
+            email=email,
+            subtotal=subtotal,
+            items=items,
+            currency=currency,
+        )
+
+    def redeem_discount(
+        self,
+        code: str,
+        order_id: str,
+        *,
+        email: str | None = None,
+        subtotal: Decimal | None = None,
+        items: t.Sequence[OrderLine | t.Mapping[str, t.Any]] | None = None,
+        commit: bool = True,
+    ) -> CodeRedemption:
+        """Use a discount code on a recorded order (or on ``email`` and
+        ``subtotal``), atomically: of concurrent uses of a single-use code, one
+        wins. The same order again returns the first :class:`CodeRedemption`.
+
+        :raises LoyaltyError: ``UnknownCode``, ``CodeExpired``, ``CodeUsed``,
+            ``CodeNotYours`` or ``CodeNotApplicable``; nothing is written.
+        """
+        from .codes.api import redeem_discount
+
+        redemption = redeem_discount(
+            self.state, code, order_id, email=email, subtotal=subtotal, items=items
+        )
+        if commit:
+            self.state.session.commit()
+        return redemption
 
     def current_customer(self) -> Customer | None:
         """The loyalty customer of this request: from ``customer_loader``, else

@@ -55,3 +55,4 @@ class CatalogProduct:
 CustomerLoader = t.Callable[[], ShopCustomer | None]
 OwnerCheck = t.Callable[[], bool]
 CatalogLoader = t.Callable[[], t.Iterable[CatalogProduct]]
+LocaleSelector = t.Callable[[], str | None]

@@ -36,6 +36,7 @@ DEFAULTS: dict[str, t.Any] = {
     "LOYALTY_MAGIC_LINK_MAX_AGE": 3600,  # seconds
     "LOYALTY_RATE_LIMIT": (5, 900),  # attempts per window (seconds) per client
     "LOYALTY_RATE_LIMIT_STORAGE_URL": None,  # None: in memory; or redis://...
+    "LOYALTY_CODE_RATE_LIMIT": (20, 900),  # discount code checks per window per IP
     # Owner pages.
     "LOYALTY_OWNER_PAGE_SIZE": 50,
     "LOYALTY_OWNER_EMAIL": None,  # where test sends go by default
@@ -49,6 +50,29 @@ DEFAULTS: dict[str, t.Any] = {
     "LOYALTY_NEWSLETTER_CONFIRM_MAX_AGE": 7 * 24 * 3600,  # seconds
     "LOYALTY_NEWSLETTER_LINK_MAX_AGE": 365 * 24 * 3600,  # preferences, unsubscribe
     "LOYALTY_UNSUBSCRIBE_MAILTO": None,  # None: the sender's address
+    # Journeys (flask_loyalty/journeys/ reads these).
+    "LOYALTY_TIMEZONE": None,  # "at 09:00" in journeys; None: BABEL_DEFAULT_TIMEZONE
+    "LOYALTY_JOURNEY_BATCH": 200,  # due steps a worker claims at once
+    # Returns.
+    "LOYALTY_RETURN_LINK_MAX_AGE": 180 * 24 * 3600,  # seconds a status link works
+    # Deliverability (flask_loyalty/deliverability/config.py reads these).
+    "LOYALTY_DKIM_SELECTOR": None,  # DKIM is on when selector and key are set
+    "LOYALTY_DKIM_DOMAIN": None,  # None: the sender's domain
+    "LOYALTY_DKIM_PRIVATE_KEY": None,  # PEM text or the path of a PEM file
+    "LOYALTY_MAIL_MESSAGE_ID_DOMAIN": None,  # None: DKIM domain, else sender's
+    "LOYALTY_MAIL_RETURN_PATH": None,  # envelope sender; None: the From address
+    "LOYALTY_MAIL_VERP": False,  # bounces+<message>@ per message (relay permitting)
+    "LOYALTY_BOUNCE_SOFT_LIMIT": 3,  # soft bounces in a row that suppress
+    "LOYALTY_BOUNCE_SOFT_RESET_DAYS": 30,  # a quiet gap this long starts anew
+    "LOYALTY_BOUNCE_MAILDIR": None,  # `flask loyalty bounces` reads this Maildir
+    "LOYALTY_BOUNCE_IMAP_URL": None,  # or imaps://user:password@host/INBOX
+    "LOYALTY_MAIL_WEBHOOK_SECRETS": {},  # {"mailgun": "signing key", ...}
+    "LOYALTY_COMPLAINT_RATE_WARNING": 0.001,  # warn here; providers act at 0.003
+    "LOYALTY_MAIL_PER_MINUTE": None,  # None: no limit
+    "LOYALTY_MAIL_PER_DOMAIN_PER_MINUTE": None,  # int, or {"gmail.com": 60, "*": 20}
+    # Languages offered on loyalty pages and in email; the first is the default.
+    "LOYALTY_LANGUAGES": ("en", "et", "el", "hu", "tl"),
+    "LOYALTY_TRANSLATION_DIRECTORIES": (),  # the shop's catalogs, searched first
 }
 
 MAIL_DELIVERIES = ("smtp", "hold", "file")
@@ -74,6 +98,7 @@ class Settings:
     magic_link_max_age: int
     rate_limit: tuple[int, int]
     rate_limit_storage_url: str | None
+    code_rate_limit: tuple[int, int]
     owner_page_size: int
     owner_email: str | None
     base_url: str | None
@@ -84,6 +109,16 @@ class Settings:
     confirm_max_age: int
     link_max_age: int
     unsubscribe_mailto: str | None
+    return_link_max_age: int = 180 * 24 * 3600
+    languages: tuple[str, ...] = ("en",)
+    translation_directories: tuple[str, ...] = ()
+
+
+def _limit(c: t.Any, key: str) -> tuple[int, int]:
+    limit = tuple(c[key])
+    if len(limit) != 2 or not all(isinstance(n, int) and n > 0 for n in limit):
+        raise RuntimeError(f"{key} must be (attempts, seconds), for example (20, 900).")
+    return (limit[0], limit[1])
 
 
 def read_settings(app: Flask) -> Settings:
@@ -92,6 +127,7 @@ def read_settings(app: Flask) -> Settings:
     :raises RuntimeError: for a value that cannot work, with what to write instead.
     """
     from .errors import UnknownCurrency
+    from .i18n import check_languages
     from .money import check_currency
 
     for key, value in DEFAULTS.items():
@@ -135,6 +171,7 @@ def read_settings(app: Flask) -> Settings:
         magic_link_max_age=int(c["LOYALTY_MAGIC_LINK_MAX_AGE"]),
         rate_limit=(limit[0], limit[1]),
         rate_limit_storage_url=c["LOYALTY_RATE_LIMIT_STORAGE_URL"],
+        code_rate_limit=_limit(c, "LOYALTY_CODE_RATE_LIMIT"),
         owner_page_size=int(c["LOYALTY_OWNER_PAGE_SIZE"]),
         owner_email=c["LOYALTY_OWNER_EMAIL"],
         base_url=(c["LOYALTY_BASE_URL"] or "").rstrip("/") or None,
@@ -145,4 +182,9 @@ def read_settings(app: Flask) -> Settings:
         confirm_max_age=int(c["LOYALTY_NEWSLETTER_CONFIRM_MAX_AGE"]),
         link_max_age=int(c["LOYALTY_NEWSLETTER_LINK_MAX_AGE"]),
         unsubscribe_mailto=c["LOYALTY_UNSUBSCRIBE_MAILTO"],
+        return_link_max_age=int(c["LOYALTY_RETURN_LINK_MAX_AGE"]),
+        languages=check_languages(c["LOYALTY_LANGUAGES"]),
+        translation_directories=tuple(
+            str(path) for path in c["LOYALTY_TRANSLATION_DIRECTORIES"] or ()
+        ),
     )

@@ -36,6 +36,18 @@ points_earned = _signals.signal("points-earned")
 #: (Customer), ``entry`` (PointsEntry), ``code`` (DiscountCode).
 points_redeemed = _signals.signal("points-redeemed")
 
+#: A personal offer was issued to a customer (first purchase, birthday...).
+#: Arguments: ``customer`` (Customer), ``grant`` (OfferGrant, with its ``code``).
+offer_issued = _signals.signal("offer-issued")
+
 #: Points of a refunded order were taken back. Arguments: ``customer``
 #: (Customer), ``entry`` (PointsEntry), ``refund`` (Refund).
 points_reversed = _signals.signal("points-reversed")
+
+#: A customer asked to return items. Arguments: ``return_request``
+#: (ReturnRequest, with its ``number``, ``order`` and ``items``).
+return_requested = _signals.signal("return-requested")
+
+#: The owner moved a return on: approved, rejected, received or refunded (its
+#: ``status``). Arguments: ``return_request`` (ReturnRequest).
+return_updated = _signals.signal("return-updated")

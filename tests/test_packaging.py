@@ -33,6 +33,10 @@ EXPECTED_IN_WHEEL = (
     "flask_loyalty/templates/loyalty/customers/sign_in.html",
     "flask_loyalty/templates/loyalty/email/sign_in_link.txt",
     "flask_loyalty/templates/loyalty/owner/dashboard.html",
+    "flask_loyalty/translations/el/LC_MESSAGES/flask_loyalty.mo",
+    "flask_loyalty/translations/et/LC_MESSAGES/flask_loyalty.mo",
+    "flask_loyalty/translations/hu/LC_MESSAGES/flask_loyalty.mo",
+    "flask_loyalty/translations/tl/LC_MESSAGES/flask_loyalty.mo",
 )
 
 SCRIPT = r"""
@@ -82,6 +86,12 @@ for url in ("/loyalty/owner/", "/loyalty/"):
     response = client.get(url)
     html = response.get_data(as_text=True)
     pages[url] = {"status": response.status_code, "html": html}
+for language in ("el", "tl"):
+    response = client.get("/loyalty/", headers={"Accept-Language": language})
+    pages[language] = {
+        "status": response.status_code,
+        "html": response.get_data(as_text=True),
+    }
 
 print(json.dumps({
     "module": flask_loyalty.__file__,
@@ -208,3 +218,9 @@ def test_installed_wheel_renders_pages_from_a_fresh_venv(
     assert account["status"] == 200, account["html"][:2000]
     assert 'name="email"' in account["html"]
     assert 'name="csrf_token"' in account["html"]
+    # The compiled catalogs came with the wheel: pages render translated.
+    greek = report["pages"]["el"]
+    assert greek["status"] == 200, greek["html"][:2000]
+    assert '<html lang="el">' in greek["html"]
+    assert "<h1>Ο λογαριασμός σας</h1>" in greek["html"]
+    assert "<h1>Ang inyong account</h1>" in report["pages"]["tl"]["html"]

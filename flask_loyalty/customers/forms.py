@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
 
+from ..forms import LoyaltyForm
 from ..i18n import lazy_gettext
 
 
-class SignInForm(FlaskForm):
+class SignInForm(LoyaltyForm):
     """Ask for a sign-in link by email."""
 
     email = EmailField(

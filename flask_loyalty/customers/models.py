@@ -22,6 +22,8 @@ class Customer(Base):
     external_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     """The shop's own user id, when the customer has a shop login."""
     locale: Mapped[str | None] = mapped_column(sa.String(16))
+    """Her language for email ("et", "tl"...): given at an order, by the shop's
+    ``customer_loader``, or chosen in the language switch."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     @property

@@ -25,6 +25,8 @@ from ..extension import AccountSection
 from ..extension import LoyaltyState
 from ..forms import ActionForm
 from ..i18n import _
+from ..i18n import reader_locale
+from ..i18n import visitor_language
 from ..orders.models import Order
 from ..outbox.service import queue_mail
 from ..outbox.service import render_mail
@@ -132,6 +134,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             return render_template("loyalty/customers/sign_in.html", form=form), 429
         customer = find_customer(state.session, email)
         if customer is not None:
+            customer.locale = customer.locale or visitor_language(state)
             _queue_sign_in_link(state, customer)
             state.session.commit()
         # The same answer whether or not the address is known.
@@ -177,19 +180,21 @@ def _queue_sign_in_link(state: LoyaltyState, customer: Customer) -> None:
     token = make_token(SIGN_IN, {"c": customer.id, "e": customer.email})
     link = url_for(".enter", token=token, _external=True)
     minutes = state.settings.magic_link_max_age // 60
-    text, html = render_mail(
-        "sign_in_link",
-        customer=customer,
-        link=link,
-        minutes=minutes,
-        shop_name=state.settings.shop_name,
-    )
+    with reader_locale(state, customer.locale):
+        text, html = render_mail(
+            "sign_in_link",
+            customer=customer,
+            link=link,
+            minutes=minutes,
+            shop_name=state.settings.shop_name,
+        )
+        subject = _("Your sign-in link for %(shop)s", shop=state.settings.shop_name)
     queue_mail(
         state.session,
         state.now(),
         kind="sign_in_link",
         to=customer.email,
-        subject=_("Your sign-in link for %(shop)s", shop=state.settings.shop_name),
+        subject=subject,
         text=text,
         html=html,
     )

@@ -23,6 +23,7 @@ from ..errors import InvalidContent
 from ..i18n import _
 from ..outbox.models import OutboxMessage
 from ..outbox.service import queue_mail
+from ..segments.service import narrow
 from .models import BUILDING
 from .models import CONFIRMED
 from .models import DRAFT
@@ -126,6 +127,8 @@ class CampaignRenderer:
 
     ``wrap(body_markdown, body_html)`` returns the whole text and HTML email around
     the body (the shop's email templates); it is called with the link placeholders.
+    ``subject`` and ``body`` are the campaign's text in the readers' language
+    (default: the campaign's own, in the shop's default language).
     """
 
     def __init__(
@@ -133,10 +136,15 @@ class CampaignRenderer:
         campaign: Campaign,
         shop_name: str,
         wrap: t.Callable[[str, Markup], tuple[str, str]],
+        *,
+        subject: str | None = None,
+        body: str | None = None,
     ) -> None:
         self.campaign = campaign
         self.shop_name = shop_name
         self.wrap = wrap
+        self.subject = campaign.subject if subject is None else subject
+        self.body = campaign.body if body is None else body
         self.known = self._render(FIRST_NAME)
         self.unknown = self._render(None)
         # A filter such as {{ first_name|upper }} changes the placeholder; then each
@@ -147,8 +155,8 @@ class CampaignRenderer:
 
     def _render(self, first_name: str | None) -> Rendered:
         values = {"first_name": first_name, "shop_name": self.shop_name}
-        subject = " ".join(content.personalise(self.campaign.subject, **values).split())
-        body = content.personalise(self.campaign.body, **values)
+        subject = " ".join(content.personalise(self.subject, **values).split())
+        body = content.personalise(self.body, **values)
         text, html = self.wrap(body, Markup(content.to_html(body)))
         return Rendered(subject, text, html)
 
@@ -180,7 +188,10 @@ class CampaignRenderer:
 class Mailer(t.Protocol):
     """What building needs from the app: links and email wrappers."""
 
-    def renderer(self, campaign: Campaign) -> CampaignRenderer: ...
+    def renderer(
+        self, campaign: Campaign, language: str | None = None
+    ) -> CampaignRenderer:
+        """The campaign's renderer for readers of ``language`` (her stored one)."""
 
     def links(self, subscriber: Subscriber, campaign: Campaign) -> tuple[str, str]:
         """Her (unsubscribe_url, preferences_url)."""
@@ -228,7 +239,6 @@ def build(
     Subscribers who had a campaign less than ``min_days`` ago are recorded as
     skipped by the cap. Safe to call again after a crash: done recipients are kept.
     """
-    renderer = mailer.renderer(campaign)
     campaign_id = campaign.id
     topic_ids = [topic.id for topic in campaign.topics]
     # Batches commit whole and go in id order: all below the highest are done.
@@ -240,7 +250,9 @@ def build(
     while True:
         now = clock()
         subscribers = session.scalars(
-            audience(now, topic_ids).where(Subscriber.id > last_id).limit(batch)
+            narrow(session, now, campaign_id, audience(now, topic_ids))
+            .where(Subscriber.id > last_id)
+            .limit(batch)
         ).all()
         if not subscribers:
             break
@@ -253,6 +265,7 @@ def build(
                 recipient.skipped = "cap"
             else:
                 unsubscribe_url, preferences_url = mailer.links(subscriber, campaign)
+                renderer = mailer.renderer(campaign, subscriber.locale)
                 rendered = renderer.message(
                     subscriber.first_name, unsubscribe_url, preferences_url
                 )

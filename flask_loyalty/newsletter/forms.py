@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import EmailField
 from wtforms import SelectChoice
@@ -13,6 +12,7 @@ from wtforms.validators import DataRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
 
+from ..forms import LoyaltyForm
 from ..i18n import lazy_gettext
 
 
@@ -23,7 +23,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class SubscribeForm(FlaskForm):
+class SubscribeForm(LoyaltyForm):
     email = EmailField(
         lazy_gettext("Email address"),
         validators=[
@@ -52,14 +52,14 @@ PAUSES = [
 ]
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(LoyaltyForm):
     topics = CheckboxesField(lazy_gettext("Topics"), coerce=int)
     pause = SelectField(lazy_gettext("Pause"), choices=PAUSES, coerce=int, default=0)
     save = SubmitField(lazy_gettext("Save my choices"))
     unsubscribe = SubmitField(lazy_gettext("Unsubscribe from everything"))
 
 
-class LinkRequestForm(FlaskForm):
+class LinkRequestForm(LoyaltyForm):
     email = EmailField(
         lazy_gettext("Email address"),
         validators=[

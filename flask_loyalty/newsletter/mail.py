@@ -8,9 +8,12 @@ from email.utils import parseaddr
 import sqlalchemy as sa
 from markupsafe import Markup
 
+from .. import content_versions
 from ..blueprint import external_url
 from ..extension import LoyaltyState
 from ..i18n import _
+from ..i18n import reader_language
+from ..i18n import reader_locale
 from ..outbox.service import queue_mail
 from ..outbox.service import render_mail
 from ..tokens import make_token
@@ -42,21 +45,23 @@ def queue_confirmation(state: LoyaltyState, subscriber: Subscriber) -> None:
         "newsletter_confirm", token=make_token(CONFIRM, token_data(subscriber))
     )
     days = max(state.settings.confirm_max_age // 86400, 1)
-    text, html = render_mail(
-        "newsletter_confirm",
-        link=link,
-        days=days,
-        **_greeting_context(state, subscriber),
-    )
+    with reader_locale(state, subscriber.locale):
+        text, html = render_mail(
+            "newsletter_confirm",
+            link=link,
+            days=days,
+            **_greeting_context(state, subscriber),
+        )
+        subject = _(
+            "Please confirm your subscription to %(shop)s",
+            shop=state.settings.shop_name,
+        )
     queue_mail(
         state.session,
         state.now(),
         kind="newsletter_confirm",
         to=subscriber.email,
-        subject=_(
-            "Please confirm your subscription to %(shop)s",
-            shop=state.settings.shop_name,
-        ),
+        subject=subject,
         text=text,
         html=html,
     )
@@ -67,20 +72,22 @@ def queue_preferences_link(
 ) -> None:
     """Queue a note with her preferences link (``already`` subscribed, or asked)."""
     link = external_url("newsletter_preferences", token=preferences_token(subscriber))
-    text, html = render_mail(
-        "newsletter_preferences_link",
-        link=link,
-        already=kind == "already",
-        **_greeting_context(state, subscriber),
-    )
+    with reader_locale(state, subscriber.locale):
+        text, html = render_mail(
+            "newsletter_preferences_link",
+            link=link,
+            already=kind == "already",
+            **_greeting_context(state, subscriber),
+        )
+        subject = _(
+            "Your newsletter settings at %(shop)s", shop=state.settings.shop_name
+        )
     queue_mail(
         state.session,
         state.now(),
         kind=f"newsletter_{kind}",
         to=subscriber.email,
-        subject=_(
-            "Your newsletter settings at %(shop)s", shop=state.settings.shop_name
-        ),
+        subject=subject,
         text=text,
         html=html,
     )
@@ -91,6 +98,7 @@ class NewsletterMailer:
 
     def __init__(self, state: LoyaltyState) -> None:
         self.state = state
+        self.renderers: dict[tuple[int, str], CampaignRenderer] = {}
         self.unsubscribe_base = external_url(
             "newsletter_unsubscribe", token=PLACEHOLDER
         )
@@ -107,18 +115,40 @@ class NewsletterMailer:
         domain = sender_address.rpartition("@")[2] or "localhost"
         self.list_id = f"{state.settings.shop_name} <newsletter.{domain}>"
 
-    def wrap(self, body: str, body_html: Markup) -> tuple[str, str]:
-        return render_mail(
-            "campaign",
-            body=body,
-            body_html=body_html,
-            unsubscribe_url=UNSUBSCRIBE,
-            preferences_url=PREFERENCES,
-            shop_name=self.state.settings.shop_name,
-        )
+    def wrap(
+        self, body: str, body_html: Markup, language: str | None = None
+    ) -> tuple[str, str]:
+        """The campaign's email around its body, in ``language`` (else the page's
+        or the shop's default)."""
+        with reader_locale(self.state, language):
+            return render_mail(
+                "campaign",
+                body=body,
+                body_html=body_html,
+                unsubscribe_url=UNSUBSCRIBE,
+                preferences_url=PREFERENCES,
+                shop_name=self.state.settings.shop_name,
+            )
 
-    def renderer(self, campaign: Campaign) -> CampaignRenderer:
-        return CampaignRenderer(campaign, self.state.settings.shop_name, self.wrap)
+    def renderer(
+        self, campaign: Campaign, language: str | None = None
+    ) -> CampaignRenderer:
+        """The campaign rendered once per language of its readers: its version in
+        that language, else the shop's default language's."""
+        code = reader_language(self.state, language)
+        key = (campaign.id, code)
+        if key not in self.renderers:
+            version = content_versions.read(
+                campaign, ("subject", "body"), code, self.state.settings.languages
+            )
+            self.renderers[key] = CampaignRenderer(
+                campaign,
+                self.state.settings.shop_name,
+                lambda body, html: self.wrap(body, html, code),
+                subject=version["subject"],
+                body=version["body"],
+            )
+        return self.renderers[key]
 
     def links(self, subscriber: Subscriber, campaign: Campaign) -> tuple[str, str]:
         token = preferences_token(subscriber, campaign.id)

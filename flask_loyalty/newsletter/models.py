@@ -79,6 +79,7 @@ class Subscriber(Base):
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     first_name: Mapped[str | None] = mapped_column(sa.String(100))
     locale: Mapped[str | None] = mapped_column(sa.String(16))
+    """The language she subscribed in; her newsletters are written in it."""
     status: Mapped[str] = mapped_column(sa.String(16), default=PENDING)
     consent_text: Mapped[str] = mapped_column(sa.Text)
     """The exact sentence she agreed to, as shown to her."""
@@ -139,6 +140,9 @@ class Campaign(Base):
     subject: Mapped[str] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text)
     """Markdown; ``{{ first_name }}`` and ``{{ first_name or "friend" }}`` work."""
+    translations: Mapped[dict[str, dict[str, str]] | None] = mapped_column(sa.JSON)
+    """Subject and body in other languages than the default
+    (:mod:`flask_loyalty.content_versions`)."""
     status: Mapped[str] = mapped_column(sa.String(16), default=DRAFT)
     send_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

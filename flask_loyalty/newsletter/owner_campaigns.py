@@ -29,6 +29,8 @@ from ..extension import LoyaltyState
 from ..forms import ActionForm
 from ..i18n import _
 from ..outbox.service import queue_mail
+from ..segments.service import narrow
+from . import campaign_languages
 from . import campaigns
 from .mail import NewsletterMailer
 from .models import DRAFT
@@ -92,7 +94,9 @@ def _schedule_form(campaign: Campaign) -> ScheduleForm:
 
 def _audience_size(state: LoyaltyState, campaign: Campaign) -> int:
     topic_ids = [topic.id for topic in campaign.topics]
-    query = campaigns.audience(state.now(), topic_ids).subquery()
+    now = state.now()
+    audience = campaigns.audience(now, topic_ids)
+    query = narrow(state.session, now, campaign.id, audience).subquery()
     return state.session.scalar(sa.select(sa.func.count()).select_from(query)) or 0
 
 
@@ -121,6 +125,12 @@ def _campaign_page(
         action_form=action_form or ActionForm(formdata=None),
         audience=_audience_size(state, campaign) if campaign else None,
         zone=get_timezone().zone,
+        language=state.settings.languages[0],
+        languages=campaign_languages.picker(
+            campaign, state.settings.languages, ".owner_campaign_language"
+        )
+        if campaign is not None
+        else [],
     ), status
 
 
@@ -138,6 +148,8 @@ def _content_error(form: CampaignForm, error: InvalidContent) -> str | None:
 def register(bp: Blueprint) -> None:
     from ..blueprint import get_state
     from ..blueprint import owner_required
+
+    campaign_languages.register(bp)
 
     @bp.route("/owner/newsletter/")
     @owner_required
@@ -178,8 +190,10 @@ def register(bp: Blueprint) -> None:
     def owner_campaign_preview(campaign_id: int) -> t.Any:
         state = get_state()
         campaign = _campaign(state, campaign_id)
+        languages = state.settings.languages
+        language = campaign_languages.chosen_language(languages)
         try:
-            renderer = NewsletterMailer(state).renderer(campaign)
+            renderer = NewsletterMailer(state).renderer(campaign, language)
             readers = [
                 (
                     _("For a reader called %(name)s", name=PREVIEW_NAME),
@@ -198,6 +212,10 @@ def register(bp: Blueprint) -> None:
             campaign=campaign,
             readers=readers,
             error=error,
+            language=language,
+            languages=campaign_languages.picker(
+                campaign, languages, ".owner_campaign_preview"
+            ),
         ), (200 if error is None else 400)
 
     @bp.route("/owner/newsletter/campaigns/<int:campaign_id>/test", methods=["POST"])

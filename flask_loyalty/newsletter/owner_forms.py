@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import typing as t
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from flask_wtf.file import FileRequired
 from wtforms import BooleanField
@@ -19,6 +18,7 @@ from wtforms.validators import Length
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
+from ..forms import LoyaltyForm
 from ..i18n import lazy_gettext
 from .forms import CheckboxesField
 
@@ -33,7 +33,7 @@ def plain_text(form: t.Any, field: t.Any) -> None:
         )
 
 
-class TopicForm(FlaskForm):
+class TopicForm(LoyaltyForm):
     name = StringField(
         lazy_gettext("Name"),
         validators=[
@@ -48,7 +48,7 @@ class TopicForm(FlaskForm):
     )
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(LoyaltyForm):
     subject = StringField(
         lazy_gettext("Subject"),
         validators=[
@@ -69,7 +69,7 @@ class CampaignForm(FlaskForm):
     topics = CheckboxesField(lazy_gettext("Send to subscribers of"), coerce=int)
 
 
-class TestSendForm(FlaskForm):
+class TestSendForm(LoyaltyForm):
     address = EmailField(
         lazy_gettext("Send a test to"),
         validators=[
@@ -84,7 +84,7 @@ class TestSendForm(FlaskForm):
     )
 
 
-class ScheduleForm(FlaskForm):
+class ScheduleForm(LoyaltyForm):
     date = DateField(
         lazy_gettext("Date"),
         validators=[DataRequired(message=lazy_gettext("Choose a date."))],
@@ -95,7 +95,7 @@ class ScheduleForm(FlaskForm):
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(LoyaltyForm):
     file = FileField(
         lazy_gettext("CSV file"),
         validators=[FileRequired(message=lazy_gettext("Choose a CSV file."))],
@@ -109,7 +109,7 @@ class ImportForm(FlaskForm):
     )
 
 
-class EraseForm(FlaskForm):
+class EraseForm(LoyaltyForm):
     confirm = BooleanField(
         lazy_gettext(
             "I understand that her subscription and history are deleted for good."

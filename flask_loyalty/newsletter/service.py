@@ -250,7 +250,8 @@ def confirm(session: Session, now: datetime, subscriber: Subscriber) -> bool:
     session.execute(
         sa.delete(Suppression).where(
             Suppression.email_hash == email_hash(subscriber.email),
-            Suppression.reason == "erased",
+            # She confirmed again: her erasure or complaint no longer stands.
+            Suppression.reason.in_(("erased", "complaint")),
         )
     )
     _event(session, now, subscriber, "confirmed")
@@ -360,6 +361,9 @@ def erase_subscriber(session: Session, now: datetime, email: object) -> bool:
         ):
             session.execute(sa.delete(table).where(column == subscriber.id))
         session.delete(subscriber)
+    from ..deliverability.service import forget_address
+
+    forget_address(session, address)  # bounce reports keep their counts only
     suppress(session, now, address, "erased")
     return subscriber is not None
 

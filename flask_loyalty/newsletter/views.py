@@ -21,6 +21,7 @@ from ..errors import InvalidName
 from ..errors import InvalidToken
 from ..extension import LoyaltyState
 from ..i18n import _
+from ..i18n import choose_language
 from ..tokens import read_token
 from . import service
 from .forms import LinkRequestForm
@@ -117,7 +118,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
                     source=(request.referrer or request.url)[:500],
                     ip=request.remote_addr if state.settings.store_ip else None,
                 ),
-                locale=_locale(),
+                locale=choose_language(state)[0],
             )
         except InvalidEmail as error:
             form.email.errors = [error.message]
@@ -290,13 +291,6 @@ def _link_expired(message: str) -> t.Any:
     return render_template(
         "loyalty/newsletter/link.html", form=LinkRequestForm(), link_error=message
     ), 400
-
-
-def _locale() -> str | None:
-    from flask_babel import get_locale
-
-    locale = get_locale()
-    return str(locale) if locale else None
 
 
 def _exempt_one_click_from_host_csrf(setup: t.Any) -> None:

@@ -64,12 +64,15 @@ def build(
     html: str | None,
     headers: t.Mapping[str, str],
     date: datetime,
+    message_id_domain: str | None = None,
 ) -> tuple[str, bytes]:
     """Return ``(message_id, bytes)`` of a text (and HTML) message.
 
+    The ``Message-ID`` is on ``message_id_domain``, by default the sender's domain.
+
     :raises ValueError: a header value with a line break (header injection).
     """
-    message_id = make_msgid(domain=sender_domain(sender))
+    message_id = make_msgid(domain=message_id_domain or sender_domain(sender))
     text_part = MIMEText(text, "plain", _UTF8_QP)
     if html is None:
         message: MIMEText | MIMEMultipart = text_part

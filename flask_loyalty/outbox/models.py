@@ -13,18 +13,25 @@ QUEUED = "queued"
 SENDING = "sending"
 SENT = "sent"
 FAILED = "failed"
+SUPPRESSED = "suppressed"
+"""Not sent: the address bounced, or complained and the message is marketing."""
 
 
 class OutboxMessage(Base):
     """One email, written in the same transaction as the change that caused it."""
 
     __tablename__ = "loyalty_outbox"
-    __table_args__ = (sa.Index("ix_loyalty_outbox_due", "status", "send_after"),)
+    __table_args__ = (
+        sa.Index("ix_loyalty_outbox_due", "status", "send_after"),
+        sa.Index("ix_loyalty_outbox_claimed_at", "claimed_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(40))
     """What the message is (``magic_link``, ``campaign``...), for the owner's view."""
     to_addr: Mapped[str] = mapped_column(sa.String(254))
+    to_domain: Mapped[str | None] = mapped_column(sa.String(254))
+    """The recipient's domain, lower case, for the per-domain sending pace."""
     subject: Mapped[str] = mapped_column(sa.String(300))
     text_body: Mapped[str] = mapped_column(sa.Text)
     html_body: Mapped[str | None] = mapped_column(sa.Text)

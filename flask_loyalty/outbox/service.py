@@ -19,9 +19,13 @@ from email.utils import parseaddr
 
 import sqlalchemy as sa
 from flask import current_app
+from flask import has_app_context
 from flask import render_template
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import load_only
+from sqlalchemy.orm.attributes import set_committed_value
 
+from ..i18n import current_language
 from ..i18n import template_gettext
 from ..i18n import template_ngettext
 from . import mime
@@ -29,13 +33,30 @@ from .models import FAILED
 from .models import QUEUED
 from .models import SENDING
 from .models import SENT
+from .models import SUPPRESSED
 from .models import OutboxMessage
+
+POLICY_KEY = "loyalty_delivery_policy"
+
+# What delivery and its policy read of a claimed message. The bodies stay in the
+# database: the stored MIME (``raw``) is what goes.
+_DELIVERY_COLUMNS = (
+    OutboxMessage.id,
+    OutboxMessage.kind,
+    OutboxMessage.to_addr,
+    OutboxMessage.to_domain,
+    OutboxMessage.headers,
+    OutboxMessage.raw,
+    OutboxMessage.status,
+    OutboxMessage.attempts,
+)
 
 
 def render_mail(template: str, **context: t.Any) -> tuple[str, str]:
     """Render ``loyalty/email/<template>.txt`` and ``.html``; return (text, html)."""
     context.setdefault("_", template_gettext)
     context.setdefault("ngettext", template_ngettext)
+    context.setdefault("loyalty_lang", current_language())  # also in the worker
     text = render_template(f"loyalty/email/{template}.txt", **context)
     html = render_template(f"loyalty/email/{template}.html", **context)
     return text, html
@@ -70,12 +91,14 @@ def queue_mail(
         html=html,
         headers=headers or {},
         date=now,
+        message_id_domain=_message_id_domain(),
     )
     message = OutboxMessage(
         message_id=message_id,
         raw=raw,
         kind=kind,
         to_addr=to,
+        to_domain=recipient_domain(to),
         subject=subject,
         text_body=text,
         html_body=html,
@@ -97,6 +120,50 @@ def _default_sender() -> mime.Sender:
     )
 
 
+def recipient_domain(address: str) -> str:
+    """The domain of ``address``, lower case (for the per-domain pace)."""
+    return parseaddr(address)[1].rpartition("@")[2].lower()[:254]
+
+
+def _message_id_domain() -> str | None:
+    config = current_app.extensions.get("loyalty_deliverability")
+    return config.message_id_domain if config is not None else None
+
+
+class Budget(t.Protocol):
+    """How much the sending pace lets go now."""
+
+    held: list[str]
+    """Recipient domains that used up this minute's share."""
+
+    def pick(self, candidates: list[OutboxMessage], limit: int) -> list[OutboxMessage]:
+        """The candidates (in id order) that fit the pace, at most ``limit``."""
+
+
+class DeliveryPolicy(t.Protocol):
+    """What the deliverability package adds to delivery (its ``policy`` module):
+    the sending pace, suppressed addresses, signing, the envelope sender, and what a
+    refusal by the server means."""
+
+    paced: bool
+    """Whether a sending pace is set (``budget`` can hold messages back)."""
+
+    def budget(self, session: Session, now: datetime) -> Budget | None:
+        """The pace for this claim, or ``None`` when there is no limit."""
+
+    def blocked(self, session: Session, messages: list[OutboxMessage]) -> set[int]:
+        """Ids of the messages whose address is suppressed for their kind of mail."""
+
+    def prepare(self, message: OutboxMessage, raw: bytes) -> tuple[str | None, bytes]:
+        """``(envelope sender, or None for the From address; bytes to send)``."""
+
+    def refused(
+        self, session: Session, now: datetime, message: OutboxMessage, error: Exception
+    ) -> str | None:
+        """Record a refusal: ``None`` to retry later, ``"failed"`` for a permanent
+        one, ``"suppressed"`` when the address is now suppressed too."""
+
+
 @dataclass
 class DeliveryReport:
     """What one delivery run did."""
@@ -104,44 +171,79 @@ class DeliveryReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    suppressed: int = 0
+    paced: bool = False
+    """The sending pace held messages back: more are due within a minute."""
 
     @property
     def claimed(self) -> int:
-        return self.sent + self.retried + self.failed
+        return self.sent + self.retried + self.failed + self.suppressed
 
 
 def claim_due(
-    session: Session, now: datetime, *, limit: int, claim_timeout: int
+    session: Session,
+    now: datetime,
+    *,
+    limit: int,
+    claim_timeout: int,
+    policy: DeliveryPolicy | None = None,
 ) -> list[OutboxMessage]:
-    """Mark up to ``limit`` due messages as being sent by this worker and commit."""
+    """Mark up to ``limit`` due messages as being sent by this worker and commit.
+
+    With a ``policy``, only as many as the sending pace allows; on PostgreSQL the
+    workers then claim one at a time (an advisory lock), so together they keep it.
+    The claim locks ids only, marks them with one ``UPDATE``, and the batch comes
+    back with the columns delivery reads (not the bodies).
+    """
     stale = now - timedelta(seconds=claim_timeout)
     due = sa.or_(
         sa.and_(OutboxMessage.status == QUEUED, OutboxMessage.send_after <= now),
         sa.and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_at < stale),
     )
-    messages = list(
-        session.scalars(
+    budget = None
+    if policy is not None:
+        if policy.paced and session.get_bind().dialect.name == "postgresql":
+            # One claim at a time, so that the workers together keep the pace.
+            session.execute(sa.select(sa.func.pg_advisory_xact_lock(7_140_010)))
+        budget = policy.budget(session, now)
+    if budget is None:
+        first = sa.select(OutboxMessage.id).where(due).order_by(OutboxMessage.id)
+        first = first.limit(limit).with_for_update(skip_locked=True)
+        ids = list(session.scalars(first))
+    else:
+        query = (
             sa.select(OutboxMessage)
+            .options(load_only(OutboxMessage.id, OutboxMessage.to_domain))
             .where(due)
             .order_by(OutboxMessage.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
         )
-    )
-    for message in messages:
-        message.status = SENDING
-        message.claimed_at = now
-        message.attempts += 1
-    ids = [message.id for message in messages]
+        if budget.held:
+            query = query.where(
+                sa.or_(
+                    OutboxMessage.to_domain.is_(None),
+                    OutboxMessage.to_domain.not_in(budget.held),
+                )
+            )
+        candidates = session.scalars(
+            query.limit(limit * 4).with_for_update(skip_locked=True)
+        )
+        ids = [message.id for message in budget.pick(list(candidates), limit)]
+    if ids:
+        session.execute(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids))
+            .values(
+                status=SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1
+            ),
+            execution_options={"synchronize_session": False},
+        )
     session.commit()
     if not ids:
         return []
-    # The commit expired the batch: load it again in one query. Otherwise each
-    # message would reload itself, and each reload would flush (an UPDATE, and on
-    # SQLite the write lock) the result of the message before it.
     return list(
         session.scalars(
             sa.select(OutboxMessage)
+            .options(load_only(*_DELIVERY_COLUMNS))
             .where(OutboxMessage.id.in_(ids))
             .order_by(OutboxMessage.id)
         )
@@ -156,18 +258,38 @@ def deliver_due(
     limit: int = 50,
     claim_timeout: int = 300,
     max_attempts: int = 5,
+    policy: DeliveryPolicy | None = None,
 ) -> DeliveryReport:
     """Send the messages that are due; return how many were sent, retried, failed.
 
     ``mail`` is Flask-Mail's state (``app.extensions["mail"]``) or a
     :class:`~flask_loyalty.outbox.files.FolderMailer`. A message that fails is
     retried after 2, 4, 8... minutes, and marked failed after ``max_attempts``
-    tries; the error is kept for the owner to read.
+    tries; the error is kept for the owner to read. ``policy`` (by default the
+    app's, from the deliverability package) paces, signs, and skips suppressed
+    addresses.
     """
     report = DeliveryReport()
-    messages = claim_due(session, clock(), limit=limit, claim_timeout=claim_timeout)
+    if policy is None and has_app_context():
+        policy = current_app.extensions.get(POLICY_KEY)
+    messages = claim_due(
+        session, clock(), limit=limit, claim_timeout=claim_timeout, policy=policy
+    )
+    report.paced = (
+        policy is not None
+        and policy.paced
+        and len(messages) < limit
+        and _more_due(session, clock())
+    )
     if not messages:
         return report
+    blocked = policy.blocked(session, messages) if policy else set()
+    for message in messages:
+        if message.id in blocked:
+            message.status = SUPPRESSED
+            message.last_error = "Not sent: the address is suppressed."
+            report.suppressed += 1
+    messages = [message for message in messages if message.id not in blocked]
 
     def failed(message: OutboxMessage, error: Exception) -> None:
         message.last_error = f"{type(error).__name__}: {error}"[:2000]
@@ -179,6 +301,9 @@ def deliver_due(
             message.send_after = clock() + timedelta(minutes=2**message.attempts)
             report.retried += 1
 
+    if not messages:
+        session.commit()
+        return report
     try:
         connection = mail.connect().__enter__()
     except Exception as error:  # noqa: BLE001 - the server is down: retry all later
@@ -187,26 +312,79 @@ def deliver_due(
         session.commit()
         return report
     host = connection.host  # None when Flask-Mail suppresses sending (TESTING)
+    stopped: set[str] = set()  # addresses suppressed during this batch
+    senders: dict[str, str] = {}  # From header -> its address (parsed once)
+    sent: list[tuple[int, OutboxMessage]] = []
     try:
         for message in messages:
+            if message.to_addr.lower() in stopped:
+                message.status = SUPPRESSED
+                message.last_error = "Not sent: the address is suppressed."
+                report.suppressed += 1
+                continue
             try:
                 if host is not None:
                     raw = message.raw or _rebuild(message)
-                    envelope_from = parseaddr(_from_header(raw))[1]
+                    envelope_from = None
+                    if policy is not None:
+                        envelope_from, raw = policy.prepare(message, raw)
+                    if not envelope_from:
+                        header = _from_header(raw)
+                        if header not in senders:
+                            senders[header] = parseaddr(header)[1]
+                        envelope_from = senders[header]
                     host.sendmail(envelope_from, [message.to_addr], raw)
             except Exception as error:  # noqa: BLE001 - any SMTP failure is retried
-                failed(message, error)
+                outcome = policy and policy.refused(session, clock(), message, error)
+                if outcome:
+                    message.last_error = f"{type(error).__name__}: {error}"[:2000]
+                    message.status = FAILED
+                    report.failed += 1
+                    if outcome == "suppressed":
+                        stopped.add(message.to_addr.lower())
+                else:
+                    failed(message, error)
             else:
-                message.status = SENT
-                message.sent_at = clock()
-                message.last_error = None
+                sent.append((message.id, message))
                 report.sent += 1
     finally:
         # One commit per batch: a worker killed mid-batch re-sends at most the
-        # messages of that batch it had already handed to the server.
-        session.commit()
-        connection.__exit__(None, None, None)
+        # messages of that batch it had already handed to the server. The sent
+        # ones are marked by one UPDATE; failures were marked one by one above.
+        try:
+            _mark_sent(session, sent, clock())
+            session.commit()
+        finally:
+            connection.__exit__(None, None, None)
     return report
+
+
+def _mark_sent(
+    session: Session, sent: list[tuple[int, OutboxMessage]], now: datetime
+) -> None:
+    if not sent:
+        return
+    session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id.in_([message_id for message_id, _ in sent]))
+        .values(status=SENT, sent_at=now, last_error=None),
+        execution_options={"synchronize_session": False},
+    )
+    for _, message in sent:  # what the session holds says so too
+        set_committed_value(message, "status", SENT)
+        set_committed_value(message, "sent_at", now)
+        set_committed_value(message, "last_error", None)
+
+
+def _more_due(session: Session, now: datetime) -> bool:
+    return (
+        session.scalar(
+            sa.select(OutboxMessage.id)
+            .where(OutboxMessage.status == QUEUED, OutboxMessage.send_after <= now)
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def _rebuild(message: OutboxMessage) -> bytes:
@@ -219,7 +397,9 @@ def _rebuild(message: OutboxMessage) -> bytes:
         html=message.html_body,
         headers=dict(message.headers or {}),
         date=message.created_at,
+        message_id_domain=_message_id_domain(),
     )
+    message.to_domain = recipient_domain(message.to_addr)
     return message.raw
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from ..customers.models import Customer
 from ..i18n import _
+from ..i18n import reader_locale
 from ..outbox.service import queue_mail
 from ..outbox.service import render_mail
 from . import ledger
@@ -215,22 +216,26 @@ def _queue_warning(
 ) -> None:
     from ..blueprint import external_url
 
-    text, html = render_mail(
-        "points_expiring",
-        customer=customer,
-        points=points,
-        when=when,
-        value_cents=points * program.point_value_cents,
-        currency=state.settings.currency,
-        link=external_url("account"),
-        shop_name=state.settings.shop_name,
-    )
+    with reader_locale(state, customer.locale):
+        text, html = render_mail(
+            "points_expiring",
+            customer=customer,
+            points=points,
+            when=when,
+            value_cents=points * program.point_value_cents,
+            currency=state.settings.currency,
+            link=external_url("account"),
+            shop_name=state.settings.shop_name,
+        )
+        subject = _(
+            "Your points at %(shop)s expire soon", shop=state.settings.shop_name
+        )
     queue_mail(
         state.session,
         state.now(),
         kind="points_expiring",
         to=customer.email,
-        subject=_("Your points at %(shop)s expire soon", shop=state.settings.shop_name),
+        subject=subject,
         text=text,
         html=html,
     )

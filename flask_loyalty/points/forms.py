@@ -3,7 +3,6 @@ from __future__ import annotations
 import typing as t
 import uuid
 
-from flask_wtf import FlaskForm
 from wtforms import DecimalField
 from wtforms import FieldList
 from wtforms import Form
@@ -20,6 +19,8 @@ from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
+from ..forms import LoyaltyForm
+from ..forms import TranslatedMeta
 from ..i18n import lazy_gettext
 from .models import AFTER_EARNING
 from .models import CASHBACK
@@ -53,7 +54,7 @@ def _whole(message: str) -> list[object]:
     return [InputRequired(message=message), NumberRange(min=0, max=1_000_000_000)]
 
 
-class RedeemForm(FlaskForm):
+class RedeemForm(LoyaltyForm):
     """Turn points into a discount code."""
 
     points = WholeNumberField(
@@ -69,17 +70,21 @@ class RedeemForm(FlaskForm):
     key = HiddenField()
 
 
-class BirthdayForm(FlaskForm):
+class BirthdayForm(LoyaltyForm):
     """Her birthday, for a birthday bonus."""
 
     birthday = StringField(
         lazy_gettext("Your birthday"),
         validators=[DataRequired(message=lazy_gettext("Enter your birthday."))],
-        render_kw={"type": "date", "placeholder": "YYYY-MM-DD"},
+        render_kw={
+            "type": "date",
+            # Translators: how to write a date in the birthday field (year-month-day).
+            "placeholder": lazy_gettext("YYYY-MM-DD"),
+        },
     )
 
 
-class AdjustForm(FlaskForm):
+class AdjustForm(LoyaltyForm):
     """The owner adds or removes points by hand, with a reason."""
 
     points = WholeNumberField(
@@ -102,6 +107,8 @@ class AdjustForm(FlaskForm):
 class TierForm(Form):
     """One tier row of the program form; a row without a name is left out."""
 
+    Meta = TranslatedMeta
+
     name = StringField(lazy_gettext("Tier name"), validators=[Length(max=50)])
     threshold = DecimalField(
         lazy_gettext("From 12-month spend of"),
@@ -115,7 +122,7 @@ class TierForm(Form):
     perks = TextAreaField(lazy_gettext("Perks"), validators=[Length(max=500)])
 
 
-class ProgramForm(FlaskForm):
+class ProgramForm(LoyaltyForm):
     """The points program settings."""
 
     earn_mode = SelectField(

@@ -18,6 +18,7 @@ from flask import url_for
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import OperationalError
 
+from ..codes.models import POINTS
 from ..codes.models import DiscountCode
 from ..customers.models import Customer
 from ..customers.views import SESSION_KEY
@@ -57,6 +58,7 @@ def points_section(state: LoyaltyState, customer: Customer) -> dict[str, t.Any]:
         sa.select(DiscountCode)
         .where(
             DiscountCode.customer_id == customer.id,
+            DiscountCode.source == POINTS,  # offer codes show in the offers block
             DiscountCode.used_at.is_(None),
             sa.or_(DiscountCode.expires_at.is_(None), DiscountCode.expires_at > now),
         )

@@ -221,6 +221,18 @@ def create_request(
     return request
 
 
+def status_label(status: str) -> str:
+    """A return's status in words, in the reader's language."""
+    labels = {
+        REQUESTED: _("requested"),
+        APPROVED: _("approved"),
+        REJECTED: _("rejected"),
+        RECEIVED: _("received"),
+        REFUNDED: _("refunded"),
+    }
+    return labels.get(status, status)
+
+
 STEPS = {
     "approve": ((REQUESTED,), APPROVED),
     "reject": ((REQUESTED, APPROVED), REJECTED),
@@ -246,7 +258,7 @@ def advance(
             _(
                 "Return %(number)s is %(status)s: this step does not fit.",
                 number=request.number,
-                status=request.status,
+                status=status_label(request.status),
             )
         )
     text = _text(message, _("message"))

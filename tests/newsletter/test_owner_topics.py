@@ -22,6 +22,8 @@ NEWSLETTER_PAGES = [
     ("GET", "/loyalty/owner/newsletter/campaigns/1"),
     ("POST", "/loyalty/owner/newsletter/campaigns/1"),
     ("GET", "/loyalty/owner/newsletter/campaigns/1/preview"),
+    ("GET", "/loyalty/owner/newsletter/campaigns/1/language"),
+    ("POST", "/loyalty/owner/newsletter/campaigns/1/language"),
     ("POST", "/loyalty/owner/newsletter/campaigns/1/test"),
     ("POST", "/loyalty/owner/newsletter/campaigns/1/send"),
     ("POST", "/loyalty/owner/newsletter/campaigns/1/schedule"),
