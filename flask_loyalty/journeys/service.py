@@ -152,6 +152,37 @@ def end(enrolment: jm.Enrolment, now: datetime, reason: str | None = None) -> No
     enrolment.ended_at = now
 
 
+ERASED = "erased"
+
+
+def forget_address(session: Session, now: datetime, email: str) -> int:
+    """Erasure: take her out of every journey and replace her address in the
+    enrolments by a pseudonym (the figures keep their counts); return how many
+    enrolments held it. Her queued journey mail is not sent."""
+    from ..newsletter.service import email_hash
+
+    exit_all(session, now, ERASED, jm.Enrolment.email == email)
+    pseudonym = f"erased-{email_hash(email)[:12]}"
+    rows = list(
+        session.scalars(sa.select(jm.Enrolment).where(jm.Enrolment.email == email))
+    )
+    for enrolment in rows:
+        enrolment.email = pseudonym
+        if enrolment.entry_key.startswith(email):
+            enrolment.entry_key = pseudonym + enrolment.entry_key[len(email) :]
+    session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.kind == MAIL_KIND,
+            OutboxMessage.to_addr == email,
+            OutboxMessage.status == QUEUED,
+        )
+        .values(status=SUPPRESSED, last_error="Not sent: the address was erased.")
+        .execution_options(synchronize_session=False)
+    )
+    return len(rows)
+
+
 def exit_all(session: Session, now: datetime, reason: str, *where: t.Any) -> int:
     """End every active enrolment matching ``where``; return how many."""
     result = session.execute(

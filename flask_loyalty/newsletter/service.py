@@ -344,7 +344,29 @@ def export_subscriber(session: Session, email: object) -> dict[str, t.Any] | Non
             }
             for e in events
         ],
+        "journeys": journey_enrolments(session, subscriber.email),
     }
+
+
+def journey_enrolments(session: Session, email: str) -> list[dict[str, t.Any]]:
+    """Her enrolments in journeys, for the personal data export."""
+    from ..journeys import models as jm
+
+    rows = session.execute(
+        sa.select(jm.Journey.name, jm.Enrolment)
+        .join(jm.Journey, jm.Journey.id == jm.Enrolment.journey_id)
+        .where(jm.Enrolment.email == email)
+        .order_by(jm.Enrolment.id)
+    )
+    return [
+        {
+            "journey": name,
+            "status": enrolment.status,
+            "entered_at": enrolment.entered_at.isoformat(),
+            "ended_at": enrolment.ended_at.isoformat() if enrolment.ended_at else None,
+        }
+        for name, enrolment in rows
+    ]
 
 
 def erase_subscriber(session: Session, now: datetime, email: object) -> bool:
@@ -362,8 +384,10 @@ def erase_subscriber(session: Session, now: datetime, email: object) -> bool:
             session.execute(sa.delete(table).where(column == subscriber.id))
         session.delete(subscriber)
     from ..deliverability.service import forget_address
+    from ..journeys.service import forget_address as leave_journeys
 
     forget_address(session, address)  # bounce reports keep their counts only
+    leave_journeys(session, now, address)  # journey figures keep their counts only
     suppress(session, now, address, "erased")
     return subscriber is not None
 

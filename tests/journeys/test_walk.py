@@ -231,6 +231,49 @@ def test_unsubscribing_stops_everything_at_once(
     assert [m.subject for m in journey_mail(shop)] == ["One", "Two", "Three"]
 
 
+def test_erasing_her_takes_her_out_and_leaves_no_address_behind(
+    shop: Flask, clock: FrozenClock
+) -> None:
+    make_journey(
+        shop,
+        [
+            email_step("One"),
+            email_step("Two", delay_hours=1),
+            email_step("Three", delay_days=3),
+        ],
+        reentry=jm.YEARLY,
+    )
+    subscribe_confirmed(shop, ANNA)
+    run_due(shop)
+    clock.advance(hours=1)
+    run_due(shop)
+    assert [m.status for m in journey_mail(shop)] == ["queued", "queued"]
+
+    with shop.app_context():
+        state = shop.extensions["loyalty"]
+        exported = newsletter.export_subscriber(state.session, ANNA)
+        assert exported is not None
+        [entry] = exported["journeys"]
+        assert (entry["journey"], entry["status"]) == ("A journey", jm.ACTIVE)
+        assert newsletter.erase_subscriber(state.session, state.now(), ANNA)
+        state.session.commit()
+
+    [enrolment] = enrolments(shop)
+    assert ANNA not in (enrolment.email, enrolment.entry_key)
+    assert enrolment.email.startswith("erased-")
+    assert enrolment.entry_key == f"{enrolment.email}:2026"
+    assert (enrolment.status, enrolment.exit_reason) == (jm.EXITED, "erased")
+    assert [m.status for m in journey_mail(shop)] == ["suppressed", "suppressed"]
+    with shop.app_context():
+        session = shop.extensions["loyalty"].session
+        held = session.scalar(
+            sa.select(sa.func.count())
+            .select_from(jm.Enrolment)
+            .where(jm.Enrolment.email == ANNA)
+        )
+        assert held == 0
+
+
 def test_a_step_that_would_break_the_cap_waits_and_says_why(
     make_app: t.Callable[..., Flask], database_url: str, clock: FrozenClock
 ) -> None:
