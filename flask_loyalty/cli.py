@@ -82,6 +82,7 @@ def _deliver(
         else current_app.extensions["mail"]
     )
     sent = retried = failed = 0
+    claimed: list[int] | None = None  # the next batch, claimed with the last results
     while True:
         report = deliver_due(
             state.session,
@@ -90,7 +91,10 @@ def _deliver(
             limit=settings.worker_batch,
             claim_timeout=settings.mail_claim_timeout,
             max_attempts=settings.mail_max_attempts,
+            claimed=claimed,
+            claim_next=True,
         )
+        claimed = report.next_claimed or None
         state.session.remove()
         sent, retried, failed = (
             sent + report.sent,
@@ -102,7 +106,7 @@ def _deliver(
         if wait_for_pace and report.paced and report.claimed < settings.worker_batch:
             time.sleep(min(settings.worker_interval, 5.0))  # the pace: a minute's share
             continue
-        if report.claimed < settings.worker_batch:
+        if report.claimed < settings.worker_batch and claimed is None:
             break
     if retried or failed:
         click.echo(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import typing as t
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
 from datetime import timedelta
 from email.utils import parseaddr
@@ -174,6 +175,8 @@ class DeliveryReport:
     suppressed: int = 0
     paced: bool = False
     """The sending pace held messages back: more are due within a minute."""
+    next_claimed: list[int] = field(default_factory=list)
+    """The next batch, claimed with this one's results (``claim_next``)."""
 
     @property
     def claimed(self) -> int:
@@ -188,7 +191,39 @@ def claim_due(
     claim_timeout: int,
     policy: DeliveryPolicy | None = None,
 ) -> list[OutboxMessage]:
-    """Mark up to ``limit`` due messages as being sent by this worker and commit.
+    """Mark up to ``limit`` due messages as being sent by this worker and commit;
+    return them (see :func:`claim_ids`)."""
+    ids = claim_ids(
+        session, now, limit=limit, claim_timeout=claim_timeout, policy=policy
+    )
+    session.commit()
+    return load_claimed(session, ids)
+
+
+def load_claimed(session: Session, ids: list[int]) -> list[OutboxMessage]:
+    """The claimed messages, with the columns delivery reads (not the bodies)."""
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            sa.select(OutboxMessage)
+            .options(load_only(*_DELIVERY_COLUMNS))
+            .where(OutboxMessage.id.in_(ids))
+            .order_by(OutboxMessage.id)
+        )
+    )
+
+
+def claim_ids(
+    session: Session,
+    now: datetime,
+    *,
+    limit: int,
+    claim_timeout: int,
+    policy: DeliveryPolicy | None = None,
+) -> list[int]:
+    """Mark up to ``limit`` due messages as being sent by this worker, in the
+    session's transaction (the caller commits); return their ids.
 
     With a ``policy``, only as many as the sending pace allows; on PostgreSQL the
     workers then claim one at a time (an advisory lock), so together they keep it.
@@ -237,17 +272,7 @@ def claim_due(
             ),
             execution_options={"synchronize_session": False},
         )
-    session.commit()
-    if not ids:
-        return []
-    return list(
-        session.scalars(
-            sa.select(OutboxMessage)
-            .options(load_only(*_DELIVERY_COLUMNS))
-            .where(OutboxMessage.id.in_(ids))
-            .order_by(OutboxMessage.id)
-        )
-    )
+    return ids
 
 
 def deliver_due(
@@ -259,8 +284,15 @@ def deliver_due(
     claim_timeout: int = 300,
     max_attempts: int = 5,
     policy: DeliveryPolicy | None = None,
+    claimed: list[int] | None = None,
+    claim_next: bool = False,
 ) -> DeliveryReport:
     """Send the messages that are due; return how many were sent, retried, failed.
+
+    ``claimed``: ids a previous call already claimed (its ``next_claimed``).
+    ``claim_next``: after a full batch, claim the next one in the same commit as
+    this batch's results (one commit per batch instead of two; a worker killed
+    while sending still repeats at most one batch). Not with a sending pace.
 
     ``mail`` is Flask-Mail's state (``app.extensions["mail"]``) or a
     :class:`~flask_loyalty.outbox.files.FolderMailer`. A message that fails is
@@ -272,9 +304,13 @@ def deliver_due(
     report = DeliveryReport()
     if policy is None and has_app_context():
         policy = current_app.extensions.get(POLICY_KEY)
-    messages = claim_due(
-        session, clock(), limit=limit, claim_timeout=claim_timeout, policy=policy
-    )
+    if claimed is None:
+        messages = claim_due(
+            session, clock(), limit=limit, claim_timeout=claim_timeout, policy=policy
+        )
+    else:
+        messages = load_claimed(session, claimed)
+    full = len(messages) == limit
     report.paced = (
         policy is not None
         and policy.paced
@@ -315,6 +351,7 @@ def deliver_due(
     stopped: set[str] = set()  # addresses suppressed during this batch
     senders: dict[str, str] = {}  # From header -> its address (parsed once)
     sent: list[tuple[int, OutboxMessage]] = []
+    completed = False  # the whole batch went through the loop
     try:
         for message in messages:
             if message.to_addr.lower() in stopped:
@@ -347,12 +384,18 @@ def deliver_due(
             else:
                 sent.append((message.id, message))
                 report.sent += 1
+        completed = True
     finally:
         # One commit per batch: a worker killed mid-batch re-sends at most the
         # messages of that batch it had already handed to the server. The sent
         # ones are marked by one UPDATE; failures were marked one by one above.
         try:
             _mark_sent(session, sent, clock())
+            if full and claim_next and completed:
+                if policy is None or not policy.paced:
+                    report.next_claimed = claim_ids(
+                        session, clock(), limit=limit, claim_timeout=claim_timeout
+                    )
             session.commit()
         finally:
             connection.__exit__(None, None, None)

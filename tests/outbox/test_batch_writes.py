@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from flask_loyalty import FrozenClock
+from flask_loyalty.cli import _deliver
 from flask_loyalty.outbox.models import QUEUED
 from flask_loyalty.outbox.models import SENT
 from flask_loyalty.outbox.models import OutboxMessage
@@ -162,3 +163,51 @@ def test_a_refused_message_is_retried_alone_and_the_rest_are_sent(
     assert "451" in (refused.last_error or "")
     assert {m.status for m in messages.values()} == {SENT}
     assert {m.attempts for m in messages.values()} == {1}
+
+
+def test_the_worker_commits_each_batch_with_the_next_claim(
+    make_app: MakeApp, server: RefusingServer, clock: FrozenClock, database_url: str
+) -> None:
+    """25 messages in batches of 10: 3 batches, 4 commits (not 6); all sent once."""
+    app = make_app(
+        database_url=database_url,
+        LOYALTY_MAIL_DELIVERY="smtp",
+        LOYALTY_WORKER_BATCH=10,
+        MAIL_SERVER=server.host,
+        MAIL_PORT=server.port,
+        MAIL_SUPPRESS_SEND=False,
+        MAIL_USE_TLS=False,
+        MAIL_USE_SSL=False,
+    )
+    with app.app_context():
+        state = app.extensions["loyalty"]
+        for n in range(25):
+            queue_mail(
+                state.session,
+                state.now(),
+                kind="campaign",
+                to=f"p{n}@example.com",
+                subject=f"Message {n}",
+                text="Plain",
+            )
+        state.session.commit()
+        state.session.remove()
+    commits: list[int] = []
+    listener = lambda conn: commits.append(1)  # noqa: E731
+    with app.app_context():
+        engine = app.extensions["loyalty"].db.engine
+        sa.event.listen(engine, "commit", listener)
+        try:
+            delivered = _deliver(app.extensions["loyalty"])  # the worker's loop
+        finally:
+            sa.event.remove(engine, "commit", listener)
+    assert delivered == 25
+
+    assert len(server.wait_for(25)) == 25
+    assert sorted(e.rcpt_tos[0] for e in server.envelopes) == sorted(
+        f"p{n}@example.com" for n in range(25)
+    )
+    messages = outbox(app)
+    assert {m.status for m in messages.values()} == {SENT}
+    assert {m.attempts for m in messages.values()} == {1}
+    assert len(commits) == 4, commits
