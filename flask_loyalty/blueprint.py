@@ -22,14 +22,14 @@ from flask_babel import format_percent
 from flask_babel import get_locale
 
 from . import signals
-from .extension import DueTask
 from .extension import LoyaltyState
-from .extension import NavItem
 from .i18n import current_language
 from .i18n import lazy_gettext
 from .i18n import template_gettext
 from .i18n import template_ngettext
 from .money import from_minor
+from .state import DueTask
+from .state import NavItem
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 

@@ -21,7 +21,6 @@ from werkzeug.wrappers import Response
 from .. import signals
 from ..errors import InvalidEmail
 from ..errors import InvalidToken
-from ..extension import AccountSection
 from ..extension import LoyaltyState
 from ..forms import ActionForm
 from ..i18n import _
@@ -30,6 +29,7 @@ from ..i18n import visitor_language
 from ..orders.models import Order
 from ..outbox.service import queue_mail
 from ..outbox.service import render_mail
+from ..state import AccountSection
 from ..tokens import make_token
 from ..tokens import read_token
 from .forms import SignInForm

@@ -17,10 +17,10 @@ from flask import url_for
 from sqlalchemy.exc import IntegrityError
 
 from ..extension import LoyaltyState
-from ..extension import NavItem
 from ..i18n import _
 from ..i18n import lazy_gettext
 from ..outbox.service import POLICY_KEY
+from ..state import NavItem
 from . import figures
 from . import service
 from . import webhooks

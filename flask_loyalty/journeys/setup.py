@@ -20,8 +20,8 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
 
     :raises RuntimeError: ``LOYALTY_TIMEZONE`` is not a time zone.
     """
-    from ..extension import DueTask
-    from ..extension import NavItem
+    from ..state import DueTask
+    from ..state import NavItem
     from . import views
     from .runner import count_due
     from .runner import run_journeys_due

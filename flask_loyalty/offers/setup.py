@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint
 
 from .. import signals
-from ..extension import DueTask
 from ..extension import LoyaltyState
-from ..extension import NavItem
 from ..i18n import lazy_gettext
+from ..state import DueTask
+from ..state import NavItem
 
 
 def register(bp: Blueprint, state: LoyaltyState) -> None:

@@ -27,10 +27,10 @@ from ..errors import InvalidBirthday
 from ..errors import InvalidPoints
 from ..errors import InvalidToken
 from ..errors import NotEnoughPoints
-from ..extension import AccountSection
 from ..extension import LoyaltyState
 from ..forms import ActionForm
 from ..i18n import _
+from ..state import AccountSection
 from . import bonuses
 from . import ledger
 from . import service

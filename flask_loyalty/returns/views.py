@@ -25,13 +25,13 @@ from ..db import after_commit
 from ..errors import InvalidReturn
 from ..errors import InvalidToken
 from ..errors import ReturnWindowClosed
-from ..extension import AccountSection
 from ..extension import LoyaltyState
 from ..i18n import _
 from ..orders.models import Order
 from ..policies.rules import load_rules
 from ..policies.views import RETURNS
 from ..policies.views import policy_page
+from ..state import AccountSection
 from . import links
 from . import service
 from .forms import REASON_LABELS

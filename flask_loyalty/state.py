@@ -1,0 +1,89 @@
+"""What the extension keeps per app (:class:`LoyaltyState`) and the pieces each
+domain registers in it: owner navigation, account sections, due tasks, hooks."""
+
+from __future__ import annotations
+
+import typing as t
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import Session
+
+from .customers.models import Customer
+from .orders.models import Order
+from .orders.models import Refund
+from .ratelimit import RateLimiter
+from .settings import Settings
+
+if t.TYPE_CHECKING:
+    from .extension import Loyalty
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in the owner area's navigation: a blueprint endpoint and its label."""
+
+    endpoint: str
+    label: t.Any  # a lazy translated string
+
+
+@dataclass(frozen=True)
+class AccountSection:
+    """A block of the customer's account page, added by a domain (orders, points...).
+
+    ``context(state, customer)`` returns the variables of ``template``, which sees
+    them as ``section``; sections show in ``position`` order.
+    """
+
+    template: str
+    context: t.Callable[[LoyaltyState, Customer], dict[str, t.Any]]
+    position: int = 100
+
+
+@dataclass(frozen=True)
+class DueTask:
+    """A job the worker runs on every round.
+
+    ``run(state, progress)`` returns how many things it did and may call
+    ``progress(n)`` as it goes; ``count(state)``, if given, says how many things are
+    due, for the progress bar of ``flask loyalty send``.
+    """
+
+    name: str
+    run: t.Callable[[LoyaltyState, t.Callable[[int], None] | None], int]
+    count: t.Callable[[LoyaltyState], int] | None = None
+
+
+@dataclass
+class LoyaltyState:
+    """What the extension keeps for one app, at ``app.extensions["loyalty"]``."""
+
+    extension: Loyalty
+    db: SQLAlchemy
+    settings: Settings
+    rate_limiter: RateLimiter
+    owner_nav: list[NavItem] = field(default_factory=list)
+    account_sections: list[AccountSection] = field(default_factory=list)
+    due_tasks: list[DueTask] = field(default_factory=list)
+    """Work that falls due by the clock (campaigns to build, points to expire...),
+    run by ``flask loyalty worker`` and ``flask loyalty send`` before delivery."""
+    order_hooks: list[t.Callable[[LoyaltyState, Order], None]] = field(
+        default_factory=list
+    )
+    """Run by ``record_order`` in the order's transaction, on every call (also for a
+    repeat), so each hook must be idempotent: points earned, offers issued..."""
+    refund_hooks: list[t.Callable[[LoyaltyState, Refund], None]] = field(
+        default_factory=list
+    )
+    """The same for ``record_refund``: points reversed..."""
+
+    @property
+    def session(self) -> Session:
+        """The host's Flask-SQLAlchemy session for the current app context."""
+        return self.db.session  # type: ignore[return-value]
+
+    def now(self) -> datetime:
+        """The current time from the app's clock (aware UTC)."""
+        return self.settings.clock()
