@@ -1,4 +1,4 @@
-"""The app's :class:`~flask_loyalty.outbox.service.DeliveryPolicy`: what delivery
+"""The app's :class:`~flask_loyalty.outbox.claims.DeliveryPolicy`: what delivery
 does beyond handing bytes to the server.
 
 - **Pace**: at most ``LOYALTY_MAIL_PER_MINUTE`` messages a minute, and at most
