@@ -23,6 +23,7 @@ from ..forms import ActionForm
 from ..i18n import _
 from . import csv_io
 from . import owner_campaigns
+from . import personal_data
 from . import service
 from .mail import queue_confirmation
 from .models import CONFIRMED
@@ -324,7 +325,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     def owner_subscriber_data(subscriber_id: int) -> t.Any:
         state = get_state()
         subscriber = _get(state, Subscriber, subscriber_id)
-        data = service.export_subscriber(state.session, subscriber.email)
+        data = personal_data.export_subscriber(state.session, subscriber.email)
         return Response(
             json.dumps(data, ensure_ascii=False, indent=2),
             mimetype="application/json",
@@ -345,7 +346,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         form = EraseForm()
         if not form.validate_on_submit():
             return _subscriber_page(state, subscriber, form, 400)
-        service.erase_subscriber(state.session, state.now(), subscriber.email)
+        personal_data.erase_subscriber(state.session, state.now(), subscriber.email)
         state.session.commit()
         flash(
             _(

@@ -17,6 +17,7 @@ from flask_loyalty.journeys import models as jm
 from flask_loyalty.journeys import service as journeys
 from flask_loyalty.journeys.editing import StepData
 from flask_loyalty.models import Subscriber
+from flask_loyalty.newsletter import personal_data
 from flask_loyalty.newsletter import service as newsletter
 from flask_loyalty.points import ledger
 
@@ -251,11 +252,11 @@ def test_erasing_her_takes_her_out_and_leaves_no_address_behind(
 
     with shop.app_context():
         state = shop.extensions["loyalty"]
-        exported = newsletter.export_subscriber(state.session, ANNA)
+        exported = personal_data.export_subscriber(state.session, ANNA)
         assert exported is not None
         [entry] = exported["journeys"]
         assert (entry["journey"], entry["status"]) == ("A journey", jm.ACTIVE)
-        assert newsletter.erase_subscriber(state.session, state.now(), ANNA)
+        assert personal_data.erase_subscriber(state.session, state.now(), ANNA)
         state.session.commit()
 
     [enrolment] = enrolments(shop)

@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from flask_loyalty.db import Base
 from flask_loyalty.models import Subscriber
 from flask_loyalty.newsletter import csv_io
+from flask_loyalty.newsletter import personal_data
 from flask_loyalty.newsletter import service
 
 from .conftest import form_token
@@ -201,7 +202,7 @@ def test_existing_and_erased_addresses_are_left_alone(
             topic_ids=[2],
             consent=service.Consent(text="Yes", version="1", source="page"),
         )
-        service.erase_subscriber(state.session, state.now(), "erased@example.com")
+        personal_data.erase_subscriber(state.session, state.now(), "erased@example.com")
         state.session.commit()
     status, html = upload(
         owner,

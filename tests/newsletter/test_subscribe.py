@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from flask_loyalty import FrozenClock
 from flask_loyalty import signals
 from flask_loyalty.models import Subscriber
+from flask_loyalty.newsletter import personal_data
 from flask_loyalty.newsletter import service
 
 from .conftest import form_token
@@ -277,7 +278,7 @@ def test_an_expired_settings_link_offers_a_fresh_one_without_revealing_anything(
 def test_export_and_erase_her_data(app: Flask, anna: str) -> None:
     with app.app_context():
         state = app.extensions["loyalty"]
-        data = service.export_subscriber(state.session, "ANNA@example.com")
+        data = personal_data.export_subscriber(state.session, "ANNA@example.com")
         assert data is not None
         assert data["first_name"] == "Anna"
         assert data["consent"]["version"] == "1"
@@ -285,9 +286,13 @@ def test_export_and_erase_her_data(app: Flask, anna: str) -> None:
             "subscribe_requested",
             "confirmed",
         ]
-        assert service.erase_subscriber(state.session, state.now(), "anna@example.com")
+        assert personal_data.erase_subscriber(
+            state.session, state.now(), "anna@example.com"
+        )
         state.session.commit()
-        assert service.export_subscriber(state.session, "anna@example.com") is None
+        assert (
+            personal_data.export_subscriber(state.session, "anna@example.com") is None
+        )
         assert service.is_suppressed(state.session, "anna@example.com")
 
 
