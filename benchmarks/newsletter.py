@@ -26,19 +26,14 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import gc
 import io
 import json
 import os
-import pickle
 import pstats
 import smtplib
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
 import typing as t
 import uuid
 from datetime import UTC
@@ -47,202 +42,25 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
-from flask_sqlalchemy import SQLAlchemy
+from newsletter_shop import add_subscribers
+from newsletter_shop import build_campaign
+from newsletter_shop import make_shop
+from newsletter_shop import sqlite_url
+from smtp_process import SMTPProcess
+from smtp_process import serve_smtp
 
-from flask_loyalty import Loyalty
-from flask_loyalty.db import Base
-from flask_loyalty.newsletter import campaigns
 from flask_loyalty.newsletter import csv_io
 from flask_loyalty.newsletter import service
-from flask_loyalty.newsletter.mail import build_due_campaigns
 from flask_loyalty.newsletter.mail import queue_confirmation
-from flask_loyalty.newsletter.models import CONFIRMED
 from flask_loyalty.newsletter.models import Subscriber
-from flask_loyalty.newsletter.models import subscriber_topics
 from flask_loyalty.outbox import mime
 from flask_loyalty.outbox.models import SENT
 from flask_loyalty.outbox.models import OutboxMessage
 
 ROOT = Path(__file__).resolve().parent
-SENDER = "Clay & Thread <shop@clay.test>"
 POSTGRES_URL = os.environ.get(
     "LOYALTY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-BODY = """Dear {{ first_name or 'friend' }},
-
-**Twelve new mugs** came out of the kiln this week: speckled stoneware in a deep
-blue glaze, each one thrown by hand and a little different from the next.
-
-- 350 ml, dishwasher safe
-- matching saucers on request
-
-Subscribers see them a day before everyone else. See you soon!
-"""
-
-
-# -- the SMTP server, in a process of its own --------------------------------------
-
-
-def serve_smtp(port: int) -> None:
-    """Run aiosmtpd on 127.0.0.1:port, keeping what it receives; commands on stdin:
-    ``dump PATH`` (write the messages as a pickle, forget them, answer the count),
-    ``stop``."""
-    from aiosmtpd.controller import Controller
-
-    class Keep:
-        def __init__(self) -> None:
-            self.received: list[tuple[str, list[str], bytes]] = []
-
-        async def handle_DATA(self, server: t.Any, session: t.Any, envelope: t.Any):
-            data = envelope.original_content or envelope.content
-            self.received.append((envelope.mail_from, list(envelope.rcpt_tos), data))
-            return "250 Message accepted for delivery"
-
-    handler = Keep()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    print("ready", flush=True)
-    for line in sys.stdin:
-        command, _, argument = line.strip().partition(" ")
-        if command == "dump":
-            received, handler.received = handler.received, []
-            Path(argument).write_bytes(pickle.dumps(received))
-            print(len(received), flush=True)
-        elif command == "stop":
-            break
-    controller.stop()
-
-
-class SMTPProcess:
-    """The server process, seen from the benchmark."""
-
-    def __init__(self) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.process = subprocess.Popen(
-            [sys.executable, __file__, "--serve-smtp", str(self.port)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert self.process.stdout and self.process.stdin
-        if self.process.stdout.readline().strip() != "ready":
-            raise SystemExit("the aiosmtpd server process did not start")
-
-    def take(self, folder: Path) -> list[tuple[str, list[str], bytes]]:
-        """What the server received since the last call."""
-        path = folder / f"received-{uuid.uuid4().hex}.pickle"
-        assert self.process.stdin and self.process.stdout
-        self.process.stdin.write(f"dump {path}\n")
-        self.process.stdin.flush()
-        count = int(self.process.stdout.readline())
-        received = pickle.loads(path.read_bytes())
-        path.unlink()
-        assert len(received) == count
-        return t.cast(list[tuple[str, list[str], bytes]], received)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            assert self.process.stdin
-            self.process.stdin.write("stop\n")
-            self.process.stdin.close()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self.process.stdout:
-            self.process.stdout.close()
-
-
-# -- the shop ----------------------------------------------------------------------
-
-
-def make_shop(database_url: str, folder: Path, smtp_port: int = 25) -> Flask:
-    app = Flask("benchshop", instance_path=str(folder / "instance"))
-    app.config.update(
-        SECRET_KEY="benchmark",
-        SQLALCHEMY_DATABASE_URI=database_url,
-        LOYALTY_SHOP_NAME="Clay & Thread",
-        LOYALTY_BASE_URL="https://shop.example",
-        LOYALTY_MAIL_DELIVERY="smtp",
-        MAIL_SERVER="127.0.0.1",
-        MAIL_PORT=smtp_port,
-        MAIL_USE_TLS=False,
-        MAIL_USE_SSL=False,
-        MAIL_DEFAULT_SENDER=SENDER,
-    )
-    db = SQLAlchemy(app)
-    Loyalty(app, db=db)
-    with app.app_context():
-        Base.metadata.create_all(db.engine)
-    return app
-
-
-def sqlite_url(folder: Path, name: str) -> str:
-    return f"sqlite:///{folder / name}.db"
-
-
-def add_subscribers(app: Flask, count: int) -> None:
-    """A topic and ``count`` confirmed subscribers of it, by bulk inserts."""
-    with app.app_context():
-        state = app.extensions["loyalty"]
-        session, now = state.session, state.now()
-        topic_id = service.add_topic(session, now, "New pieces").id
-        session.commit()
-        for start in range(0, count, 10_000):
-            rows = [
-                {
-                    "email": f"reader{n:07d}@example.com",
-                    "first_name": None if n % 3 == 0 else f"Reader {n}",
-                    "status": CONFIRMED,
-                    "consent_text": "Yes, send me news about new pieces.",
-                    "consent_version": "1",
-                    "consent_source": "benchmark",
-                    "created_at": now,
-                    "confirmed_at": now,
-                }
-                for n in range(start, min(start + 10_000, count))
-            ]
-            session.execute(sa.insert(Subscriber), rows)
-        session.execute(
-            sa.insert(subscriber_topics).from_select(
-                ["subscriber_id", "topic_id"],
-                sa.select(Subscriber.id, sa.literal(topic_id)),
-            )
-        )
-        campaign = campaigns.save_campaign(
-            session,
-            now,
-            None,
-            subject="New mugs for {{ first_name or 'you' }}",
-            body=BODY,
-            topic_ids=[topic_id],
-        )
-        campaigns.schedule(session, now, campaign, now)
-        session.commit()
-        state.session.remove()
-
-
-def build_campaign(app: Flask) -> dict[str, float]:
-    """Build the due campaign under tracemalloc: peak bytes and seconds."""
-    with app.app_context():
-        state = app.extensions["loyalty"]
-        gc.collect()
-        tracemalloc.start()
-        try:
-            before = tracemalloc.get_traced_memory()[0]
-            started = time.perf_counter()
-            built = build_due_campaigns(state)
-            seconds = time.perf_counter() - started
-            peak = tracemalloc.get_traced_memory()[1] - before
-        finally:
-            tracemalloc.stop()
-        queued = state.session.scalar(sa.select(sa.func.count(OutboxMessage.id)))
-        state.session.remove()
-    assert built == 1, built
-    return {"peak_bytes": peak, "seconds": seconds, "queued": queued}
 
 
 # -- 1. delivery -------------------------------------------------------------------
