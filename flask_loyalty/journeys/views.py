@@ -22,10 +22,10 @@ from ..errors import InvalidJourney
 from ..errors import InvalidName
 from ..forms import ActionForm
 from ..i18n import _
+from ..newsletter.mail import queue_test
 from ..newsletter.models import Topic
 from ..newsletter.service import active_topics
 from ..newsletter.service import clean_first_name
-from ..outbox.service import queue_mail
 from . import models as jm
 from . import service
 from .editing import save_journey
@@ -305,15 +305,6 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         except (InvalidEmail, InvalidName, InvalidContent) as error:
             form.address.errors = [error.message]
             return _page(state, journey, test_form=form, status=400)
-        queue_mail(
-            state.session,
-            state.now(),
-            kind="journey_test",
-            to=address,
-            subject=_("[Test] %(subject)s", subject=rendered.subject),
-            text=rendered.text,
-            html=rendered.html,
-        )
-        state.session.commit()
+        queue_test(state, "journey_test", address, rendered)
         flash(_("A test is on its way to %(address)s.", address=address), "success")
         return redirect(url_for(".owner_journey", journey_id=journey.id))

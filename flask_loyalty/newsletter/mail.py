@@ -93,6 +93,23 @@ def queue_preferences_link(
     )
 
 
+def queue_test(
+    state: LoyaltyState, kind: str, to: str, rendered: campaigns.Rendered
+) -> None:
+    """Queue an owner's test of a rendered campaign or journey email and commit;
+    its subject says it is a test."""
+    queue_mail(
+        state.session,
+        state.now(),
+        kind=kind,
+        to=to,
+        subject=_("[Test] %(subject)s", subject=rendered.subject),
+        text=rendered.text,
+        html=rendered.html,
+    )
+    state.session.commit()
+
+
 class NewsletterMailer:
     """Links, headers and email templates for building a campaign."""
 

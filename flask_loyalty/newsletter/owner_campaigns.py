@@ -28,11 +28,11 @@ from ..errors import InvalidName
 from ..extension import LoyaltyState
 from ..forms import ActionForm
 from ..i18n import _
-from ..outbox.service import queue_mail
 from ..segments.service import narrow
 from . import campaign_languages
 from . import campaigns
 from .mail import NewsletterMailer
+from .mail import queue_test
 from .models import DRAFT
 from .models import SCHEDULED
 from .models import Campaign
@@ -244,16 +244,7 @@ def register(bp: Blueprint) -> None:
         except InvalidContent as error:
             form.address.errors = [error.message]
             return _campaign_page(state, campaign, test_form=form, status=400)
-        queue_mail(
-            state.session,
-            state.now(),
-            kind="campaign_test",
-            to=address,
-            subject=_("[Test] %(subject)s", subject=rendered.subject),
-            text=rendered.text,
-            html=rendered.html,
-        )
-        state.session.commit()
+        queue_test(state, "campaign_test", address, rendered)
         flash(_("A test is on its way to %(address)s.", address=address), "success")
         return redirect(url_for(".owner_campaign", campaign_id=campaign.id))
 
