@@ -11,10 +11,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from . import migrations
-from .outbox.files import FolderMailer
 from .outbox.models import QUEUED
 from .outbox.models import OutboxMessage
-from .outbox.service import deliver_due
+from .outbox.worker import deliver_all
 
 
 def _state():  # type: ignore[no-untyped-def]
@@ -70,49 +69,17 @@ def _deliver(
     progress: t.Callable[[int], None] | None = None,
     wait_for_pace: bool = False,
 ) -> int:
-    """Deliver every message that is due now, batch by batch; return how many went.
+    """Deliver every message that is due now; return how many went.
 
     Messages that failed are counted apart and reported; they are retried later.
-    When the sending pace holds messages back, ``wait_for_pace`` waits for them.
     """
-    settings = state.settings
-    mail = (
-        FolderMailer(settings.mail_file_dir)
-        if settings.mail_delivery == "file"
-        else current_app.extensions["mail"]
-    )
-    sent = retried = failed = 0
-    claimed: list[int] | None = None  # the next batch, claimed with the last results
-    while True:
-        report = deliver_due(
-            state.session,
-            mail,
-            settings.clock,
-            limit=settings.worker_batch,
-            claim_timeout=settings.mail_claim_timeout,
-            max_attempts=settings.mail_max_attempts,
-            claimed=claimed,
-            claim_next=True,
-        )
-        claimed = report.next_claimed or None
-        state.session.remove()
-        sent, retried, failed = (
-            sent + report.sent,
-            retried + report.retried,
-            failed + report.failed,
-        )
-        if progress and report.claimed:
-            progress(report.claimed)
-        if wait_for_pace and report.paced and report.claimed < settings.worker_batch:
-            time.sleep(min(settings.worker_interval, 5.0))  # the pace: a minute's share
-            continue
-        if report.claimed < settings.worker_batch and claimed is None:
-            break
-    if retried or failed:
+    totals = deliver_all(state, progress, wait_for_pace)
+    if totals.retried or totals.failed:
         click.echo(
-            f"not delivered: {retried} to retry later, {failed} failed", err=True
+            f"not delivered: {totals.retried} to retry later, {totals.failed} failed",
+            err=True,
         )
-    return sent
+    return totals.sent
 
 
 def _run_due_tasks(state: t.Any, verbose: bool) -> None:

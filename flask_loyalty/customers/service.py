@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
+import email_validator
 import sqlalchemy as sa
 from email_validator import EmailNotValidError
 from email_validator import validate_email
@@ -15,6 +17,33 @@ from ..i18n import _
 from .models import Customer
 
 MAX_NAME = 200
+
+# The everyday address (ASCII dot-atom local part, letters-only top-level domain,
+# no "--" anywhere in the domain so no Punycode) that email_validator accepts and
+# whose normal form is simply its lower case. Anything else goes the long way.
+_ATOM = r"[A-Za-z0-9_!#$%&'*+\-/=?^`{|}~]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_EVERYDAY = re.compile(
+    rf"(?P<local>{_ATOM}(?:\.{_ATOM}){{0,63}})@(?P<domain>(?:{_LABEL}\.){{1,126}}[A-Za-z]{{2,63}})"
+)
+
+
+def _everyday(email: str) -> str | None:
+    """``email`` lower-cased when it is an everyday address, else ``None``.
+
+    Saves the full parse (about 0.15 ms) where addresses are checked in bulk: CSV
+    imports, and the suppression check of every message the worker sends.
+    """
+    if len(email) > 254:
+        return None
+    match = _EVERYDAY.fullmatch(email)
+    if match is None or len(match["local"]) > 64 or "--" in match["domain"]:
+        return None
+    domain = match["domain"].lower()
+    for special in email_validator.SPECIAL_USE_DOMAIN_NAMES:
+        if domain == special or domain.endswith("." + special):
+            return None
+    return email.lower()
 
 
 def normalise_email(email: object) -> str:
@@ -28,6 +57,9 @@ def normalise_email(email: object) -> str:
     """
     if not isinstance(email, str) or not email.strip():
         raise InvalidEmail(_("An email address is required."))
+    everyday = _everyday(email.strip())
+    if everyday is not None:
+        return everyday
     try:
         result = validate_email(email.strip(), check_deliverability=False)
     except EmailNotValidError:

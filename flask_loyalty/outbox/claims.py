@@ -115,49 +115,98 @@ def claim_ids(
     The claim locks ids only, marks them with one ``UPDATE``, and the batch comes
     back with the columns delivery reads (not the bodies).
     """
-    stale = now - timedelta(seconds=claim_timeout)
-    due = sa.or_(
-        sa.and_(OutboxMessage.status == QUEUED, OutboxMessage.send_after <= now),
-        sa.and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_at < stale),
-    )
     budget = None
     if policy is not None:
         if policy.paced and session.get_bind().dialect.name == "postgresql":
             # One claim at a time, so that the workers together keep the pace.
             session.execute(sa.select(sa.func.pg_advisory_xact_lock(7_140_010)))
         budget = policy.budget(session, now)
+    stale = now - timedelta(seconds=claim_timeout)
     if budget is None:
-        first = sa.select(OutboxMessage.id).where(due).order_by(OutboxMessage.id)
-        first = first.limit(limit).with_for_update(skip_locked=True)
-        ids = list(session.scalars(first))
+        ids = _due(session, now, stale, limit, OutboxMessage.id)
     else:
-        query = (
-            sa.select(OutboxMessage)
-            .options(load_only(OutboxMessage.id, OutboxMessage.to_domain))
-            .where(due)
-            .order_by(OutboxMessage.id)
+        candidates = _due(
+            session,
+            now,
+            stale,
+            limit * 4,
+            OutboxMessage,
+            load_only(OutboxMessage.id, OutboxMessage.to_domain),
+            held=budget.held,
         )
-        if budget.held:
+        ids = [message.id for message in budget.pick(candidates, limit)]
+    if not ids:
+        return ids
+    # Claim only what is still due: on SQLite nothing locked the rows between the
+    # SELECT and this UPDATE (pysqlite opens the transaction at the first write), so
+    # another worker may have claimed some of them meanwhile; what comes back is ours.
+    claim = (
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(ids),
+            sa.or_(
+                OutboxMessage.status == QUEUED,
+                sa.and_(
+                    OutboxMessage.status == SENDING, OutboxMessage.claimed_at < stale
+                ),
+            ),
+        )
+        .values(status=SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if session.get_bind().dialect.update_returning:
+        return sorted(session.scalars(claim.returning(OutboxMessage.id)))
+    if session.execute(claim).rowcount == len(ids):  # type: ignore[attr-defined]
+        return ids  # (MySQL: the rows were locked, so they are all ours)
+    mine = sa.select(OutboxMessage.id).where(
+        OutboxMessage.id.in_(ids),
+        OutboxMessage.status == SENDING,
+        OutboxMessage.claimed_at == now,
+    )
+    return sorted(session.scalars(mine))
+
+
+def _due(
+    session: Session,
+    now: datetime,
+    stale: datetime,
+    limit: int,
+    what: t.Any,
+    *options: t.Any,
+    held: list[str] | None = None,
+) -> list[t.Any]:
+    """Up to ``limit`` due messages (``what``: a column or the entity), locked
+    (``SKIP LOCKED``), the longest due first: claims a stopped worker left behind
+    (``sending`` since before ``stale``), then queued messages whose ``send_after``
+    has come; each by ``send_after`` and id.
+
+    Two range scans of the ``(status, send_after)`` index, which stop after
+    ``limit`` rows: never a sort of the whole queue (one ``OR`` of both made SQLite
+    and PostgreSQL sort every queued message for every batch).
+    """
+    found: list[t.Any] = []
+    for status, condition in (
+        (SENDING, OutboxMessage.claimed_at < stale),
+        (QUEUED, OutboxMessage.send_after <= now),
+    ):
+        query = (
+            sa.select(what)
+            .options(*options)
+            .where(OutboxMessage.status == status, condition)
+            .order_by(OutboxMessage.send_after, OutboxMessage.id)
+        )
+        if held:
             query = query.where(
                 sa.or_(
                     OutboxMessage.to_domain.is_(None),
-                    OutboxMessage.to_domain.not_in(budget.held),
+                    OutboxMessage.to_domain.not_in(held),
                 )
             )
-        candidates = session.scalars(
-            query.limit(limit * 4).with_for_update(skip_locked=True)
-        )
-        ids = [message.id for message in budget.pick(list(candidates), limit)]
-    if ids:
-        session.execute(
-            sa.update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids))
-            .values(
-                status=SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1
-            ),
-            execution_options={"synchronize_session": False},
-        )
-    return ids
+        query = query.limit(limit - len(found)).with_for_update(skip_locked=True)
+        found += session.scalars(query)
+        if len(found) >= limit:
+            break
+    return found
 
 
 def more_due(session: Session, now: datetime) -> bool:

@@ -18,9 +18,8 @@ from flask_loyalty.newsletter import service
 from flask_loyalty.newsletter.mail import build_due_campaigns
 from flask_loyalty.newsletter.models import Campaign
 from flask_loyalty.outbox.service import queue_mail
-from tests.conftest import require
 from tests.plugins.services import SMTPServer
-from tests.plugins.services import free_port
+from tests.plugins.services import serving
 
 HERE = Path(__file__).parent
 KEY = HERE / "dkim_test_key.pem"  # PKCS#1, 1024 bits (small keeps the tests quick)
@@ -60,23 +59,8 @@ class RawSMTPServer(SMTPServer):
 @pytest.fixture
 def smtp() -> t.Iterator[RawSMTPServer]:
     """A real aiosmtpd server on 127.0.0.1 that keeps raw bytes."""
-    try:
-        from aiosmtpd.controller import Controller
-    except ImportError:  # pragma: no cover - dev extra not installed
-        require(False, "aiosmtpd is not installed (pip install -e '.[dev]')")
-        raise
-    server = RawSMTPServer(host="127.0.0.1", port=free_port())
-    controller = Controller(
-        server, hostname=server.host, port=server.port, ready_timeout=5.0
-    )
-    try:
-        controller.start()
-    except Exception as error:  # noqa: BLE001 - report why, then skip or fail
-        require(False, f"could not start aiosmtpd on 127.0.0.1: {error}")
-    try:
+    with serving(RawSMTPServer) as server:
         yield server
-    finally:
-        controller.stop()
 
 
 def smtp_app(make_app: MakeApp, smtp: SMTPServer, **config: t.Any) -> Flask:

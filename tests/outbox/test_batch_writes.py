@@ -20,7 +20,7 @@ from flask_loyalty.outbox.models import OutboxMessage
 from flask_loyalty.outbox.service import deliver_due
 from flask_loyalty.outbox.service import queue_mail
 from tests.plugins.services import SMTPServer
-from tests.plugins.services import free_port
+from tests.plugins.services import serving
 
 MakeApp = t.Callable[..., Flask]
 
@@ -47,15 +47,8 @@ class RefusingServer(SMTPServer):
 
 @pytest.fixture
 def server() -> t.Iterator[RefusingServer]:
-    from aiosmtpd.controller import Controller
-
-    handler = RefusingServer(host="127.0.0.1", port=free_port())
-    controller = Controller(handler, hostname=handler.host, port=handler.port)
-    controller.start()
-    try:
+    with serving(RefusingServer) as handler:
         yield handler
-    finally:
-        controller.stop()
 
 
 def statements(app: Flask) -> tuple[list[str], t.Callable[[], None]]:

@@ -7,6 +7,7 @@ the reason printed, and fails it when ``CI=true``.
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import os
@@ -99,15 +100,19 @@ class SMTPServer:
             return list(self.messages)
 
 
-@pytest.fixture
-def smtp_server() -> t.Iterator[SMTPServer]:
-    """A real aiosmtpd server on a free port of 127.0.0.1, stopped at teardown."""
+S = t.TypeVar("S", bound=SMTPServer)
+
+
+@contextlib.contextmanager
+def serving(kind: type[S] = SMTPServer, **fields: t.Any) -> t.Iterator[S]:  # type: ignore[assignment]
+    """Run a real aiosmtpd server (``kind``, an :class:`SMTPServer` or a subclass
+    with its own handler hooks) on a free port of 127.0.0.1 until the block ends."""
     try:
         from aiosmtpd.controller import Controller
     except ImportError:  # pragma: no cover - dev extra not installed
         require(False, "aiosmtpd is not installed (pip install -e '.[dev]')")
         raise
-    server = SMTPServer(host="127.0.0.1", port=free_port())
+    server = kind(host="127.0.0.1", port=free_port(), **fields)
     controller = Controller(
         server, hostname=server.host, port=server.port, ready_timeout=5.0
     )
@@ -119,6 +124,13 @@ def smtp_server() -> t.Iterator[SMTPServer]:
         yield server
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp_server() -> t.Iterator[SMTPServer]:
+    """A real aiosmtpd server on a free port of 127.0.0.1, stopped at teardown."""
+    with serving() as server:
+        yield server
 
 
 # -- Redis --------------------------------------------------------------------
