@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT.parent))
 
 from flask_loyalty import Loyalty  # noqa: E402
 from flask_loyalty.db import Base  # noqa: E402
+from flask_loyalty.outbox.models import OutboxContent  # noqa: E402
 from flask_loyalty.outbox.models import OutboxMessage  # noqa: E402
 from flask_loyalty.outbox.service import deliver_due  # noqa: E402
 from flask_loyalty.outbox.service import queue_mail  # noqa: E402
@@ -91,6 +92,7 @@ def deliver(app: Flask, count: int, policy: t.Any) -> float:
     with app.app_context():
         state = app.extensions["loyalty"]
         session = state.session
+        session.execute(sa.delete(OutboxContent))
         session.execute(sa.delete(OutboxMessage))
         for n in range(count):
             queue_mail(

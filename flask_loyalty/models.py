@@ -23,6 +23,7 @@ from .orders.models import Order
 from .orders.models import OrderItem
 from .orders.models import Refund
 from .orders.models import RefundItem
+from .outbox.models import OutboxContent
 from .outbox.models import OutboxMessage
 from .points.models import PointsAccount
 from .points.models import PointsEntry
@@ -51,6 +52,7 @@ __all__ = [
     "OfferGrant",
     "Order",
     "OrderItem",
+    "OutboxContent",
     "OutboxMessage",
     "PointsAccount",
     "PointsEntry",

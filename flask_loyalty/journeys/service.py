@@ -159,10 +159,10 @@ def forget_address(session: Session, now: datetime, email: str) -> int:
     """Erasure: take her out of every journey and replace her address in the
     enrolments by a pseudonym (the figures keep their counts); return how many
     enrolments held it. Her queued journey mail is not sent."""
-    from ..newsletter.service import email_hash
+    from ..newsletter.personal_data import pseudonym as erased_pseudonym
 
     exit_all(session, now, ERASED, jm.Enrolment.email == email)
-    pseudonym = f"erased-{email_hash(email)[:12]}"
+    pseudonym = erased_pseudonym(email)
     rows = list(
         session.scalars(sa.select(jm.Enrolment).where(jm.Enrolment.email == email))
     )

@@ -1,8 +1,8 @@
 """Personal data of one address: export everything stored about it, or erase it.
 
 Erasure keeps only a hashed suppression entry, so no later import mails the address
-again; bounce reports and journey enrolments keep their counts with the address
-replaced.
+again; bounce reports, journey enrolments and the mail sent to her keep their counts
+with the address replaced (the mail's subject and bodies are blanked).
 """
 
 from __future__ import annotations
@@ -14,9 +14,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..customers.service import normalise_email
+from ..outbox.service import forget_recipient
+from ..outbox.service import mailed_to
 from .models import CampaignRecipient
 from .models import SubscriberEvent
 from .models import subscriber_topics
+from .service import email_hash
 from .service import find_subscriber
 from .service import suppress
 
@@ -65,6 +68,16 @@ def export_subscriber(session: Session, email: object) -> dict[str, t.Any] | Non
             for e in events
         ],
         "journeys": journey_enrolments(session, subscriber.email),
+        "emails": [
+            {
+                "kind": message.kind,
+                "subject": message.subject,
+                "status": message.status,
+                "queued_at": message.created_at.isoformat(),
+                "sent_at": message.sent_at.isoformat() if message.sent_at else None,
+            }
+            for message in mailed_to(session, subscriber.email)
+        ],
     }
 
 
@@ -89,6 +102,11 @@ def journey_enrolments(session: Session, email: str) -> list[dict[str, t.Any]]:
     ]
 
 
+def pseudonym(email: str) -> str:
+    """What replaces an erased address where a row stays for the counts."""
+    return f"erased-{email_hash(email)[:12]}"
+
+
 def erase_subscriber(session: Session, now: datetime, email: object) -> bool:
     """Delete her subscription and history; keep only a hashed suppression entry,
     so no import mails the address again. Return ``True`` if she was on the list."""
@@ -108,5 +126,6 @@ def erase_subscriber(session: Session, now: datetime, email: object) -> bool:
 
     forget_address(session, address)  # bounce reports keep their counts only
     leave_journeys(session, now, address)  # journey figures keep their counts only
+    forget_recipient(session, address, pseudonym(address))  # the mail sent to her
     suppress(session, now, address, "erased")
     return subscriber is not None

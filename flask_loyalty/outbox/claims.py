@@ -14,21 +14,23 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import lazyload
 from sqlalchemy.orm import load_only
 
 from .models import QUEUED
 from .models import SENDING
+from .models import OutboxContent
 from .models import OutboxMessage
 
-# What delivery and its policy read of a claimed message. The bodies stay in the
-# database: the stored MIME (``raw``) is what goes.
+# What delivery and its policy read of a claimed message, and its stored MIME
+# (``raw``, from the content row) which is what goes; the bodies stay in the database.
 _DELIVERY_COLUMNS = (
     OutboxMessage.id,
     OutboxMessage.kind,
     OutboxMessage.to_addr,
     OutboxMessage.to_domain,
     OutboxMessage.headers,
-    OutboxMessage.raw,
     OutboxMessage.status,
     OutboxMessage.attempts,
 )
@@ -92,7 +94,10 @@ def load_claimed(session: Session, ids: list[int]) -> list[OutboxMessage]:
     return list(
         session.scalars(
             sa.select(OutboxMessage)
-            .options(load_only(*_DELIVERY_COLUMNS))
+            .options(
+                load_only(*_DELIVERY_COLUMNS),
+                joinedload(OutboxMessage.content).load_only(OutboxContent.raw),
+            )
             .where(OutboxMessage.id.in_(ids))
             .order_by(OutboxMessage.id)
         )
@@ -132,6 +137,7 @@ def claim_ids(
             limit * 4,
             OutboxMessage,
             load_only(OutboxMessage.id, OutboxMessage.to_domain),
+            lazyload(OutboxMessage.content),
             held=budget.held,
         )
         ids = [message.id for message in budget.pick(candidates, limit)]

@@ -36,8 +36,10 @@ from .claims import load_claimed
 from .claims import more_due
 from .models import FAILED
 from .models import QUEUED
+from .models import SENDING
 from .models import SENT
 from .models import SUPPRESSED
+from .models import OutboxContent
 from .models import OutboxMessage
 
 POLICY_KEY = "loyalty_delivery_policy"
@@ -86,13 +88,11 @@ def queue_mail(
     )
     message = OutboxMessage(
         message_id=message_id,
-        raw=raw,
         kind=kind,
         to_addr=to,
         to_domain=recipient_domain(to),
         subject=subject,
-        text_body=text,
-        html_body=html,
+        content=OutboxContent(text_body=text, html_body=html, raw=raw),
         headers=headers or {},
         status=QUEUED,
         attempts=0,
@@ -264,6 +264,42 @@ def deliver_due(
         finally:
             connection.__exit__(None, None, None)
     return report
+
+
+def mailed_to(session: Session, email: str) -> list[OutboxMessage]:
+    """The messages queued for ``email`` (normalised), oldest first."""
+    return list(
+        session.scalars(
+            sa.select(OutboxMessage)
+            .where(sa.func.lower(OutboxMessage.to_addr) == email)
+            .order_by(OutboxMessage.id)
+        )
+    )
+
+
+def forget_recipient(session: Session, email: str, pseudonym: str) -> int:
+    """Erasure: each message to ``email`` keeps its row for the counts (kind,
+    status, times) with the address replaced by ``pseudonym`` and its subject and
+    bodies blanked; what had not gone yet is not sent. Return how many there were."""
+    ids = [message.id for message in mailed_to(session, email)]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for statement in (
+            sa.update(OutboxContent)
+            .where(OutboxContent.outbox_id.in_(chunk))
+            .values(text_body="", html_body=None, raw=b""),
+            sa.update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(chunk),
+                OutboxMessage.status.in_((QUEUED, SENDING)),
+            )
+            .values(status=SUPPRESSED, last_error="Not sent: the address was erased."),
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id.in_(chunk))
+            .values(to_addr=pseudonym, to_domain=None, subject="", headers={}),
+        ):
+            session.execute(statement, execution_options={"synchronize_session": False})
+    return len(ids)
 
 
 def _mark_sent(

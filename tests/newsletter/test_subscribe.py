@@ -14,6 +14,9 @@ from flask_loyalty import signals
 from flask_loyalty.models import Subscriber
 from flask_loyalty.newsletter import personal_data
 from flask_loyalty.newsletter import service
+from flask_loyalty.outbox.models import SUPPRESSED
+from flask_loyalty.outbox.models import OutboxMessage
+from flask_loyalty.outbox.service import queue_mail
 
 from .conftest import form_token
 from .conftest import link
@@ -286,6 +289,23 @@ def test_export_and_erase_her_data(app: Flask, anna: str) -> None:
             "subscribe_requested",
             "confirmed",
         ]
+        # The mail sent to her is part of what is stored about her.
+        queue_mail(
+            state.session,
+            state.now(),
+            kind="magic_link",
+            to="anna@example.com",
+            subject="Your sign-in link, Anna",
+            text="Dear Anna, ...",
+        )
+        state.session.commit()
+        data = personal_data.export_subscriber(state.session, "anna@example.com")
+        assert data is not None
+        emails = data["emails"]
+        assert [e["subject"] for e in emails][-1] == "Your sign-in link, Anna"
+        assert len(emails) >= 2  # her confirmation email too
+        mailed = len(emails)
+
         assert personal_data.erase_subscriber(
             state.session, state.now(), "anna@example.com"
         )
@@ -294,6 +314,17 @@ def test_export_and_erase_her_data(app: Flask, anna: str) -> None:
             personal_data.export_subscriber(state.session, "anna@example.com") is None
         )
         assert service.is_suppressed(state.session, "anna@example.com")
+        # Her mail keeps its rows for the counts, with nothing of her left in them.
+        state.session.expire_all()
+        rows = state.session.scalars(sa.select(OutboxMessage)).all()
+        assert len(rows) == mailed
+        assert {row.to_addr for row in rows} == {
+            personal_data.pseudonym("anna@example.com")
+        }
+        assert {(row.subject, row.text_body, row.raw) for row in rows} == {
+            ("", "", b"")
+        }
+        assert {row.status for row in rows} == {SUPPRESSED}  # none had gone yet
 
 
 def test_the_footer_form_macro_renders_in_a_shop_page(

@@ -18,6 +18,7 @@ from flask_loyalty.outbox.models import FAILED
 from flask_loyalty.outbox.models import QUEUED
 from flask_loyalty.outbox.models import SENDING
 from flask_loyalty.outbox.models import SENT
+from flask_loyalty.outbox.models import OutboxContent
 from flask_loyalty.outbox.models import OutboxMessage
 from flask_loyalty.outbox.service import deliver_due
 from flask_loyalty.outbox.service import queue_mail
@@ -142,7 +143,8 @@ def test_a_message_queued_before_mime_was_stored_is_built_when_sent(
     [message_id] = queue(app, subject="Older message", text="Still sent.\n")
     with app.app_context():
         state = app.extensions["loyalty"]
-        state.session.execute(sa.update(OutboxMessage).values(message_id="", raw=b""))
+        state.session.execute(sa.update(OutboxMessage).values(message_id=""))
+        state.session.execute(sa.update(OutboxContent).values(raw=b""))
         state.session.commit()
 
     run_worker(app)
