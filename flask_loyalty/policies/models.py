@@ -21,6 +21,9 @@ class PolicyPage(Base):
     title: Mapped[str] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text)
     position: Mapped[int] = mapped_column(default=100)
+    hidden: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    """Hidden from shoppers (404, left out of the footer); the owner still edits
+    it and can publish it again."""
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_by: Mapped[str | None] = mapped_column(sa.String(200))
     translations: Mapped[dict[str, dict[str, str]] | None] = mapped_column(sa.JSON)

@@ -85,24 +85,40 @@ def _starter(slug: str) -> Starter | None:
     return next((s for s in starters() if s.slug == slug), None)
 
 
-def list_pages(session: Session) -> list[PolicyPage]:
-    """Every page in footer order: saved pages, and built-ins not saved yet (these
-    are unsaved :class:`PolicyPage` objects without ``id``)."""
+def is_built_in(slug: str) -> bool:
+    """Whether ``slug`` is one of the built-in pages (they cannot be deleted)."""
+    return any(s.slug == slug for s in starters())
+
+
+def _unsaved(starter: Starter) -> PolicyPage:
+    return PolicyPage(
+        slug=starter.slug,
+        title=starter.title,
+        body=starter.body,
+        position=starter.position,
+        hidden=False,
+    )
+
+
+def list_pages(session: Session, *, with_hidden: bool = False) -> list[PolicyPage]:
+    """Every page shoppers see, in footer order: saved pages, and built-ins not
+    saved yet (these are unsaved :class:`PolicyPage` objects without ``id``).
+    ``with_hidden=True`` adds the hidden pages (the owner's list)."""
     saved = {
         page.slug: page
         for page in session.scalars(sa.select(PolicyPage).order_by(PolicyPage.id))
     }
-    pages = [
-        saved.pop(s.slug, None)
-        or PolicyPage(slug=s.slug, title=s.title, body=s.body, position=s.position)
-        for s in starters()
-    ]
+    pages = [saved.pop(s.slug, None) or _unsaved(s) for s in starters()]
     pages.extend(saved.values())
-    return sorted(pages, key=lambda page: (page.position, page.id or 0))
+    return sorted(
+        (page for page in pages if with_hidden or not page.hidden),
+        key=lambda page: (page.position, page.id or 0),
+    )
 
 
 def get_page(session: Session, slug: str) -> PolicyPage:
-    """The page at ``slug`` (a built-in one unsaved if the owner never saved it).
+    """The page at ``slug`` (a built-in one unsaved if the owner never saved it),
+    hidden or not: shoppers' views check :attr:`PolicyPage.hidden`.
 
     :raises NotFound: no such page.
     """
@@ -112,12 +128,7 @@ def get_page(session: Session, slug: str) -> PolicyPage:
     starter = _starter(slug)
     if starter is None:
         raise NotFound(_("There is no policy page %(slug)s.", slug=repr(slug)))
-    return PolicyPage(
-        slug=starter.slug,
-        title=starter.title,
-        body=starter.body,
-        position=starter.position,
-    )
+    return _unsaved(starter)
 
 
 def check_slug(slug: object) -> str:
@@ -212,6 +223,7 @@ def _new_page(session: Session, slug: str, starter: Starter | None) -> PolicyPag
     page = PolicyPage(
         slug=slug,
         position=starter.position if starter else max(highest, 40) + 10,
+        hidden=False,
     )
     session.add(page)
     return page
@@ -260,6 +272,81 @@ def _save_translation(
         )
     session.flush()
     return page
+
+
+def set_hidden(
+    session: Session,
+    now: datetime,
+    slug: str,
+    hidden: bool,
+    *,
+    actor: str | None = None,
+    languages: t.Sequence[str] = ("en",),
+) -> PolicyPage:
+    """Hide the page from shoppers (``hidden=True``) or publish it again.
+
+    A built-in page never saved is saved first with the starter text readers
+    see, in each of ``languages`` (the shop's, default first) that has it
+    translated, so that publishing it again brings back the same page.
+
+    :raises NotFound: no such page.
+    """
+    page = session.scalar(sa.select(PolicyPage).where(PolicyPage.slug == slug))
+    if page is None:
+        if _starter(slug) is None:
+            raise NotFound(_("There is no policy page %(slug)s.", slug=repr(slug)))
+        page = _save_starter(session, now, slug, languages, actor)
+    page.hidden = hidden
+    session.flush()
+    return page
+
+
+def _save_starter(
+    session: Session,
+    now: datetime,
+    slug: str,
+    languages: t.Sequence[str],
+    actor: str | None,
+) -> PolicyPage:
+    """Store a built-in page with its starter text in each language."""
+    with force_locale(languages[0]):
+        starter = t.cast(Starter, _starter(slug))
+    page = _new_page(session, slug, starter)
+    page.title, page.body = starter.title, starter.body
+    page.updated_at, page.updated_by = now, actor
+    for code in languages[1:]:
+        with force_locale(code):
+            text = t.cast(Starter, _starter(slug))
+        if (text.title, text.body) != (starter.title, starter.body):
+            fields = {"title": text.title, "body": text.body}
+            content_versions.write(page, code, languages, fields, now, actor)
+    return page
+
+
+def check_deletable(slug: str) -> None:
+    """:raises InvalidPolicy: ``slug`` is a built-in page, which can only be
+    hidden."""
+    if is_built_in(slug):
+        raise InvalidPolicy(
+            _(
+                "Built-in pages (returns, shipping, warranty, privacy) cannot be"
+                " deleted. Hide the page instead."
+            )
+        )
+
+
+def delete_page(session: Session, slug: str) -> None:
+    """Delete a page the owner added, with its versions in every language.
+
+    :raises InvalidPolicy: ``slug`` is a built-in page (hide it instead).
+    :raises NotFound: no such page.
+    """
+    check_deletable(slug)
+    page = session.scalar(sa.select(PolicyPage).where(PolicyPage.slug == slug))
+    if page is None:
+        raise NotFound(_("There is no policy page %(slug)s.", slug=repr(slug)))
+    session.delete(page)  # its versions go with it (cascade)
+    session.flush()
 
 
 def read_page(

@@ -21,12 +21,14 @@ from ..content import to_html
 from ..errors import InvalidPolicy
 from ..errors import NotFound
 from ..extension import LoyaltyState
+from ..forms import ActionForm
 from ..i18n import _
 from ..i18n import choose_language
 from ..i18n import current_language
 from ..i18n import match_language
 from ..points.owner_views import owner_identity
 from ..returns.forms import LookupForm
+from . import owner_actions
 from . import rules
 from . import service
 from .forms import PageForm
@@ -95,10 +97,12 @@ def _policy_page(
         page = service.get_page(state.session, slug)
     except NotFound:
         abort(404)
+    if page.hidden and not state.extension.is_owner():
+        abort(404)  # hidden: only the owner sees it
     version = service.read_page(page, language, state.settings.languages)
     context: dict[str, t.Any] = {
         "alternates": alternates(slug, state.settings.languages)
-        if len(state.settings.languages) > 1
+        if len(state.settings.languages) > 1 and not page.hidden
         else [],
         "page": page,
         "version": version,
@@ -115,7 +119,10 @@ def _policy_page(
             lookup=lookup or LookupForm(),
             returns_open=policy.window_days > 0,
         )
-    return render_template("loyalty/policies/page.html", **context), status
+    html = render_template("loyalty/policies/page.html", **context)
+    if page.hidden:  # the owner's look at a hidden page: no cache, no index
+        return html, status, {"Cache-Control": "private, no-store"}
+    return html, status
 
 
 def register(bp: Blueprint, state: LoyaltyState) -> None:
@@ -135,7 +142,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     @bp.route("/owner/policies/")
     @owner_required
     def owner_policies() -> t.Any:
-        pages = service.list_pages(get_state().session)
+        pages = service.list_pages(get_state().session, with_hidden=True)
         return render_template("loyalty/policies/owner_pages.html", pages=pages)
 
     @bp.route("/owner/policies/new", methods=["GET", "POST"])
@@ -147,6 +154,8 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     @owner_required
     def owner_policy(slug: str) -> t.Any:
         return _edit(get_state(), slug)
+
+    owner_actions.register(bp)
 
 
 def _edit(state: LoyaltyState, slug: str | None) -> t.Any:
@@ -235,6 +244,8 @@ def _edit(state: LoyaltyState, slug: str | None) -> t.Any:
         ],
         languages=_picker(page, languages),
         content_lang=language.replace("_", "-"),
+        action_form=ActionForm(formdata=None),
+        built_in=service.is_built_in(page.slug) if page is not None else True,
     ), status
 
 
