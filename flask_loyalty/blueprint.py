@@ -24,6 +24,8 @@ from flask_babel import get_locale
 from . import signals
 from .extension import LoyaltyState
 from .i18n import current_language
+from .i18n import format_month
+from .i18n import format_time_of_day
 from .i18n import lazy_gettext
 from .i18n import template_gettext
 from .i18n import template_ngettext
@@ -111,6 +113,8 @@ FILTERS: dict[str, t.Callable[..., str]] = {
     "loyalty_language": _language,
     "loyalty_date": format_date,
     "loyalty_datetime": lambda value: format_datetime(value, "short"),
+    "loyalty_month": format_month,
+    "loyalty_time": format_time_of_day,
 }
 """Template filters for numbers, money and dates in the reader's locale."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import typing as t
 from dataclasses import dataclass
+from datetime import date
 from datetime import datetime
 from datetime import timedelta
 
@@ -29,7 +30,10 @@ COMPLAINT_LIMIT = 0.003
 
 @dataclass(frozen=True)
 class Row:
-    """Sent, bounced, complained and unsubscribed for a campaign or a month."""
+    """Sent, bounced, complained and unsubscribed for a campaign or a month.
+
+    ``label`` is a campaign's subject or a month as ``YYYY-MM``; a month's row also
+    has ``month`` (its first day), shown in the reader's language."""
 
     label: str
     sent: int
@@ -37,6 +41,7 @@ class Row:
     complained: int
     unsubscribed: int
     campaign_id: int | None = None
+    month: date | None = None
 
     @property
     def complaint_rate(self) -> float:
@@ -166,6 +171,7 @@ def by_month(session: Session, now: datetime, *, months: int = 12) -> list[Row]:
         rows.append(
             Row(
                 label=f"{cursor.year}-{cursor.month:02d}",
+                month=date(cursor.year, cursor.month, 1),
                 sent=sent.get(key, 0),
                 bounced=bounced.get(key, 0),
                 complained=complained.get(key, 0),

@@ -8,6 +8,7 @@ import typing as t
 import sqlalchemy as sa
 from flask import Blueprint
 from flask import abort
+from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -196,6 +197,8 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             new_vs_returning(s, state.now()),
             new_label=_("new customers"),
             returning_label=_("returning customers"),
+            # The app's template filter: a shop or test that wraps it wraps these.
+            month_label=current_app.jinja_env.filters["loyalty_month"],
         )
         return render_template(
             "loyalty/offers/owner_list.html",

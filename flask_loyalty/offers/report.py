@@ -17,6 +17,7 @@ from markupsafe import escape
 from sqlalchemy.orm import Session
 
 from ..codes.models import CodeRedemption
+from ..i18n import format_month
 from ..orders.models import Order
 from ..points.program import add_months
 from . import models as om
@@ -150,10 +151,19 @@ def new_vs_returning(
 
 
 def chart_svg(
-    data: list[tuple[str, int, int]], *, new_label: str, returning_label: str
+    data: list[tuple[str, int, int]],
+    *,
+    new_label: str,
+    returning_label: str,
+    month_label: t.Callable[..., str] = format_month,
 ) -> Markup:
-    """Stacked bars per month (new below, returning above) as inline SVG."""
-    width, height, top, bottom, left = 640, 240, 24, 36, 36
+    """Stacked bars per month (new below, returning above) as inline SVG.
+
+    ``month_label(month, skeleton)`` names a ``YYYY-MM`` month in the reader's
+    language: the whole month in each bar's title, its short name under the bar
+    and the year under the first bar and each January (each bar's group keeps
+    the ISO month in ``data-month``)."""
+    width, height, top, bottom, left = 640, 252, 24, 48, 36
     peak = max([n + r for _m, n, r in data] + [1])
     slot = (width - left) / max(len(data), 1)
     bar = slot * 0.6
@@ -173,20 +183,28 @@ def chart_svg(
         x = left + i * slot + (slot - bar) / 2
         h_new, h_ret = new * scale, returning * scale
         base = height - bottom
+        name = escape(month_label(month))
         parts.append(
-            f'<rect x="{x:.1f}" y="{base - h_new:.1f}" width="{bar:.1f}"'
-            f' height="{h_new:.1f}" fill="#c98b5b"><title>{escape(month)}:'
+            f'<g data-month="{escape(month)}"><rect x="{x:.1f}"'
+            f' y="{base - h_new:.1f}" width="{bar:.1f}"'
+            f' height="{h_new:.1f}" fill="#c98b5b"><title>{name}:'
             f" {new} {escape(new_label)}</title></rect>"
         )
         parts.append(
             f'<rect x="{x:.1f}" y="{base - h_new - h_ret:.1f}" width="{bar:.1f}"'
-            f' height="{h_ret:.1f}" fill="#5b3a29"><title>{escape(month)}:'
+            f' height="{h_ret:.1f}" fill="#5b3a29"><title>{name}:'
             f" {returning} {escape(returning_label)}</title></rect>"
         )
         parts.append(
-            f'<text x="{x + bar / 2:.1f}" y="{height - bottom + 14}" font-size="10"'
-            f' text-anchor="middle">{escape(month[2:])}</text>'
+            f'<text x="{x + bar / 2:.1f}" y="{base + 14}" font-size="10"'
+            f' text-anchor="middle">{escape(month_label(month, "MMM"))}</text>'
         )
+        if i == 0 or month.endswith("-01"):
+            parts.append(
+                f'<text x="{x + bar / 2:.1f}" y="{base + 26}" font-size="10"'
+                f' text-anchor="middle">{escape(month_label(month, "y"))}</text>'
+            )
+        parts.append("</g>")
     parts.append(
         f'<rect x="{left}" y="{height - 14}" width="10" height="10" fill="#c98b5b"/>'
         f'<text x="{left + 14}" y="{height - 5}" font-size="11">'

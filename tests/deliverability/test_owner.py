@@ -96,7 +96,7 @@ def test_figures_per_campaign_and_month_with_the_complaint_warning(
     # 1 complaint in 400: 0.25%, past the warning line, under the limit.
     assert "Warning: complaints are at 0.25%" in page
     assert "Spring pieces 400 1 1 1 0.25%" in page
-    assert "2026-03 400 1 1 1 0.25%" in page
+    assert "March 2026 400 1 1 1 0.25%" in page
 
     report(app, clock, {"id": "3", "type": "complaint", "email": "p004@example.com"})
     page = text(client.get("/loyalty/owner/deliverability").get_data(as_text=True))

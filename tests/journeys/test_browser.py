@@ -47,7 +47,7 @@ def test_the_owner_creates_and_edits_a_journey_in_a_browser(
     page.fill("input[name='steps-1-at_time']", "09:30")
     page.get_by_role("button", name="Save the journey").click()
     page.wait_for_selector("text=The journey is saved.")
-    assert "7 days after the previous step, at 09:30" in " ".join(
+    assert "7 days after the previous step, at 9:30 AM" in " ".join(
         page.inner_text("ol.timeline").split()
     )
     page.get_by_role("button", name="Switch it on").click()

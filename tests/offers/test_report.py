@@ -71,5 +71,6 @@ def test_orders_from_new_and_returning_customers_per_month(
     ]
     svg = chart_svg(data, new_label="new", returning_label="returning <b>")
     assert svg.startswith("<svg") and svg.endswith("</svg>")
-    assert "<title>2026-01: 1 new</title>" in svg
+    assert '<g data-month="2026-01"><rect' in svg
+    assert "<title>January 2026: 1 new</title>" in svg
     assert "returning &lt;b&gt;" in svg and "<script" not in svg
