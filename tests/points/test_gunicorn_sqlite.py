@@ -72,13 +72,15 @@ def wait_until_up(port: int, process: subprocess.Popen[bytes]) -> None:
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail("gunicorn stopped before answering")
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection.request("GET", "/loyalty/sign-in/sent")
             if connection.getresponse().status == 200:
                 return
-        except OSError:
+        except OSError:  # not listening yet, or too slow to answer
             time.sleep(0.2)
+        finally:
+            connection.close()  # an attempt left open fails the test at GC time
     pytest.fail("gunicorn did not answer in 30 seconds")
 
 
