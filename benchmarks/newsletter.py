@@ -8,7 +8,8 @@ instead):
    ``flask loyalty worker --once`` delivers it to an aiosmtpd server running in a
    process of its own on 127.0.0.1. The server keeps the bytes it received; a raw
    ``smtplib`` loop then sends exactly those bytes again over one connection. The
-   figure is messages per second, loyalty / raw (goal of issue 3: at least 0.8).
+   figure is messages per second, loyalty / raw (goal of issue 3: at least 0.8):
+   the median of ``--rounds`` (3) rounds of both, one after the other.
 2. **Building memory.** Peak Python memory (tracemalloc) of building the campaign
    for N and for 10 x N subscribers (10,000 and 100,000); goal: the second at most
    1.2 times the first. Subscribers are made by bulk inserts.
@@ -17,7 +18,7 @@ instead):
    and rows per second. The same import without a consent source (each row pending,
    with its confirmation email rendered and queued) runs on N / 10 rows.
 
-    python benchmarks/newsletter.py [--quick] [--profile] [--postgres] [--json PATH]
+    python benchmarks/newsletter.py [--quick] [--rounds N] [--profile] [--postgres]
 
 ``--quick`` divides every size by 10. Nothing here asserts a time.
 """
@@ -45,6 +46,7 @@ from flask import Flask
 from newsletter_shop import add_subscribers
 from newsletter_shop import build_campaign
 from newsletter_shop import make_shop
+from newsletter_shop import mime_seconds
 from newsletter_shop import sqlite_url
 from smtp_process import SMTPProcess
 from smtp_process import serve_smtp
@@ -53,7 +55,6 @@ from flask_loyalty.newsletter import csv_io
 from flask_loyalty.newsletter import service
 from flask_loyalty.newsletter.mail import queue_confirmation
 from flask_loyalty.newsletter.models import Subscriber
-from flask_loyalty.outbox import mime
 from flask_loyalty.outbox.models import SENT
 from flask_loyalty.outbox.models import OutboxMessage
 
@@ -104,47 +105,40 @@ def requeue(app: Flask) -> None:
         session.remove()
 
 
-def mime_seconds(app: Flask, count: int) -> float:
-    """Seconds per message to write its MIME; done once, when it is queued, so it is
-    not part of the delivery figure (shown for the cost it moved to queueing)."""
-    with app.app_context():
-        state = app.extensions["loyalty"]
-        messages = state.session.scalars(
-            sa.select(OutboxMessage).order_by(OutboxMessage.id).limit(count)
-        ).all()
-        sender = state.settings.mail_sender
-        started = time.perf_counter()
-        for message in messages:
-            mime.build(
-                sender=sender,
-                to=message.to_addr,
-                subject=message.subject,
-                text=message.text_body,
-                html=message.html_body,
-                headers=message.headers,
-                date=message.created_at,
-            )
-        seconds = (time.perf_counter() - started) / len(messages)
-        state.session.remove()
-    return seconds
-
-
 def delivery(
-    app: Flask, folder: Path, smtp: SMTPProcess, count: int, profile: bool
+    app: Flask, folder: Path, smtp: SMTPProcess, count: int, profile: bool, rounds: int
 ) -> dict[str, t.Any]:
-    """Deliver the ``count`` queued messages, then the same bytes by smtplib."""
-    loyalty_seconds = deliver_with_worker(app, count)
-    received = smtp.take(folder)
-    assert len(received) == count
-    assert sorted(r for _f, rs, _d in received for r in rs) == [
-        f"reader{n:07d}@example.com" for n in range(count)
-    ]
-    raw_seconds = send_raw(smtp.port, received)
-    assert len(smtp.take(folder)) == count
+    """Deliver the ``count`` queued messages, then the same bytes by smtplib; as many
+    ``rounds`` of both, one after the other (the queue is reset between rounds), so
+    that both see the machine in the same state; the median ratio is the figure."""
+    pairs = []
+    for number in range(rounds):
+        if number:
+            requeue(app)
+        loyalty_seconds = deliver_with_worker(app, count)
+        received = smtp.take(folder)
+        assert len(received) == count
+        assert sorted(r for _f, rs, _d in received for r in rs) == [
+            f"reader{n:07d}@example.com" for n in range(count)
+        ]
+        raw_seconds = send_raw(smtp.port, received)
+        assert len(smtp.take(folder)) == count
+        pairs.append((loyalty_seconds, raw_seconds))
+    # The round with the median ratio (the lower middle one for an even count).
+    by_ratio = sorted(pairs, key=lambda pair: pair[1] / pair[0])
+    loyalty_seconds, raw_seconds = by_ratio[(len(by_ratio) - 1) // 2]
     mime = mime_seconds(app, min(count, 1000))
     result: dict[str, t.Any] = {
         "messages": count,
         "bytes_per_message": sum(len(d) for _f, _r, d in received) / count,
+        "rounds": [
+            {
+                "loyalty_per_second": count / mine,
+                "raw_per_second": count / raw,
+                "ratio": raw / mine,
+            }
+            for mine, raw in pairs
+        ],
         "loyalty_seconds": loyalty_seconds,
         "raw_seconds": raw_seconds,
         "loyalty_per_second": count / loyalty_seconds,
@@ -262,6 +256,9 @@ def main(argv: t.Sequence[str] | None = None) -> dict[str, t.Any]:
     parser.add_argument("--quick", action="store_true", help="every size / 10")
     parser.add_argument("--profile", action="store_true", help="cProfile delivery")
     parser.add_argument(
+        "--rounds", type=int, default=3, help="delivery rounds (default 3; median)"
+    )
+    parser.add_argument(
         "--postgres", action="store_true", help="deliver from PostgreSQL, not SQLite"
     )
     parser.add_argument(
@@ -290,7 +287,9 @@ def main(argv: t.Sequence[str] | None = None) -> dict[str, t.Any]:
             result["delivery_database"] = "postgresql" if args.postgres else "sqlite"
             app = make_shop(url, folder, smtp.port)
             small = building(app, n)
-            result["delivery"] = delivery(app, folder, smtp, n, args.profile)
+            result["delivery"] = delivery(
+                app, folder, smtp, n, args.profile, max(1, args.rounds)
+            )
             dispose(app)
         finally:
             smtp.stop()
@@ -346,7 +345,11 @@ def print_report(r: dict[str, t.Any]) -> None:
         f"  raw smtplib, same bytes       {d['raw_per_second']:8.0f} msg/s"
         f"  ({d['raw_seconds']:.1f}s)"
     )
-    print(f"  ratio loyalty / raw: {d['ratio']:.2f} (goal: at least 0.8)")
+    rounds = ", ".join(f"{x['ratio']:.2f}" for x in d["rounds"])
+    print(
+        f"  ratio loyalty / raw: {d['ratio']:.2f}, the median of {len(d['rounds'])}"
+        f" rounds ({rounds}) (goal: at least 0.8)"
+    )
     print(
         f"  writing the MIME, done when queued (not in the figure above):"
         f" {d['mime_ms_per_message']:.2f} ms per message"
