@@ -90,3 +90,44 @@ def test_the_shops_autogenerate_can_leave_loyalty_tables_out(
             assert compare_metadata(context, sa.MetaData()) == []
             unfiltered = MigrationContext.configure(connection)
             assert compare_metadata(unfiltered, sa.MetaData()) != []
+
+
+def test_0011_moves_outbox_bodies_to_their_table_and_back(
+    make_app: t.Callable[..., Flask], database_url: str
+) -> None:
+    """Mail queued before 0011 keeps its bodies and MIME across the upgrade, and a
+    downgrade puts them back in the outbox row."""
+    app = make_app(database_url=database_url, create_tables=False)
+    columns = "text_body, html_body, raw"
+    with app.app_context():
+        engine = app.extensions["loyalty"].db.engine
+        migrations.upgrade(engine, "0010")
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO loyalty_outbox (kind, to_addr, to_domain, subject,"
+                    f" {columns}, headers, message_id, status, attempts, created_at,"
+                    " send_after) VALUES ('campaign', 'anna@example.com',"
+                    " 'example.com', 'News', 'Plain', '<p>Rich</p>', :raw, '{}',"
+                    " '<1@shop.example>', 'sent', 1, '2026-01-05', '2026-01-05')"
+                ),
+                {"raw": b"From: shop\r\n\r\nPlain"},
+            )
+        kept = [("Plain", "<p>Rich</p>", b"From: shop\r\n\r\nPlain")]
+
+        migrations.upgrade(engine)
+        with engine.connect() as connection:
+            moved = connection.execute(
+                sa.text(f"SELECT {columns} FROM loyalty_outbox_content")
+            )
+            assert [tuple(row) for row in moved] == kept
+        assert "raw" not in {
+            c["name"] for c in sa.inspect(engine).get_columns("loyalty_outbox")
+        }
+
+        migrations.downgrade(engine, "0010")
+        with engine.connect() as connection:
+            back = connection.execute(sa.text(f"SELECT {columns} FROM loyalty_outbox"))
+            assert [tuple(row) for row in back] == kept
+        assert "loyalty_outbox_content" not in loyalty_tables(engine)
+        migrations.downgrade(engine, "base")
