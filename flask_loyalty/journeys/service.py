@@ -158,7 +158,8 @@ ERASED = "erased"
 def forget_address(session: Session, now: datetime, email: str) -> int:
     """Erasure: take her out of every journey and replace her address in the
     enrolments by a pseudonym (the figures keep their counts); return how many
-    enrolments held it. Her queued journey mail is not sent."""
+    enrolments held it. (Her queued mail, journey mail included, is held back by
+    the outbox's part of the erasure: ``outbox.service.forget_recipient``.)"""
     from ..newsletter.personal_data import pseudonym as erased_pseudonym
 
     exit_all(session, now, ERASED, jm.Enrolment.email == email)
@@ -170,16 +171,6 @@ def forget_address(session: Session, now: datetime, email: str) -> int:
         enrolment.email = pseudonym
         if enrolment.entry_key.startswith(email):
             enrolment.entry_key = pseudonym + enrolment.entry_key[len(email) :]
-    session.execute(
-        sa.update(OutboxMessage)
-        .where(
-            OutboxMessage.kind == MAIL_KIND,
-            OutboxMessage.to_addr == email,
-            OutboxMessage.status == QUEUED,
-        )
-        .values(status=SUPPRESSED, last_error="Not sent: the address was erased.")
-        .execution_options(synchronize_session=False)
-    )
     return len(rows)
 
 

@@ -23,6 +23,7 @@ from flask import current_app
 from flask import has_app_context
 from flask import render_template
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..i18n import current_language
@@ -271,17 +272,22 @@ def mailed_to(session: Session, email: str) -> list[OutboxMessage]:
     return list(
         session.scalars(
             sa.select(OutboxMessage)
-            .where(sa.func.lower(OutboxMessage.to_addr) == email)
+            .options(lazyload(OutboxMessage.content))  # the bodies only if read
+            .where(_to(email))
             .order_by(OutboxMessage.id)
         )
     )
+
+
+def _to(email: str) -> sa.ColumnElement[bool]:
+    return sa.func.lower(OutboxMessage.to_addr) == email
 
 
 def forget_recipient(session: Session, email: str, pseudonym: str) -> int:
     """Erasure: each message to ``email`` keeps its row for the counts (kind,
     status, times) with the address replaced by ``pseudonym`` and its subject and
     bodies blanked; what had not gone yet is not sent. Return how many there were."""
-    ids = [message.id for message in mailed_to(session, email)]
+    ids = list(session.scalars(sa.select(OutboxMessage.id).where(_to(email))))
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         for statement in (

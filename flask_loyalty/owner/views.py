@@ -14,6 +14,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from sqlalchemy.orm import lazyload
 
 from ..customers.models import Customer
 from ..forms import ActionForm
@@ -106,6 +107,7 @@ def register(bp: Blueprint) -> None:
         page = _page()
         messages = state.session.scalars(
             sa.select(OutboxMessage)
+            .options(lazyload(OutboxMessage.content))  # the list shows no bodies
             .order_by(OutboxMessage.id.desc())
             .offset((page - 1) * size)
             .limit(size + 1)

@@ -19,6 +19,8 @@ from flask_loyalty.outbox.models import SENT
 from flask_loyalty.outbox.models import OutboxMessage
 from flask_loyalty.outbox.service import deliver_due
 from flask_loyalty.outbox.service import queue_mail
+from tests.outbox.helpers import queue_to_many
+from tests.outbox.helpers import smtp_app
 from tests.plugins.services import SMTPServer
 from tests.plugins.services import serving
 
@@ -99,15 +101,7 @@ def outbox(app: Flask) -> dict[str, OutboxMessage]:
 
 
 def app_for(make_app: MakeApp, server: RefusingServer, database_url: str) -> Flask:
-    return make_app(
-        database_url=database_url,
-        LOYALTY_MAIL_DELIVERY="smtp",
-        MAIL_SERVER=server.host,
-        MAIL_PORT=server.port,
-        MAIL_SUPPRESS_SEND=False,
-        MAIL_USE_TLS=False,
-        MAIL_USE_SSL=False,
-    )
+    return smtp_app(make_app, server.host, server.port, database_url=database_url)
 
 
 def test_a_batch_is_claimed_and_marked_sent_with_one_update_each(
@@ -162,29 +156,14 @@ def test_the_worker_commits_each_batch_with_the_next_claim(
     make_app: MakeApp, server: RefusingServer, clock: FrozenClock, database_url: str
 ) -> None:
     """25 messages in batches of 10: 3 batches, 4 commits (not 6); all sent once."""
-    app = make_app(
+    app = smtp_app(
+        make_app,
+        server.host,
+        server.port,
         database_url=database_url,
-        LOYALTY_MAIL_DELIVERY="smtp",
         LOYALTY_WORKER_BATCH=10,
-        MAIL_SERVER=server.host,
-        MAIL_PORT=server.port,
-        MAIL_SUPPRESS_SEND=False,
-        MAIL_USE_TLS=False,
-        MAIL_USE_SSL=False,
     )
-    with app.app_context():
-        state = app.extensions["loyalty"]
-        for n in range(25):
-            queue_mail(
-                state.session,
-                state.now(),
-                kind="campaign",
-                to=f"p{n}@example.com",
-                subject=f"Message {n}",
-                text="Plain",
-            )
-        state.session.commit()
-        state.session.remove()
+    queue_to_many(app, 25)
     commits: list[int] = []
     listener = lambda conn: commits.append(1)  # noqa: E731
     with app.app_context():

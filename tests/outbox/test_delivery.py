@@ -22,23 +22,11 @@ from flask_loyalty.outbox.models import OutboxContent
 from flask_loyalty.outbox.models import OutboxMessage
 from flask_loyalty.outbox.service import deliver_due
 from flask_loyalty.outbox.service import queue_mail
+from tests.outbox.helpers import smtp_app
 from tests.plugins.services import SMTPServer
 from tests.plugins.services import free_port
 
 MakeApp = t.Callable[..., Flask]
-
-
-def smtp_app(make_app: MakeApp, host: str, port: int, **config: t.Any) -> Flask:
-    """An app that delivers its outbox to the SMTP server at host:port."""
-    return make_app(
-        LOYALTY_MAIL_DELIVERY="smtp",
-        MAIL_SERVER=host,
-        MAIL_PORT=port,
-        MAIL_SUPPRESS_SEND=False,
-        MAIL_USE_TLS=False,
-        MAIL_USE_SSL=False,
-        **config,
-    )
 
 
 def queue(app: Flask, count: int = 1, **fields: t.Any) -> list[int]:

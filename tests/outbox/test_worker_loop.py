@@ -18,8 +18,9 @@ from flask_loyalty.outbox.models import QUEUED
 from flask_loyalty.outbox.models import SENDING
 from flask_loyalty.outbox.models import SENT
 from flask_loyalty.outbox.models import OutboxMessage
-from flask_loyalty.outbox.service import queue_mail
 from flask_loyalty.outbox.worker import deliver_all
+from tests.outbox.helpers import queue_to_many
+from tests.outbox.helpers import smtp_app
 from tests.plugins.services import SMTPServer
 from tests.plugins.services import serving
 
@@ -60,33 +61,14 @@ def server() -> t.Iterator[CountingServer]:
 
 
 def shop(make_app: MakeApp, server: CountingServer, url: str, **config: t.Any) -> Flask:
-    return make_app(
+    return smtp_app(
+        make_app,
+        server.host,
+        server.port,
         database_url=url,
-        LOYALTY_MAIL_DELIVERY="smtp",
         LOYALTY_WORKER_BATCH=10,
-        MAIL_SERVER=server.host,
-        MAIL_PORT=server.port,
-        MAIL_SUPPRESS_SEND=False,
-        MAIL_USE_TLS=False,
-        MAIL_USE_SSL=False,
         **config,
     )
-
-
-def queue(app: Flask, count: int) -> None:
-    with app.app_context():
-        state = app.extensions["loyalty"]
-        for n in range(count):
-            queue_mail(
-                state.session,
-                state.now(),
-                kind="campaign",
-                to=f"p{n}@example.com",
-                subject=f"Message {n}",
-                text="Plain",
-            )
-        state.session.commit()
-        state.session.remove()
 
 
 def statuses(app: Flask) -> dict[str, str]:
@@ -107,7 +89,7 @@ def test_a_run_sends_every_batch_over_one_connection(
     make_app: MakeApp, server: CountingServer, database_url: str
 ) -> None:
     app = shop(make_app, server, database_url)
-    queue(app, 25)
+    queue_to_many(app, 25)
 
     totals = run(app)
 
@@ -122,7 +104,7 @@ def test_after_the_server_closes_the_connection_the_rest_goes_over_a_new_one(
     make_app: MakeApp, server: CountingServer, clock: FrozenClock, database_url: str
 ) -> None:
     app = shop(make_app, server, database_url)
-    queue(app, 12)
+    queue_to_many(app, 12)
     server.closing = {"p3@example.com"}
 
     totals = run(app)
@@ -143,7 +125,7 @@ def test_mail_max_emails_opens_a_new_connection_after_that_many(
     make_app: MakeApp, server: CountingServer, database_url: str
 ) -> None:
     app = shop(make_app, server, database_url, MAIL_MAX_EMAILS=4)
-    queue(app, 10)
+    queue_to_many(app, 10)
 
     totals = run(app)
 
@@ -163,7 +145,7 @@ def test_two_workers_never_claim_the_same_message(
     """Worker B read the due ids before worker A's claim was committed (on SQLite
     nothing locks them in between): B's guarded UPDATE takes none of them."""
     app = make_app(database_url=database_url)
-    queue(app, 5)
+    queue_to_many(app, 5)
     with app.app_context():
         state = app.extensions["loyalty"]
         first = claims.claim_ids(
@@ -198,7 +180,7 @@ def test_the_claim_reads_the_due_index_without_sorting_the_queue(
     """The old single query (an OR of queued and stale) made SQLite collect and sort
     every queued message for each batch; now each part is an index range scan."""
     app = make_app(database_url=sqlite_url)
-    queue(app, 30)
+    queue_to_many(app, 30)
     selects: list[tuple[str, t.Any]] = []
 
     def record(conn: t.Any, cursor: t.Any, sql: str, params: t.Any, *args: t.Any):
