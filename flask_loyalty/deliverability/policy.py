@@ -26,6 +26,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..outbox.claims import Candidate
+from ..outbox.claims import Claimed
 from ..outbox.dkim import DkimKeyError
 from ..outbox.models import OutboxMessage
 from .bounces import classify_smtp
@@ -57,8 +59,8 @@ class PaceBudget:
             and count >= limit
         )
 
-    def pick(self, candidates: list[OutboxMessage], limit: int) -> list[OutboxMessage]:
-        picked: list[OutboxMessage] = []
+    def pick(self, candidates: list[Candidate], limit: int) -> list[Candidate]:
+        picked: list[Candidate] = []
         left = self.total_left
         for message in candidates:
             if len(picked) >= limit or (left is not None and left <= 0):
@@ -96,16 +98,16 @@ class OutboxPolicy:
         left = None if config.per_minute is None else max(config.per_minute - total, 0)
         return PaceBudget(config, left, used)
 
-    def blocked(self, session: Session, messages: list[OutboxMessage]) -> set[int]:
+    def blocked(self, session: Session, messages: list[Claimed]) -> set[int]:
         return blocked_messages(session, messages)
 
-    def envelope_sender(self, message: OutboxMessage) -> str | None:
+    def envelope_sender(self, message: Claimed) -> str | None:
         path = self.config.return_path
         if path and self.config.verp:
             return verp_address(path, message.id, self.secret)
         return path
 
-    def prepare(self, message: OutboxMessage, raw: bytes) -> tuple[str | None, bytes]:
+    def prepare(self, message: Claimed, raw: bytes) -> tuple[str | None, bytes]:
         if self.config.signer is not None:
             try:
                 raw = self.config.signer.sign(raw)
@@ -114,7 +116,7 @@ class OutboxPolicy:
         return self.envelope_sender(message), raw
 
     def refused(
-        self, session: Session, now: datetime, message: OutboxMessage, error: Exception
+        self, session: Session, now: datetime, message: Claimed, error: Exception
     ) -> str | None:
         code, text = _smtp_reply(error, message.to_addr)
         kind = classify_smtp(code, text) if code else None

@@ -30,6 +30,8 @@ from ..newsletter.models import Suppression
 from ..newsletter.service import email_hash
 from ..newsletter.service import find_subscriber
 from ..newsletter.service import unsubscribe
+from ..outbox.claims import Claimed
+from ..outbox.claims import ids_param
 from ..outbox.models import OutboxMessage
 from .models import COMPLAINT
 from .models import HARD_BOUNCE
@@ -53,20 +55,21 @@ def normal(email: str) -> str:
         return email.strip().lower()
 
 
-def is_marketing(message: OutboxMessage) -> bool:
+def is_marketing(message: Claimed) -> bool:
     """Bulk mail carries ``List-Unsubscribe``; a receipt or sign-in link does not."""
     return any(k.lower() == "list-unsubscribe" for k in (message.headers or {}))
 
 
-def blocked_messages(session: Session, messages: list[OutboxMessage]) -> set[int]:
+_SUPPRESSIONS = sa.select(Suppression.email_hash, Suppression.reason).where(
+    Suppression.email_hash.in_(ids_param("hashes"))
+)
+
+
+def blocked_messages(session: Session, messages: list[Claimed]) -> set[int]:
     """Ids of ``messages`` that must not go: their address is suppressed."""
     hashes = {m.id: email_hash(normal(m.to_addr)) for m in messages}
     reasons = dict(
-        session.execute(
-            sa.select(Suppression.email_hash, Suppression.reason).where(
-                Suppression.email_hash.in_(set(hashes.values()))
-            )
-        ).all()
+        session.execute(_SUPPRESSIONS, {"hashes": list(set(hashes.values()))}).all()
     )
     blocked = set()
     for message in messages:

@@ -24,16 +24,16 @@ from flask import has_app_context
 from flask import render_template
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import lazyload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from ..i18n import current_language
 from ..i18n import template_gettext
 from ..i18n import template_ngettext
 from . import mime
+from .claims import Claimed
 from .claims import DeliveryPolicy
+from .claims import claim
 from .claims import claim_due
-from .claims import claim_ids
-from .claims import load_claimed
+from .claims import ids_param
 from .claims import more_due
 from .models import FAILED
 from .models import QUEUED
@@ -132,7 +132,7 @@ class DeliveryReport:
     suppressed: int = 0
     paced: bool = False
     """The sending pace held messages back: more are due within a minute."""
-    next_claimed: list[int] = field(default_factory=list)
+    next_claimed: list[Claimed] = field(default_factory=list)
     """The next batch, claimed with this one's results (``claim_next``)."""
 
     @property
@@ -149,12 +149,12 @@ def deliver_due(
     claim_timeout: int = 300,
     max_attempts: int = 5,
     policy: DeliveryPolicy | None = None,
-    claimed: list[int] | None = None,
+    claimed: list[Claimed] | None = None,
     claim_next: bool = False,
 ) -> DeliveryReport:
     """Send the messages that are due; return how many were sent, retried, failed.
 
-    ``claimed``: ids a previous call already claimed (its ``next_claimed``).
+    ``claimed``: a batch a previous call already claimed (its ``next_claimed``).
     ``claim_next``: after a full batch, claim the next one in the same commit as
     this batch's results (one commit per batch instead of two; a worker killed
     while sending still repeats at most one batch). Not with a sending pace.
@@ -174,7 +174,7 @@ def deliver_due(
             session, clock(), limit=limit, claim_timeout=claim_timeout, policy=policy
         )
     else:
-        messages = load_claimed(session, claimed)
+        messages = claimed
     full = len(messages) == limit
     report.paced = (
         policy is not None
@@ -184,49 +184,36 @@ def deliver_due(
     )
     if not messages:
         return report
+    outcome = _Outcome(report, clock, max_attempts)
     blocked = policy.blocked(session, messages) if policy else set()
     for message in messages:
         if message.id in blocked:
-            message.status = SUPPRESSED
-            message.last_error = "Not sent: the address is suppressed."
-            report.suppressed += 1
+            outcome.suppressed(message)
     messages = [message for message in messages if message.id not in blocked]
-
-    def failed(message: OutboxMessage, error: Exception) -> None:
-        message.last_error = f"{type(error).__name__}: {error}"[:2000]
-        if message.attempts >= max_attempts:
-            message.status = FAILED
-            report.failed += 1
-        else:
-            message.status = QUEUED
-            message.send_after = clock() + timedelta(minutes=2**message.attempts)
-            report.retried += 1
-
     if not messages:
+        outcome.write(session)
         session.commit()
         return report
     try:
         connection = mail.connect().__enter__()
     except Exception as error:  # noqa: BLE001 - the server is down: retry all later
         for message in messages:
-            failed(message, error)
+            outcome.failed(message, error)
+        outcome.write(session)
         session.commit()
         return report
     host = connection.host  # None when Flask-Mail suppresses sending (TESTING)
     stopped: set[str] = set()  # addresses suppressed during this batch
     senders: dict[str, str] = {}  # From header -> its address (parsed once)
-    sent: list[tuple[int, OutboxMessage]] = []
     completed = False  # the whole batch went through the loop
     try:
         for message in messages:
             if message.to_addr.lower() in stopped:
-                message.status = SUPPRESSED
-                message.last_error = "Not sent: the address is suppressed."
-                report.suppressed += 1
+                outcome.suppressed(message)
                 continue
             try:
                 if host is not None:
-                    raw = message.raw or _rebuild(message)
+                    raw = message.raw or _rebuild(session, message)
                     envelope_from = None
                     if policy is not None:
                         envelope_from, raw = policy.prepare(message, raw)
@@ -237,34 +224,100 @@ def deliver_due(
                         envelope_from = senders[header]
                     host.sendmail(envelope_from, [message.to_addr], raw)
             except Exception as error:  # noqa: BLE001 - any SMTP failure is retried
-                outcome = policy and policy.refused(session, clock(), message, error)
-                if outcome:
-                    message.last_error = f"{type(error).__name__}: {error}"[:2000]
-                    message.status = FAILED
-                    report.failed += 1
-                    if outcome == "suppressed":
+                refusal = policy and policy.refused(session, clock(), message, error)
+                if refusal:
+                    outcome.failed(message, error, permanent=True)
+                    if refusal == "suppressed":
                         stopped.add(message.to_addr.lower())
                 else:
-                    failed(message, error)
+                    outcome.failed(message, error)
             else:
-                sent.append((message.id, message))
-                report.sent += 1
+                outcome.sent.append(message.id)
         completed = True
     finally:
         # One commit per batch: a worker killed mid-batch re-sends at most the
-        # messages of that batch it had already handed to the server. The sent
-        # ones are marked by one UPDATE; failures were marked one by one above.
+        # messages of that batch it had already handed to the server.
         try:
-            _mark_sent(session, sent, clock())
+            outcome.write(session)
             if full and claim_next and completed:
                 if policy is None or not policy.paced:
-                    report.next_claimed = claim_ids(
+                    report.next_claimed = claim(
                         session, clock(), limit=limit, claim_timeout=claim_timeout
                     )
             session.commit()
         finally:
             connection.__exit__(None, None, None)
     return report
+
+
+class _Outcome:
+    """What became of each message of a batch, written by :meth:`write`: one
+    ``UPDATE`` for the sent ones and one for the suppressed ones (the rare failures
+    one by one)."""
+
+    def __init__(
+        self,
+        report: DeliveryReport,
+        clock: t.Callable[[], datetime],
+        max_attempts: int,
+    ) -> None:
+        self.report = report
+        self.clock = clock
+        self.max_attempts = max_attempts
+        self.sent: list[int] = []
+        self.stopped: list[int] = []
+        self.failures: list[dict[str, t.Any]] = []
+
+    def suppressed(self, message: Claimed) -> None:
+        self.stopped.append(message.id)
+        self.report.suppressed += 1
+
+    def failed(
+        self, message: Claimed, error: Exception, *, permanent: bool = False
+    ) -> None:
+        change: dict[str, t.Any] = {
+            "id": message.id,
+            "last_error": f"{type(error).__name__}: {error}"[:2000],
+        }
+        if permanent or message.attempts >= self.max_attempts:
+            change["status"] = FAILED
+            self.report.failed += 1
+        else:
+            change["status"] = QUEUED
+            change["send_after"] = self.clock() + timedelta(minutes=2**message.attempts)
+            self.report.retried += 1
+        self.failures.append(change)
+
+    def write(self, session: Session) -> None:
+        self.report.sent += len(self.sent)
+        if self.sent:
+            session.execute(_SENT, {"ids": self.sent, "now": self.clock()})
+        if self.stopped:
+            session.execute(_SUPPRESSED, {"ids": self.stopped})
+        table = OutboxMessage.__table__
+        for change in self.failures:
+            message_id = change.pop("id")
+            session.execute(
+                sa.update(table).where(table.c.id == message_id).values(**change)
+            )
+        self.sent, self.stopped, self.failures = [], [], []
+
+
+_outbox = OutboxMessage.__table__
+_SENT = (
+    sa.update(_outbox)
+    .where(_outbox.c.id.in_(ids_param()))
+    .values(
+        status=SENT,
+        sent_at=sa.bindparam("now", type_=_outbox.c.sent_at.type),
+        last_error=None,
+    )
+)
+_SUPPRESSED = (
+    sa.update(_outbox)
+    .where(_outbox.c.id.in_(ids_param()))
+    .values(status=SUPPRESSED, last_error="Not sent: the address is suppressed.")
+)
 
 
 def mailed_to(session: Session, email: str) -> list[OutboxMessage]:
@@ -308,25 +361,10 @@ def forget_recipient(session: Session, email: str, pseudonym: str) -> int:
     return len(ids)
 
 
-def _mark_sent(
-    session: Session, sent: list[tuple[int, OutboxMessage]], now: datetime
-) -> None:
-    if not sent:
-        return
-    session.execute(
-        sa.update(OutboxMessage)
-        .where(OutboxMessage.id.in_([message_id for message_id, _ in sent]))
-        .values(status=SENT, sent_at=now, last_error=None),
-        execution_options={"synchronize_session": False},
-    )
-    for _, message in sent:  # what the session holds says so too
-        set_committed_value(message, "status", SENT)
-        set_committed_value(message, "sent_at", now)
-        set_committed_value(message, "last_error", None)
-
-
-def _rebuild(message: OutboxMessage) -> bytes:
+def _rebuild(session: Session, claimed: Claimed) -> bytes:
     """MIME for a message queued before the outbox stored it (migration 0003)."""
+    message = session.get(OutboxMessage, claimed.id)
+    assert message is not None  # claimed by this worker: nobody deletes it
     message.message_id, message.raw = mime.build(
         sender=_default_sender(),
         to=message.to_addr,
@@ -343,7 +381,8 @@ def _rebuild(message: OutboxMessage) -> bytes:
 
 def _from_header(raw: bytes) -> str:
     """The From header of stored MIME, without parsing the whole message."""
-    head = raw.split(b"\r\n\r\n", 1)[0].decode("ascii", "replace")
+    end = raw.find(b"\r\n\r\n")
+    head = raw[: end if end >= 0 else len(raw)].decode("ascii", "replace")
     for line in head.splitlines():
         if line[:5].lower() == "from:":
             return line[5:].strip()

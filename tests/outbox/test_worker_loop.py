@@ -7,6 +7,7 @@ from __future__ import annotations
 import typing as t
 from dataclasses import dataclass
 from dataclasses import field
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -158,7 +159,8 @@ def test_two_workers_never_claim_the_same_message(
         everything = list(range(1, 6))
         ids = sorted(state.session.scalars(sa.select(OutboxMessage.id)))
         assert ids == everything
-        monkeypatch.setattr(claims, "_due", lambda *args, **kwargs: ids)
+        due = [SimpleNamespace(id=n) for n in ids]  # all of them, as B read them
+        monkeypatch.setattr(claims, "_due", lambda *args, **kwargs: due)
         second = claims.claim_ids(
             state.session, clock(), limit=5, claim_timeout=300, policy=None
         )
