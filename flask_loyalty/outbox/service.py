@@ -294,11 +294,13 @@ class _Outcome:
             session.execute(_SENT, {"ids": self.sent, "now": self.clock()})
         if self.stopped:
             session.execute(_SUPPRESSED, {"ids": self.stopped})
-        table = OutboxMessage.__table__
         for change in self.failures:
+            # Still ours: erasure may have stopped it while it was with the server.
             message_id = change.pop("id")
             session.execute(
-                sa.update(table).where(table.c.id == message_id).values(**change)
+                sa.update(_outbox)
+                .where(_outbox.c.id == message_id, _outbox.c.status == SENDING)
+                .values(**change)
             )
         self.sent, self.stopped, self.failures = [], [], []
 

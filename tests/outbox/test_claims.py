@@ -5,6 +5,7 @@ without ``RETURNING`` read them back, keeping only what this worker claimed."""
 from __future__ import annotations
 
 import typing as t
+from dataclasses import dataclass
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -14,11 +15,18 @@ from flask import Flask
 
 from flask_loyalty import FrozenClock
 from flask_loyalty.outbox import claims
+from flask_loyalty.outbox.models import QUEUED
 from flask_loyalty.outbox.models import SENDING
+from flask_loyalty.outbox.models import SUPPRESSED
 from flask_loyalty.outbox.models import OutboxContent
 from flask_loyalty.outbox.models import OutboxMessage
+from flask_loyalty.outbox.service import deliver_due
+from flask_loyalty.outbox.service import forget_recipient
 from flask_loyalty.outbox.service import queue_mail
 from tests.outbox.helpers import queue_to_many
+from tests.outbox.helpers import smtp_app
+from tests.plugins.services import SMTPServer
+from tests.plugins.services import serving
 
 MakeApp = t.Callable[..., Flask]
 
@@ -118,3 +126,57 @@ def test_without_returning_the_claim_reads_back_only_its_own(
         attempts = state.session.scalars(sa.select(OutboxMessage.attempts)).all()
         assert attempts == [1] * 5, "each claimed once"
         state.session.remove()
+
+
+@dataclass
+class TryLater(SMTPServer):
+    """Answers every recipient with a temporary refusal."""
+
+    async def handle_RCPT(
+        self,
+        server: t.Any,
+        session: t.Any,
+        envelope: t.Any,
+        address: str,
+        options: t.Any,
+    ) -> str:
+        return "451 4.3.0 Try again later"
+
+
+def test_mail_erased_while_with_the_server_is_not_queued_again(
+    make_app: MakeApp, clock: FrozenClock, database_url: str
+) -> None:
+    """Her data was erased after the worker claimed her message and before the
+    server answered "try later": the message stays suppressed (blank, to her
+    pseudonym), not queued again for another try."""
+    with serving(TryLater) as server:
+        app = smtp_app(make_app, server.host, server.port, database_url=database_url)
+        queue_to_many(app, 2)
+        with app.app_context():
+            state = app.extensions["loyalty"]
+            claimed = claims.claim_due(
+                state.session, clock(), limit=2, claim_timeout=300
+            )
+            forget_recipient(state.session, "p0@example.com", "erased-0123456789ab")
+            state.session.commit()
+
+            report = deliver_due(
+                state.session, app.extensions["mail"], clock, claimed=claimed
+            )
+
+            assert (report.retried, report.sent) == (2, 0)  # both refused for now
+            rows = state.session.execute(
+                sa.select(
+                    OutboxMessage.to_addr,
+                    OutboxMessage.status,
+                    OutboxMessage.last_error,
+                ).order_by(OutboxMessage.id)
+            ).all()
+            assert rows[0] == (
+                "erased-0123456789ab",
+                SUPPRESSED,
+                "Not sent: the address was erased.",
+            )
+            assert rows[1][:2] == ("p1@example.com", QUEUED)
+            assert "451" in (rows[1][2] or "")
+            state.session.remove()
