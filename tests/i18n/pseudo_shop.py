@@ -10,16 +10,15 @@ outside the pseudo language's marks.
 from __future__ import annotations
 
 import re
-import typing as t
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import Flask
+from flask.testing import FlaskClient
 from flask_babel import force_locale
 
 from flask_loyalty import CatalogProduct
 from flask_loyalty import OrderLine
-from flask_loyalty import signals
 from flask_loyalty.codes.api import quote_discount
 from flask_loyalty.codes.models import DiscountCode
 from flask_loyalty.deliverability import service as deliverability
@@ -28,18 +27,18 @@ from flask_loyalty.journeys import service as journeys
 from flask_loyalty.journeys.editing import StepData
 from flask_loyalty.journeys.editing import save_journey
 from flask_loyalty.models import ReturnRequest
-from flask_loyalty.newsletter import service as newsletter
-from flask_loyalty.newsletter.service import Consent
 from flask_loyalty.offers import models as om
 from flask_loyalty.offers.editing import OfferValues
 from flask_loyalty.offers.editing import save_offer
+from flask_loyalty.testing import sign_in
+from tests.journeys.conftest import subscribe_confirmed
 
 from .pseudo import PSEUDO
 from .pseudo import misses
 from .pseudo import visible_text
-
-if t.TYPE_CHECKING:
-    from .test_pseudo_locale import Pages
+from .pseudo_pages import Pages
+from .pseudo_pages import moved
+from .pseudo_pages import send
 
 SHOP_MODULES = {
     "flask_loyalty.deliverability.views",
@@ -100,12 +99,6 @@ CATALOG = [
 ]
 
 
-def token(html: str) -> str:
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
-    assert match, html
-    return match.group(1)
-
-
 def seed_shop(app: Flask) -> int:
     """A catalog and a first-purchase offer, before the first order: Anna's first
     order earns it. Returns the offer's id."""
@@ -150,6 +143,24 @@ def shop_scenario(
     """Render every page of the shop domains; return what rendering outside the
     pages (the order confirmation snippet, discount quotes) missed, and the data
     the scenario made (return numbers, discount codes)."""
+    _anna_orders_and_liis_subscribes(app)
+    found = _outside_pages(app)
+    visitor = pages.client()
+    owner = pages.client()
+    _policies_and_returns(pages, visitor, owner)
+    _offers_and_segments(pages, owner, offer_id)
+    _owner_journeysand_deliverability(pages, owner)
+    with app.app_context():
+        session = app.extensions["loyalty"].session
+        made = [r.number for r in session.scalars(sa.select(ReturnRequest))]
+        made += [c.display for c in session.scalars(sa.select(DiscountCode))]
+    return found, made
+
+
+def _anna_orders_and_liis_subscribes(app: Flask) -> None:
+    """Anna's first order of the catalog's pieces (it earns the offer), an address
+    on the suppression list, and Liis confirmed in the pseudo language (she enters
+    the welcome series)."""
     with app.app_context():
         state = app.extensions["loyalty"]
         state.extension.record_order(
@@ -169,57 +180,44 @@ def shop_scenario(
             state.session, state.now(), "bounced@example.com", "bounce"
         )
         state.session.commit()
-    _subscribe_confirmed(app, "liis@example.com", "Liis")  # enters the journey
-    found = _outside_pages(app)
+    subscribe_confirmed(app, "liis@example.com", "Liis", locale=PSEUDO)
 
-    # -- policy pages and a return -------------------------------------------------
-    visitor = pages.client()
+
+def _policies_and_returns(
+    pages: Pages, visitor: FlaskClient, owner: FlaskClient
+) -> None:
+    """The policy pages, and two returns of Anna's order: one approved, received and
+    refunded, one rejected; the owner's return rules and policy pages."""
     pages.get(visitor, "policies", "/loyalty/policies/")
     pages.get(visitor, "policy: shipping", "/loyalty/policies/shipping")
-    html = pages.get(visitor, "policy: returns", "/loyalty/policies/returns")
-    pages.post(
+    start = "/loyalty/returns/start"
+    html = pages.form(
         visitor,
+        "policy: returns",
+        "/loyalty/policies/returns",
         "returns: no such order",
-        "/loyalty/returns/start",
-        {"csrf_token": token(html), "order_number": "A-1003", "email": "x@ex.com"},
-        400,
+        {"order_number": "A-1003", "email": "x@ex.com"},
+        action=start,
     )
-    found_order = visitor.post(
-        "/loyalty/returns/start",
-        data={
-            "csrf_token": token(html),
-            "order_number": "A-1003",
-            "email": "anna@example.com",
-        },
+    found_order = send(
+        visitor, start, html, order_number="A-1003", email="anna@example.com"
     )
-    assert found_order.status_code == 302, found_order.get_data(as_text=True)
-    items_url = found_order.headers["Location"]
-    html = pages.get(visitor, "returns: items", items_url)
-    pages.post(
+    items_url = moved(found_order)
+    html = pages.form(
         visitor,
-        "returns: items, errors",
+        "returns: items",
         items_url,
-        {"csrf_token": token(html), "reason": "does_not_fit"},
-        400,
+        "returns: items, errors",
+        {"reason": "does_not_fit"},
     )
     line_ids = re.findall(r'name="qty-(\d+)"', html)
     assert line_ids, html
-    sent = visitor.post(
-        items_url,
-        data={
-            "csrf_token": token(html),
-            f"qty-{line_ids[0]}": "1",
-            "reason": "does_not_fit",
-            "resolution": "original",
-        },
-    )
-    assert sent.status_code == 302, sent.get_data(as_text=True)
-    status_url = sent.headers["Location"]
+    first = {f"qty-{line_ids[0]}": "1", "reason": "does_not_fit"}
+    status_url = moved(send(visitor, items_url, html, **first, resolution="original"))
     pages.get(visitor, "returns: status", status_url)
     pages.get(visitor, "returns: printable", f"{status_url}/print")
     pages.get(visitor, "returns: bad link", "/loyalty/returns/status/x", 400)
 
-    owner = pages.client()
     pages.get(owner, "owner: returns", "/loyalty/owner/returns/")
     listing = pages.seen["owner: returns"]
     number = re.search(r"/loyalty/owner/returns/(R-[\w-]+)", listing)
@@ -227,132 +225,88 @@ def shop_scenario(
     detail = f"/loyalty/owner/returns/{number.group(1)}"
     for step in ("approve", "receive", "refund"):
         html = pages.get(owner, f"owner: return before {step}", detail)
-        done = owner.post(detail, data={"csrf_token": token(html), "step": step})
-        assert done.status_code == 302, (step, done.get_data(as_text=True))
+        moved(send(owner, detail, html, step=step))
     pages.get(owner, "owner: return refunded", detail)
     pages.get(visitor, "returns: status, refunded", status_url)
     html = pages.get(visitor, "returns: items, one returned", items_url)
-    sent = visitor.post(
-        items_url,
-        data={
-            "csrf_token": token(html),
-            f"qty-{line_ids[1]}": "1",
-            "reason": "changed_mind",
-            "resolution": "original",
-        },
+    second = {f"qty-{line_ids[1]}": "1", "reason": "changed_mind"}
+    second_url = moved(send(visitor, items_url, html, **second, resolution="original"))
+    detail = f"/loyalty/owner/returns/{_newest_return(pages.app)}"
+    html = pages.get(owner, "owner: return to reject", detail)
+    moved(send(owner, detail, html, step="reject", message="Worn, sorry."))
+    pages.get(visitor, "returns: status, rejected", second_url)
+    pages.get(owner, "owner: returns, all", "/loyalty/owner/returns/?status=all")
+    rules = "/loyalty/owner/returns/rules"
+    refused = "owner: return rules, errors"
+    pages.form(owner, "owner: return rules", rules, refused, {"window_days": "x"})
+
+    new_policy = "/loyalty/owner/policies/new"
+    pages.get(owner, "owner: policies", "/loyalty/owner/policies/")
+    pages.form(
+        owner,
+        "owner: new policy",
+        new_policy,
+        "owner: new policy, errors",
+        {"slug": "Not A Slug", "title": ""},
     )
-    assert sent.status_code == 302, sent.get_data(as_text=True)
-    second = sent.headers["Location"]
+    pages.get(owner, "owner: policy", f"/loyalty/owner/policies/shipping?lang={PSEUDO}")
+
+
+def _newest_return(app: Flask) -> str:
+    """The number of the newest return request."""
     with app.app_context():
         session = app.extensions["loyalty"].session
         newest = session.scalars(
             sa.select(ReturnRequest).order_by(ReturnRequest.id.desc())
         ).first()
-        detail = f"/loyalty/owner/returns/{newest.number}"
-    html = pages.get(owner, "owner: return to reject", detail)
-    done = owner.post(
-        detail,
-        data={"csrf_token": token(html), "step": "reject", "message": "Worn, sorry."},
-    )
-    assert done.status_code == 302, done.get_data(as_text=True)
-    pages.get(visitor, "returns: status, rejected", second)
-    pages.get(owner, "owner: returns, all", "/loyalty/owner/returns/?status=all")
-    html = pages.get(owner, "owner: return rules", "/loyalty/owner/returns/rules")
-    pages.post(
-        owner,
-        "owner: return rules, errors",
-        "/loyalty/owner/returns/rules",
-        {"csrf_token": token(html), "window_days": "x"},
-        400,
-    )
+        return newest.number
 
-    pages.get(owner, "owner: policies", "/loyalty/owner/policies/")
-    html = pages.get(owner, "owner: new policy", "/loyalty/owner/policies/new")
-    pages.post(
-        owner,
-        "owner: new policy, errors",
-        "/loyalty/owner/policies/new",
-        {"csrf_token": token(html), "slug": "Not A Slug", "title": ""},
-        400,
-    )
-    pages.get(owner, "owner: policy", f"/loyalty/owner/policies/shipping?lang={PSEUDO}")
 
-    # -- offers and segments ---------------------------------------------------------
+def _offers_and_segments(pages: Pages, owner: FlaskClient, offer_id: int) -> None:
+    """Anna's account with her offer; the owner's offers, the offer's preview and
+    report (sent on to a segment), and the segments, with the forms' errors."""
     anna = pages.client()
-    from flask_loyalty.testing import sign_in
-
     sign_in(anna, "anna@example.com")
     pages.get(anna, "account: offers and returns", "/loyalty/")
-    pages.get(owner, "owner: offers", "/loyalty/owner/offers/")
-    html = pages.get(owner, "owner: new offer", "/loyalty/owner/offers/new")
-    pages.post(
-        owner,
-        "owner: new offer, errors",
-        "/loyalty/owner/offers/new",
-        {"csrf_token": token(html), "percent": "120"},
-        400,
-    )
-    pages.get(owner, "owner: offer", f"/loyalty/owner/offers/{offer_id}")
-    preview = f"/loyalty/owner/offers/{offer_id}/preview"
-    pages.get(owner, "owner: offer preview", preview)
-    report = f"/loyalty/owner/offers/{offer_id}/report"
+    offers = "/loyalty/owner/offers"
+    pages.get(owner, "owner: offers", f"{offers}/")
+    refused = "owner: new offer, errors"
+    pages.form(owner, "owner: new offer", f"{offers}/new", refused, {"percent": "120"})
+    pages.get(owner, "owner: offer", f"{offers}/{offer_id}")
+    pages.get(owner, "owner: offer preview", f"{offers}/{offer_id}/preview")
+    report = f"{offers}/{offer_id}/report"
     html = pages.get(owner, "owner: offer report", report)
-    owner.post(report, data={"csrf_token": token(html), "segment": "first_time"})
+    send(owner, report, html, segment="first_time")
     pages.get(owner, "owner: offer report, sent", report)
-    pages.get(owner, "owner: segments", "/loyalty/owner/segments/")
-    html = pages.get(owner, "owner: segment", "/loyalty/owner/segments/first_time")
-    pages.post(
+    segments = "/loyalty/owner/segments/"
+    pages.get(owner, "owner: segments", segments)
+    pages.form(
         owner,
+        "owner: segment",
+        f"{segments}first_time",
         "owner: segments, errors",
-        "/loyalty/owner/segments/",
-        {"csrf_token": token(html), "regular_orders": "0"},
-        400,
+        {"regular_orders": "0"},
+        action=segments,
     )
 
-    # -- journeys (Mari confirmed her subscription: she is in the welcome series) --
-    pages.get(owner, "owner: journeys", "/loyalty/owner/journeys/")
-    pages.get(owner, "owner: journey", "/loyalty/owner/journeys/1")
-    pages.get(owner, "owner: journey, edit", "/loyalty/owner/journeys/1/edit")
-    html = pages.get(owner, "owner: new journey", "/loyalty/owner/journeys/new")
-    pages.post(
-        owner,
-        "owner: new journey, errors",
-        "/loyalty/owner/journeys/new",
-        {"csrf_token": token(html), "name": "", "steps-0-delay_days": "-1"},
-        400,
-    )
 
-    # -- deliverability --------------------------------------------------------------
+def _owner_journeysand_deliverability(pages: Pages, owner: FlaskClient) -> None:
+    """The owner's journeys (Liis confirmed her subscription: she is in the welcome
+    series), a new journey's errors, and the suppression list."""
+    owner_journeys = "/loyalty/owner/journeys"
+    pages.get(owner, "owner: journeys", f"{owner_journeys}/")
+    pages.get(owner, "owner: journey", f"{owner_journeys}/1")
+    pages.get(owner, "owner: journey, edit", f"{owner_journeys}/1/edit")
+    unnamed = {"name": "", "steps-0-delay_days": "-1"}
+    refused = "owner: new journey, errors"
+    pages.form(owner, "owner: new journey", f"{owner_journeys}/new", refused, unnamed)
+
     pages.get(owner, "owner: deliverability", "/loyalty/owner/deliverability")
     suppressed = "/loyalty/owner/deliverability/suppressed"
     html = pages.get(owner, "owner: suppressed", suppressed)
-    owner.post(suppressed, data={"csrf_token": token(html), "email": "no@example.com"})
+    send(owner, suppressed, html, email="no@example.com")
     pages.get(owner, "owner: suppressed, not listed", suppressed)
     pages.get(owner, "owner: suppressed, none found", f"{suppressed}?q=zzz")
-    with app.app_context():
-        session = app.extensions["loyalty"].session
-        made = [r.number for r in session.scalars(sa.select(ReturnRequest))]
-        made += [c.display for c in session.scalars(sa.select(DiscountCode))]
-    return found, made
-
-
-def _subscribe_confirmed(app: Flask, email: str, first_name: str) -> None:
-    """Subscribe and confirm her in the pseudo language, as the confirmation
-    page does; the journey that starts on a confirmation takes her in."""
-    with app.test_request_context():
-        state = app.extensions["loyalty"]
-        subscriber, _send = newsletter.subscribe(
-            state.session,
-            state.now(),
-            email=email,
-            first_name=first_name,
-            topic_ids=(),
-            consent=Consent(text="Yes", version="1", source="test", ip=None),
-        )
-        subscriber.locale = PSEUDO
-        newsletter.confirm(state.session, state.now(), subscriber)
-        state.session.commit()
-        signals.subscription_confirmed.send(app, subscriber=subscriber)
 
 
 def _outside_pages(app: Flask) -> dict[str, list[str]]:

@@ -18,6 +18,20 @@ from flask_loyalty.models import OutboxMessage
 from flask_loyalty.newsletter import service as newsletter
 from flask_loyalty.newsletter.service import Consent
 
+ANNA = "anna@example.com"
+
+
+@pytest.fixture
+def shop(make_app: t.Callable[..., Flask], database_url: str) -> Flask:
+    """A shop in Tallinn on SQLite and on PostgreSQL, with no frequency cap (the
+    cap has a test of its own). A test module may define its own ``shop``."""
+    return make_app(
+        database_url=database_url,
+        LOYALTY_TIMEZONE="Europe/Tallinn",
+        LOYALTY_NEWSLETTER_MIN_DAYS=0,
+        LOYALTY_SHOP_NAME="Silver Fern",
+    )
+
 
 def make_journey(
     app: Flask,
@@ -58,8 +72,10 @@ def subscribe_confirmed(
     email: str,
     first_name: str | None = "Anna",
     topic_ids: t.Sequence[int] = (),
+    locale: str | None = None,
 ) -> int:
-    """Subscribe and confirm her, then announce it as the confirmation page does."""
+    """Subscribe and confirm her (speaking ``locale``, if given), then announce it
+    as the confirmation page does."""
     with app.app_context(), app.test_request_context():
         state = app.extensions["loyalty"]
         subscriber, _send = newsletter.subscribe(
@@ -70,6 +86,8 @@ def subscribe_confirmed(
             topic_ids=topic_ids,
             consent=Consent(text="Yes", version="1", source="test", ip=None),
         )
+        if locale:
+            subscriber.locale = locale
         newsletter.confirm(state.session, state.now(), subscriber)
         state.session.commit()
         signals.subscription_confirmed.send(app, subscriber=subscriber)

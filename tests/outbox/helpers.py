@@ -6,6 +6,7 @@ import typing as t
 
 from flask import Flask
 
+from flask_loyalty.outbox.models import OutboxMessage
 from flask_loyalty.outbox.service import queue_mail
 
 MakeApp = t.Callable[..., Flask]
@@ -40,3 +41,44 @@ def queue_to_many(app: Flask, count: int, **fields: t.Any) -> None:
             )
         state.session.commit()
         state.session.remove()
+
+
+def queue(app: Flask, count: int = 1, **fields: t.Any) -> list[int]:
+    """Queue ``count`` messages (subjects numbered) and commit; return their ids."""
+    with app.app_context():
+        state = app.extensions["loyalty"]
+        messages = []
+        for n in range(count):
+            values: dict[str, t.Any] = {
+                "kind": "test",
+                "to": "anna@example.com",
+                "subject": f"Message {n:04d}",
+                "text": f"Plain text {n}",
+            }
+            values.update(fields)
+            messages.append(queue_mail(state.session, state.now(), **values))
+        state.session.commit()
+        return [message.id for message in messages]
+
+
+def run_worker(app: Flask) -> str:
+    """``flask loyalty worker --once``; return its output."""
+    result = app.test_cli_runner().invoke(args=["loyalty", "worker", "--once"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def load(app: Flask, message_id: int) -> OutboxMessage:
+    """The stored message, detached from the session so it can be read after."""
+    with app.app_context():
+        state = app.extensions["loyalty"]
+        message = state.session.get(OutboxMessage, message_id)
+        assert message is not None
+        state.session.expunge(message)
+        return t.cast(OutboxMessage, message)
+
+
+def status_of(app: Flask, message_id: int) -> tuple[str, int]:
+    """The stored message's status and how many attempts it has had."""
+    message = load(app, message_id)
+    return message.status, message.attempts
