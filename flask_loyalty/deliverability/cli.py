@@ -14,14 +14,13 @@ from urllib.parse import urlsplit
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy.exc import IntegrityError
 
 from ..outbox import dkim
 from ..outbox import mime
-from . import service
 from .bounces import parse_message
 from .config import EXTENSION_KEY
 from .config import MailConfig
+from .reports import apply_reports
 
 log = logging.getLogger("flask_loyalty.mail")
 
@@ -154,22 +153,7 @@ def handle(raw: bytes, source: str, counts: dict[str, int]) -> None:
     )
     if not reports:
         counts["not a bounce"] = counts.get("not a bounce", 0) + 1
-    for report in reports:
-        try:
-            outcome = service.apply_report(
-                state.session,
-                state.now(),
-                report,
-                soft_limit=config.soft_limit,
-                reset_days=config.soft_reset_days,
-            )
-            state.session.commit()
-            service.announce(state.session)
-        except IntegrityError:
-            state.session.rollback()
-            state.session.info.pop(service.PENDING, None)
-            outcome = "duplicate"
-        counts[outcome] = counts.get(outcome, 0) + 1
+    apply_reports(state, config, reports, counts)
 
 
 def read_maildir(path: str, counts: dict[str, int]) -> None:

@@ -14,12 +14,13 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from sqlalchemy.exc import IntegrityError
 
+from ..csrf import exempt_from_host_csrf
 from ..extension import LoyaltyState
 from ..i18n import _
 from ..i18n import lazy_gettext
 from ..outbox.service import POLICY_KEY
+from ..owner.listing import page_number
 from ..state import NavItem
 from . import figures
 from . import service
@@ -29,6 +30,7 @@ from .config import MailConfig
 from .config import read_config
 from .forms import LiftForm
 from .policy import OutboxPolicy
+from .reports import apply_reports
 
 log = logging.getLogger("flask_loyalty.mail")
 
@@ -49,7 +51,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         app.extensions[POLICY_KEY] = OutboxPolicy(config, secret)
 
     bp.record_once(setup)
-    bp.record_once(_exempt_webhook_from_host_csrf)
+    bp.record_once(exempt_from_host_csrf("mail_webhook"))
     state.owner_nav.append(
         NavItem("owner_deliverability", lazy_gettext("Deliverability"))
     )
@@ -73,22 +75,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             log.warning("%s webhook: %s", provider, error)
             return jsonify(error=str(error)), 400
         outcomes: dict[str, int] = {}
-        for report in reports:
-            try:
-                outcome = service.apply_report(
-                    state.session,
-                    state.now(),
-                    report,
-                    soft_limit=config.soft_limit,
-                    reset_days=config.soft_reset_days,
-                )
-                state.session.commit()
-                service.announce(state.session)
-            except IntegrityError:  # the same event, handled at the same moment
-                state.session.rollback()
-                state.session.info.pop(service.PENDING, None)
-                outcome = "duplicate"
-            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        apply_reports(state, config, reports, outcomes)
         return jsonify(outcomes)
 
     @bp.route("/owner/deliverability")
@@ -125,7 +112,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             ch for ch in request.args.get("q", "")[:254] if ch.isprintable()
         )
         query = query.strip()
-        page = max(request.args.get("page", 1, type=int) or 1, 1)
+        page = page_number()
         size = state.settings.owner_page_size
         entries = service.suppressed_addresses(
             state.session, offset=(page - 1) * size, limit=size + 1, email=query or None
@@ -139,18 +126,3 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             has_next=len(entries) > size,
             form=form,
         )
-
-
-def _exempt_webhook_from_host_csrf(setup: t.Any) -> None:
-    """Providers POST without a CSRF token: if the shop protects every view with
-    Flask-WTF's CSRFProtect, exempt the webhook (it is verified by its signature)."""
-    app = setup.app
-    endpoint = f"{setup.name}.mail_webhook"
-
-    def exempt() -> None:
-        csrf = app.extensions.get("csrf")
-        if csrf is not None and request.endpoint == endpoint:
-            view = app.view_functions[endpoint]
-            csrf.exempt(f"{view.__module__}.{view.__name__}")
-
-    app.before_request_funcs.setdefault(None, []).insert(0, exempt)

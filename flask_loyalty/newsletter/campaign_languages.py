@@ -10,12 +10,8 @@ from datetime import datetime
 
 from flask import Blueprint
 from flask import abort
-from flask import flash
-from flask import redirect
-from flask import render_template
 from flask import request
 from flask import url_for
-from wtforms import HiddenField
 from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import Length
@@ -24,18 +20,19 @@ from .. import content
 from .. import content_versions
 from ..errors import InvalidContent
 from ..extension import LoyaltyState
-from ..forms import LoyaltyForm
 from ..i18n import _
 from ..i18n import lazy_gettext
+from ..owner.language_versions import VersionForm
+from ..owner.language_versions import edit_version
 from .models import DRAFT
 from .models import SCHEDULED
 from .models import Campaign
 
 
-class CampaignTextForm(LoyaltyForm):
+class CampaignTextForm(VersionForm):
     """A campaign's subject and body in one language."""
 
-    language = HiddenField()
+    texts = ("subject", "body")
     subject = StringField(lazy_gettext("Subject"), validators=[Length(max=200)])
     body = TextAreaField(lazy_gettext("Text"), render_kw={"rows": 14})
 
@@ -108,62 +105,23 @@ def chosen_language(languages: t.Sequence[str]) -> str:
 
 
 def _edit(state: LoyaltyState, campaign: Campaign) -> t.Any:
-    languages = state.settings.languages
-    wanted = request.values.get("language") or request.values.get("lang")
-    status, error = 200, None
-    try:
-        language = content_versions.check_language(
-            wanted or languages[0], languages, InvalidContent
-        )
-    except InvalidContent as exc:
-        if request.method == "GET":
-            abort(404)
-        language, error, status = languages[0], exc.message, 400
-    if language == languages[0] and error is None:
-        return redirect(url_for(".owner_campaign", campaign_id=campaign.id))
-    if request.method == "POST":
-        form = CampaignTextForm()
-    else:
-        form = CampaignTextForm(formdata=None)
-        version = content_versions.stored(campaign).get(language, {})
-        form.subject.data, form.body.data = version.get("subject"), version.get("body")
-    form.language.data = language
-    if request.method == "POST" and error is None:
-        if not form.validate_on_submit():
-            status = 400
-        else:
-            try:
-                save_text(
-                    campaign,
-                    state.now(),
-                    language,
-                    languages,
-                    subject=form.subject.data or "",
-                    body=form.body.data or "",
-                )
-            except InvalidContent as exc:
-                state.session.rollback()
-                error, status = exc.message, 400
-            else:
-                state.session.commit()
-                flash(_("The campaign is saved."), "success")
-                return redirect(
-                    url_for(
-                        ".owner_campaign_language",
-                        campaign_id=campaign.id,
-                        lang=language,
-                    )
-                )
-    return render_template(
-        "loyalty/owner/newsletter/campaign_language.html",
-        campaign=campaign,
-        form=form,
-        language=language,
-        languages=picker(campaign, languages, ".owner_campaign_language"),
-        content_lang=language.replace("_", "-"),
-        editable=campaign.status in (DRAFT, SCHEDULED),
-        error=error,
-    ), status
+    return edit_version(
+        state,
+        campaign,
+        CampaignTextForm,
+        save_text,
+        default_url=url_for(".owner_campaign", campaign_id=campaign.id),
+        error=InvalidContent,
+        saved=_("The campaign is saved."),
+        template="loyalty/owner/newsletter/campaign_language.html",
+        context=lambda: {
+            "campaign": campaign,
+            "languages": picker(
+                campaign, state.settings.languages, ".owner_campaign_language"
+            ),
+            "editable": campaign.status in (DRAFT, SCHEDULED),
+        },
+    )
 
 
 def register(bp: Blueprint) -> None:

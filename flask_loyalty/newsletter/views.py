@@ -15,6 +15,7 @@ from markupsafe import Markup
 from wtforms import SelectChoice
 
 from .. import signals
+from ..csrf import exempt_from_host_csrf
 from ..customers.service import normalise_email
 from ..errors import InvalidEmail
 from ..errors import InvalidName
@@ -254,7 +255,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             state.session.commit()
         return redirect(url_for(".newsletter_check_inbox"))
 
-    bp.record_once(_exempt_one_click_from_host_csrf)
+    bp.record_once(exempt_from_host_csrf("newsletter_unsubscribe"))
 
 
 def _links_token(subscriber: Subscriber) -> str:
@@ -291,19 +292,3 @@ def _link_expired(message: str) -> t.Any:
     return render_template(
         "loyalty/newsletter/link.html", form=LinkRequestForm(), link_error=message
     ), 400
-
-
-def _exempt_one_click_from_host_csrf(setup: t.Any) -> None:
-    """RFC 8058 mail clients POST without a CSRF token. If the shop protects every
-    view with Flask-WTF's CSRFProtect, exempt the one-click view, whichever of the
-    two extensions was set up first."""
-    app = setup.app
-    endpoint = f"{setup.name}.newsletter_unsubscribe"
-
-    def exempt() -> None:
-        csrf = app.extensions.get("csrf")
-        if csrf is not None and request.endpoint == endpoint:
-            view = app.view_functions[endpoint]
-            csrf.exempt(f"{view.__module__}.{view.__name__}")
-
-    app.before_request_funcs.setdefault(None, []).insert(0, exempt)

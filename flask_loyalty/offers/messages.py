@@ -10,34 +10,27 @@ from datetime import datetime
 
 from flask import Blueprint
 from flask import abort
-from flask import flash
-from flask import redirect
-from flask import render_template
-from flask import request
 from flask import url_for
-from flask_babel import force_locale
-from sqlalchemy.orm import Session
-from wtforms import HiddenField
 from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
 from .. import content_versions
-from ..errors import InvalidContent
 from ..errors import InvalidOffer
 from ..extension import LoyaltyState
-from ..forms import LoyaltyForm
 from ..i18n import _
 from ..i18n import lazy_gettext
+from ..owner.language_versions import VersionForm
+from ..owner.language_versions import edit_version
 from . import models as om
 from .editing import check_text
 from .editing import invalid
 
 
-class MessageForm(LoyaltyForm):
+class MessageForm(VersionForm):
     """An offer's subject and message in one language."""
 
-    language = HiddenField()
+    texts = ("subject", "message")
     subject = StringField(lazy_gettext("Email subject"), validators=[Length(max=200)])
     message = TextAreaField(
         lazy_gettext(
@@ -102,71 +95,23 @@ def picker(offer: om.Offer, languages: t.Sequence[str]) -> list[t.Any]:
     ]
 
 
-def _edit(state: LoyaltyState, session: Session, offer: om.Offer) -> t.Any:
+def _edit(state: LoyaltyState, offer: om.Offer) -> t.Any:
     from .owner_views import _preview
 
-    languages = state.settings.languages
-    wanted = request.values.get("language") or request.values.get("lang")
-    status, preview, error = 200, None, None
-    try:
-        language = content_versions.check_language(
-            wanted or languages[0], languages, InvalidOffer
-        )
-    except InvalidOffer as exc:
-        if request.method == "GET":
-            abort(404)
-        language, error, status = languages[0], exc.message, 400
-    if request.method == "POST":
-        form = MessageForm()
-    else:
-        version = content_versions.read(
-            offer, ("subject", "message"), language, languages
-        )
-        form = MessageForm(formdata=None)
-        if version.language == language:
-            form.subject.data, form.message.data = (
-                version["subject"],
-                version["message"],
-            )
-    form.language.data = language
-    if request.method == "POST" and error is None:
-        if not form.validate_on_submit():
-            status = 400
-        else:
-            try:
-                save_message(
-                    offer,
-                    state.now(),
-                    language,
-                    languages,
-                    subject=form.subject.data or "",
-                    message=form.message.data or "",
-                )
-                if request.form.get("action") == "preview":
-                    with force_locale(language):
-                        preview = _preview(state, offer, language)
-                    session.rollback()
-                else:
-                    session.commit()
-                    flash(_("The message is saved."), "success")
-                    return redirect(
-                        url_for(
-                            ".owner_offer_message", offer_id=offer.id, lang=language
-                        )
-                    )
-            except (InvalidOffer, InvalidContent) as exc:
-                session.rollback()
-                error, status = exc.message, 400
-    return render_template(
-        "loyalty/offers/owner_message.html",
-        offer=offer,
-        form=form,
-        language=language,
-        languages=picker(offer, languages),
-        content_lang=language.replace("_", "-"),
-        preview=preview,
-        error=error,
-    ), status
+    return edit_version(
+        state,
+        offer,
+        MessageForm,
+        save_message,
+        preview=lambda language: _preview(state, offer, language),
+        error=InvalidOffer,
+        saved=_("The message is saved."),
+        template="loyalty/offers/owner_message.html",
+        context=lambda: {
+            "offer": offer,
+            "languages": picker(offer, state.settings.languages),
+        },
+    )
 
 
 def register(bp: Blueprint) -> None:
@@ -180,4 +125,4 @@ def register(bp: Blueprint) -> None:
         offer = state.session.get(om.Offer, offer_id)
         if offer is None:
             abort(404)
-        return _edit(state, state.session, offer)
+        return _edit(state, offer)

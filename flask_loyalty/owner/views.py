@@ -22,10 +22,8 @@ from ..i18n import _
 from ..orders.models import Order
 from ..outbox.models import QUEUED
 from ..outbox.models import OutboxMessage
-
-
-def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+from .listing import one_page
+from .listing import search_customers
 
 
 def register(bp: Blueprint) -> None:
@@ -79,44 +77,31 @@ def register(bp: Blueprint) -> None:
             .outerjoin(orders, orders.c.customer_id == Customer.id)
             .order_by(Customer.created_at.desc(), Customer.id.desc())
         )
-        if query:
-            like = f"%{query.lower()}%"
-            stmt = stmt.where(
-                sa.or_(
-                    Customer.email.like(like), sa.func.lower(Customer.name).like(like)
-                )
-            )
-        size = state.settings.owner_page_size
-        page = _page()
-        rows = state.session.execute(
-            stmt.offset((page - 1) * size).limit(size + 1)
-        ).all()
+        rows, page, has_next = one_page(state, search_customers(stmt, query))
         return render_template(
             "loyalty/owner/customers.html",
-            rows=rows[:size],
+            rows=rows,
             query=query,
             page=page,
-            has_next=len(rows) > size,
+            has_next=has_next,
         )
 
     @bp.route("/owner/outbox")
     @owner_required
     def owner_outbox() -> t.Any:
         state = get_state()
-        size = state.settings.owner_page_size
-        page = _page()
-        messages = state.session.scalars(
+        messages, page, has_next = one_page(
+            state,
             sa.select(OutboxMessage)
             .options(lazyload(OutboxMessage.content))  # the list shows no bodies
-            .order_by(OutboxMessage.id.desc())
-            .offset((page - 1) * size)
-            .limit(size + 1)
-        ).all()
+            .order_by(OutboxMessage.id.desc()),
+            scalars=True,
+        )
         return render_template(
             "loyalty/owner/outbox.html",
-            messages=messages[:size],
+            messages=messages,
             page=page,
-            has_next=len(messages) > size,
+            has_next=has_next,
             held=state.settings.mail_delivery == "hold",
         )
 

@@ -26,6 +26,9 @@ from ..i18n import _
 from ..money import from_minor
 from ..money import to_minor
 from ..orders.models import Order
+from ..owner.listing import one_page
+from ..owner.listing import page_number
+from ..owner.listing import search_customers
 from . import ledger
 from . import service
 from .forms import TIER_ROWS
@@ -47,10 +50,6 @@ def owner_identity() -> str:
     """Who the owner is, for the ledger: ``g.loyalty_owner`` if the shop set it,
     else the request's ``REMOTE_USER``, else ``"owner"``."""
     return str(g.get("loyalty_owner") or request.remote_user or "owner")[:200]
-
-
-def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
 
 
 def _program_form(state: LoyaltyState) -> ProgramForm:
@@ -139,26 +138,15 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             .outerjoin(orders, orders.c.customer_id == Customer.id)
             .order_by(order_by, Customer.id)
         )
-        if query:
-            like = f"%{query.lower()}%"
-            stmt = stmt.where(
-                sa.or_(
-                    Customer.email.like(like), sa.func.lower(Customer.name).like(like)
-                )
-            )
-        size = state.settings.owner_page_size
-        page = _page()
-        rows = state.session.execute(
-            stmt.offset((page - 1) * size).limit(size + 1)
-        ).all()
+        rows, page, has_next = one_page(state, search_customers(stmt, query))
         return render_template(
             "loyalty/points/owner_customers.html",
-            rows=rows[:size],
+            rows=rows,
             query=query,
             sort=sort,
             sorts=SORTS,
             page=page,
-            has_next=len(rows) > size,
+            has_next=has_next,
         )
 
     @bp.route("/owner/points/customers/<int:customer_id>", methods=["GET", "POST"])
@@ -198,7 +186,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
                     )
             status = 400
         form.key.data = new_key("adjust")
-        page = _page()
+        page = page_number()
         entries, has_next = ledger.history(
             state.session, customer.id, page=page, size=state.settings.owner_page_size
         )

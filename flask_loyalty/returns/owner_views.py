@@ -22,6 +22,7 @@ from ..errors import InvalidRefund
 from ..errors import InvalidReturn
 from ..extension import LoyaltyState
 from ..i18n import _
+from ..owner.listing import one_page
 from ..policies.forms import RulesForm
 from ..policies.rules import ReturnPolicy
 from ..policies.rules import load_rules
@@ -62,17 +63,13 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             stmt = stmt.where(ReturnRequest.status.in_(OPEN))
         elif show != "all":
             stmt = stmt.where(ReturnRequest.status == show)
-        size = state.settings.owner_page_size
-        page = max(request.args.get("page", 1, type=int) or 1, 1)
-        rows = state.session.scalars(
-            stmt.offset((page - 1) * size).limit(size + 1)
-        ).all()
+        rows, page, has_next = one_page(state, stmt, scalars=True)
         return render_template(
             "loyalty/returns/owner_list.html",
-            rows=rows[:size],
+            rows=rows,
             show=show,
             page=page,
-            has_next=len(rows) > size,
+            has_next=has_next,
         )
 
     @bp.route("/owner/returns/<number>", methods=["GET", "POST"])

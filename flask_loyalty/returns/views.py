@@ -85,6 +85,28 @@ def _bad_link(error: InvalidToken) -> t.Any:
     return render_template("loyalty/returns/message.html", error=error.message), 400
 
 
+def _status_page(
+    state: LoyaltyState,
+    token: str,
+    template: str,
+    context: t.Callable[[], dict[str, t.Any]],
+) -> t.Any:
+    """A page of the return request that the status link ``token`` names (its
+    status, its printable slip): ``template`` with the request, the link, the
+    return rules and ``context()``; the bad-link page for a bad link."""
+    try:
+        found = links.read_status(state, token)
+    except InvalidToken as error:
+        return _bad_link(error)
+    return render_template(
+        template,
+        request_=found,
+        token=token,
+        policy=load_rules(state.session),
+        **context(),
+    )
+
+
 def _window_closed(error: ReturnWindowClosed) -> t.Any:
     return render_template(
         "loyalty/returns/message.html", error=error.message, closed=True
@@ -212,31 +234,23 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     @bp.route("/returns/status/<token>")
     def return_status(token: str) -> t.Any:
         state = get_state()
-        try:
-            found = links.read_status(state, token)
-        except InvalidToken as error:
-            return _bad_link(error)
-        return render_template(
+        return _status_page(
+            state,
+            token,
             "loyalty/returns/status.html",
-            request_=found,
-            token=token,
-            policy=load_rules(state.session),
-            reasons=REASON_LABELS,
-            resolutions=RESOLUTION_LABELS,
-            signed_in=current_customer(state) is not None,
+            lambda: {
+                "reasons": REASON_LABELS,
+                "resolutions": RESOLUTION_LABELS,
+                "signed_in": current_customer(state) is not None,
+            },
         )
 
     @bp.route("/returns/status/<token>/print")
     def return_print(token: str) -> t.Any:
         state = get_state()
-        try:
-            found = links.read_status(state, token)
-        except InvalidToken as error:
-            return _bad_link(error)
-        return render_template(
+        return _status_page(
+            state,
+            token,
             "loyalty/returns/print.html",
-            request_=found,
-            token=token,
-            policy=load_rules(state.session),
-            shop_name=state.settings.shop_name,
+            lambda: {"shop_name": state.settings.shop_name},
         )

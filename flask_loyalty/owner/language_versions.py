@@ -1,0 +1,123 @@
+"""The owner's editor of one language version of a text (a campaign, an offer's
+email): ``?lang=hu`` picks the language, GET shows that version in a form, POST
+saves it (or previews it without saving) and comes back to the same language.
+
+The text of each version is kept by :mod:`flask_loyalty.content_versions`; the
+domain gives the row, the form, what saving means and the page to render.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import force_locale
+from wtforms import HiddenField
+
+from .. import content_versions
+from ..errors import InvalidContent
+from ..errors import LoyaltyError
+from ..extension import LoyaltyState
+from ..forms import LoyaltyForm
+
+
+class VersionForm(LoyaltyForm):
+    """A text in one language: the language, and the fields a subclass adds and
+    names in ``texts`` (the row's own columns for the default language)."""
+
+    texts: t.ClassVar[tuple[str, ...]] = ()
+    language = HiddenField()
+
+
+def requested_language(
+    languages: t.Sequence[str], error: type[LoyaltyError]
+) -> tuple[str, str | None]:
+    """The language this request edits: the form's ``language``, else ``?lang=``,
+    else the default (the first of ``languages``), and ``None``; for a language
+    the shop does not offer, the default and ``error``'s message.
+
+    Aborts with 404 for such a language in a GET.
+    """
+    wanted = request.values.get("language") or request.values.get("lang")
+    try:
+        code = content_versions.check_language(wanted or languages[0], languages, error)
+    except error as exc:
+        if request.method == "GET":
+            abort(404)
+        return languages[0], exc.message
+    return code, None
+
+
+def edit_version(
+    state: LoyaltyState,
+    row: content_versions.HasTranslations,
+    form_class: type[VersionForm],
+    save: t.Callable[..., object],
+    *,
+    error: type[LoyaltyError],
+    saved: str,
+    template: str,
+    context: t.Callable[[], dict[str, t.Any]],
+    preview: t.Callable[[str], t.Any] | None = None,
+    default_url: str | None = None,
+) -> t.Any:
+    """Show or save ``row``'s version in the requested language.
+
+    GET fills ``form_class`` with the stored version. A valid POST calls
+    ``save(row, now, language, languages, **texts)``, commits, flashes ``saved``
+    and redirects to this page in that language; with ``action=preview`` (and a
+    ``preview``) it renders ``preview(language)`` in that language instead and
+    rolls back. ``error`` (or :class:`InvalidContent`) from either is shown on
+    the page with a 400, nothing saved. ``default_url`` is where the default
+    language is edited, if not here. The page is ``template`` with ``context()``
+    and ``form``, ``language``, ``content_lang``, ``error`` (and ``preview``).
+    """
+    languages = state.settings.languages
+    language, message = requested_language(languages, error)
+    status = 200 if message is None else 400
+    if default_url is not None and language == languages[0] and message is None:
+        return redirect(default_url)
+    if request.method == "POST":
+        form = form_class()
+    else:
+        form = form_class(formdata=None)
+        version = content_versions.read(row, form.texts, language, languages)
+        if version.language == language:
+            for name in form.texts:
+                getattr(form, name).data = version[name]
+    form.language.data = language
+    shown = None
+    if request.method == "POST" and message is None:
+        if not form.validate_on_submit():
+            status = 400
+        else:
+            try:
+                texts = {name: getattr(form, name).data or "" for name in form.texts}
+                save(row, state.now(), language, languages, **texts)
+                if preview is not None and request.form.get("action") == "preview":
+                    with force_locale(language):
+                        shown = preview(language)
+                    state.session.rollback()
+                else:
+                    state.session.commit()
+                    flash(saved, "success")
+                    return redirect(
+                        url_for(request.endpoint, **request.view_args, lang=language)
+                    )
+            except (error, InvalidContent) as exc:
+                state.session.rollback()
+                message, status = exc.message, 400
+    return render_template(
+        template,
+        **context(),
+        form=form,
+        language=language,
+        content_lang=language.replace("_", "-"),
+        error=message,
+        **({"preview": shown} if preview is not None else {}),
+    ), status
