@@ -21,6 +21,11 @@ from sqlalchemy.orm import Session
 from .. import content
 from ..errors import InvalidContent
 from ..i18n import _
+from ..outbox.models import FAILED
+from ..outbox.models import QUEUED
+from ..outbox.models import SENDING
+from ..outbox.models import SENT as OUTBOX_SENT
+from ..outbox.models import SUPPRESSED
 from ..outbox.models import OutboxMessage
 from ..outbox.service import queue_mail
 from ..segments.service import narrow
@@ -29,12 +34,15 @@ from .models import CONFIRMED
 from .models import DRAFT
 from .models import SCHEDULED
 from .models import SENT
+from .models import SKIPPED_CAP
+from .models import SKIPPED_SUPPRESSED
 from .models import Campaign
 from .models import CampaignRecipient
 from .models import Subscriber
 from .models import SubscriberEvent
 from .models import Topic
 from .models import subscriber_topics
+from .service import suppressed_among
 
 FIRST_NAME = "\ue000first\ue000"
 UNSUBSCRIBE = "\ue000unsubscribe\ue000"
@@ -236,8 +244,9 @@ def build(
 ) -> None:
     """Queue the campaign for its audience, one batch per transaction.
 
-    Subscribers who had a campaign less than ``min_days`` ago are recorded as
-    skipped by the cap. Safe to call again after a crash: done recipients are kept.
+    Subscribers whose address is suppressed (it bounced, or she complained), and
+    those who had a campaign less than ``min_days`` ago, are recorded as skipped.
+    Safe to call again after a crash: done recipients are kept.
     """
     campaign_id = campaign.id
     topic_ids = [topic.id for topic in campaign.topics]
@@ -257,12 +266,15 @@ def build(
         if not subscribers:
             break
         cap = now - timedelta(days=min_days)
+        stopped = suppressed_among(session, (s.email for s in subscribers))
         for subscriber in subscribers:
             recipient = CampaignRecipient(
                 campaign_id=campaign_id, subscriber_id=subscriber.id
             )
-            if subscriber.last_campaign_at and subscriber.last_campaign_at > cap:
-                recipient.skipped = "cap"
+            if subscriber.email in stopped:
+                recipient.skipped = SKIPPED_SUPPRESSED  # bounced or complained
+            elif subscriber.last_campaign_at and subscriber.last_campaign_at > cap:
+                recipient.skipped = SKIPPED_CAP
             else:
                 unsubscribe_url, preferences_url = mailer.links(subscriber, campaign)
                 renderer = mailer.renderer(campaign, subscriber.locale)
@@ -302,10 +314,13 @@ class Report:
     failed: int
     skipped_cap: int
     unsubscribes: int
+    suppressed: int = 0
+    """Not sent: the address bounced or complained (skipped when the campaign was
+    built, or held back when its turn came)."""
 
 
 def report(session: Session, campaign: Campaign) -> Report:
-    """Count recipients, delivery states, cap skips and unsubscribes it caused."""
+    """Count recipients, delivery states, skips and unsubscribes it caused."""
     rows = session.execute(
         sa.select(CampaignRecipient.skipped, OutboxMessage.status, sa.func.count())
         .outerjoin(OutboxMessage, OutboxMessage.id == CampaignRecipient.outbox_id)
@@ -313,12 +328,10 @@ def report(session: Session, campaign: Campaign) -> Report:
         .group_by(CampaignRecipient.skipped, OutboxMessage.status)
     ).all()
     by_status: dict[str, int] = {}
-    skipped = 0
+    skipped: dict[str, int] = {}
     for skip, status, count in rows:
-        if skip:
-            skipped += count
-        else:
-            by_status[status or "queued"] = by_status.get(status or "queued", 0) + count
+        into, key = (skipped, skip) if skip else (by_status, status or QUEUED)
+        into[key] = into.get(key, 0) + count
     unsubscribes = session.scalar(
         sa.select(sa.func.count(SubscriberEvent.id)).where(
             SubscriberEvent.campaign_id == campaign.id,
@@ -326,10 +339,11 @@ def report(session: Session, campaign: Campaign) -> Report:
         )
     )
     return Report(
-        recipients=sum(by_status.values()) + skipped,
-        queued=by_status.get("queued", 0) + by_status.get("sending", 0),
-        sent=by_status.get("sent", 0),
-        failed=by_status.get("failed", 0),
-        skipped_cap=skipped,
+        recipients=sum(by_status.values()) + sum(skipped.values()),
+        queued=by_status.get(QUEUED, 0) + by_status.get(SENDING, 0),
+        sent=by_status.get(OUTBOX_SENT, 0),
+        failed=by_status.get(FAILED, 0),
+        skipped_cap=skipped.get(SKIPPED_CAP, 0),
         unsubscribes=unsubscribes or 0,
+        suppressed=skipped.get(SKIPPED_SUPPRESSED, 0) + by_status.get(SUPPRESSED, 0),
     )

@@ -158,9 +158,16 @@ class Campaign(Base):
         return f"<Campaign {self.id} {self.subject!r} {self.status}>"
 
 
+SKIPPED_CAP = "cap"
+"""A campaign recipient skipped by the frequency cap."""
+SKIPPED_SUPPRESSED = "suppressed"
+"""A campaign recipient whose address bounced or complained."""
+
+
 class CampaignRecipient(Base):
-    """One subscriber's copy of a campaign: queued (with its outbox message) or
-    skipped by the frequency cap. Unique per campaign, so building resumes."""
+    """One subscriber's copy of a campaign: queued (with its outbox message), or
+    skipped by the frequency cap or because her address is suppressed. Unique per
+    campaign, so building resumes."""
 
     __tablename__ = "loyalty_campaign_recipients"
     __table_args__ = (sa.UniqueConstraint("campaign_id", "subscriber_id"),)
@@ -176,6 +183,7 @@ class CampaignRecipient(Base):
         sa.ForeignKey("loyalty_outbox.id", ondelete="SET NULL"), index=True
     )
     skipped: Mapped[str | None] = mapped_column(sa.String(20))
-    """Why no message was queued (``cap``), or ``None`` when one was."""
+    """Why no message was queued (:data:`SKIPPED_CAP`,
+    :data:`SKIPPED_SUPPRESSED`), or ``None`` when one was."""
 
     outbox: Mapped[OutboxMessage | None] = relationship()

@@ -306,6 +306,20 @@ def suppress(session: Session, now: datetime, email: str, reason: str) -> None:
     session.add(Suppression(email_hash=digest, reason=reason, created_at=now))
 
 
+def suppressed_among(session: Session, emails: t.Iterable[str]) -> set[str]:
+    """Which of ``emails`` (normalised) are suppressed: bounced, complained or
+    erased (one query; for a batch of a campaign)."""
+    digests = {email_hash(email): email for email in emails}
+    if not digests:
+        return set()
+    found = session.scalars(
+        sa.select(Suppression.email_hash).where(
+            Suppression.email_hash.in_(list(digests))
+        )
+    )
+    return {digests[digest] for digest in found}
+
+
 def is_suppressed(session: Session, email: str) -> bool:
     digest = email_hash(email)
     return (

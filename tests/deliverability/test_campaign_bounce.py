@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from flask import Flask
 
 from flask_loyalty.deliverability.models import MailEvent
+from flask_loyalty.newsletter import campaigns
+from flask_loyalty.newsletter.models import Campaign
 from flask_loyalty.outbox.models import FAILED
 from flask_loyalty.outbox.models import SENT
 from flask_loyalty.outbox.models import SUPPRESSED
@@ -164,4 +166,11 @@ def test_a_bounce_reported_by_webhook_mid_campaign(
 
     smtp.wait_for(5)
     assert smtp.rcpt_log.count(DEAD) == 1
-    assert [m.status for m in messages(app, to_addr=DEAD)] == [SENT, SUPPRESSED]
+    # The next campaign is not even written for her: it counts her as not sent.
+    assert [m.status for m in messages(app, to_addr=DEAD)] == [SENT]
+    with app.app_context():
+        session = app.extensions["loyalty"].session
+        summer = session.scalar(sa.select(Campaign).where(Campaign.id == 2))
+        assert summer is not None and summer.subject == "Summer pieces"
+        report = campaigns.report(session, summer)
+        assert (report.recipients, report.sent, report.suppressed) == (3, 2, 1)

@@ -113,6 +113,34 @@ def test_a_campaign_reaches_confirmed_unpaused_subscribers_of_its_topics(
     assert (report.recipients, report.queued, report.skipped_cap) == (3, 3, 0)
 
 
+def test_a_campaign_skips_addresses_that_bounced_or_complained(
+    shop: t.Any, clock: FrozenClock
+) -> None:
+    """Still confirmed, but her address bounced (or she complained): no message is
+    written for her, her cap is untouched, and the report counts her apart, with
+    mail held back when its turn came (suppressed after the build)."""
+    now = shop.now()
+    service.suppress(shop.session, now, "anna@example.com", "bounce")
+    service.suppress(shop.session, now, "zoe@example.hu", "complaint")
+    shop.session.commit()
+    campaign = new_campaign(shop)
+
+    build_due_campaigns(shop)
+
+    assert sorted(campaign_mail(shop)) == ["noname@example.com"]
+    anna = service.find_subscriber(shop.session, "anna@example.com")
+    assert anna is not None and anna.last_campaign_at is None
+    report = campaigns.report(shop.session, campaign)
+    assert (report.recipients, report.queued, report.suppressed) == (3, 1, 2)
+    assert (report.skipped_cap, report.sent, report.failed) == (0, 0, 0)
+
+    message = campaign_mail(shop)["noname@example.com"]
+    message.status = "suppressed"  # as delivery does when it bounced meanwhile
+    shop.session.commit()
+    report = campaigns.report(shop.session, campaign)
+    assert (report.recipients, report.queued, report.suppressed) == (3, 0, 3)
+
+
 def test_each_reader_gets_her_own_links(shop: t.Any) -> None:
     new_campaign(shop)
     build_due_campaigns(shop)

@@ -266,8 +266,10 @@ def test_a_scheduled_campaign_goes_to_confirmed_subscribers_and_is_reported(
     add_subscriber(app, "eszter@example.hu", [1, 2], name="Eszter")
     add_subscriber(app, "bela@example.hu", [2], name="Béla")
     add_subscriber(app, "dora@example.com", [3])  # not a chosen topic
+    add_subscriber(app, "carla@example.com", [1])
     with app.app_context():
         state = app.extensions["loyalty"]
+        service.suppress(state.session, state.now(), "carla@example.com", "bounce")
         service.subscribe(  # never confirmed
             state.session,
             state.now(),
@@ -289,7 +291,7 @@ def test_a_scheduled_campaign_goes_to_confirmed_subscribers_and_is_reported(
     page = owner.get(response.location).get_data(as_text=True)
     assert "The campaign is scheduled." in page
     assert 'value="2026-03-05"' in page and 'value="09:00"' in page
-    assert "3 confirmed subscribers of these topics would get it now." in page
+    assert "4 confirmed subscribers of these topics would get it now." in page
 
     with app.app_context():
         state = app.extensions["loyalty"]
@@ -326,16 +328,17 @@ def test_a_scheduled_campaign_goes_to_confirmed_subscribers_and_is_reported(
         for n, label in re.findall(r"<strong>(\d+)</strong>([^<]+)<", html)
     )
     assert figures == {
-        "recipients": 3,
+        "recipients": 4,
         "sent": 1,
         "waiting to be sent": 0,
         "failed": 1,
+        "not sent: the address bounced or complained": 1,
         "skipped by the cap": 1,
         "unsubscribes": 1,
     }
     listing = owner.get("/loyalty/owner/newsletter/").get_data(as_text=True)
     cells = re.findall(r'<td class="num(?: wide)?">(\d+)</td>', listing)
-    assert cells == ["3", "1", "1", "1", "1"]
+    assert cells == ["4", "1", "1", "1", "1"]
 
 
 def test_a_sent_campaign_is_read_only(
