@@ -9,7 +9,7 @@ instead):
    process of its own on 127.0.0.1. The server keeps the bytes it received; a raw
    ``smtplib`` loop then sends exactly those bytes again over one connection. The
    figure is messages per second, loyalty / raw (goal of issue 3: at least 0.8):
-   the median of ``--rounds`` (3) rounds of both, one after the other.
+   the median of ``--rounds`` (5) rounds of both, one after the other.
 2. **Building memory.** Peak Python memory (tracemalloc) of building the campaign
    for N and for 10 x N subscribers (10,000 and 100,000); goal: the second at most
    1.2 times the first. Subscribers are made by bulk inserts.
@@ -256,7 +256,7 @@ def main(argv: t.Sequence[str] | None = None) -> dict[str, t.Any]:
     parser.add_argument("--quick", action="store_true", help="every size / 10")
     parser.add_argument("--profile", action="store_true", help="cProfile delivery")
     parser.add_argument(
-        "--rounds", type=int, default=3, help="delivery rounds (default 3; median)"
+        "--rounds", type=int, default=5, help="delivery rounds (default 5; median)"
     )
     parser.add_argument(
         "--postgres", action="store_true", help="deliver from PostgreSQL, not SQLite"
