@@ -186,10 +186,13 @@ def offer_benefit(
 ) -> Benefit:
     """The benefit of ``offer`` on a cart (the applicator).
 
-    :raises CodeNotApplicable: paused, not started or over, used up, below the
-        minimum, or none of its products in the cart.
+    A paused offer gives no new codes, but the codes it gave keep their promise
+    until they expire; an end date (``ends_at``) stops them all.
+
+    :raises CodeNotApplicable: not started or over, used up, below the minimum, or
+        none of its products in the cart.
     """
-    if not offer.active or (offer.starts_at and offer.starts_at > now):
+    if offer.starts_at and offer.starts_at > now:
         raise CodeNotApplicable(
             _("The offer of the code %(code)s is not running now.", code=shown),
             NOT_ACTIVE,

@@ -268,7 +268,11 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         flash(
             _("The offer is running again.")
             if offer.active
-            else _("The offer is paused."),
+            else _(
+                "The offer is paused: it gives no new codes. Codes it already gave"
+                " work until they expire; to stop them too, give the offer an end"
+                " date."
+            ),
             "success",
         )
         return redirect(url_for(".owner_offers"))

@@ -66,7 +66,7 @@ def test_the_owner_edits_an_offer_in_a_browser(
 
     page.reload()
     row.get_by_role("button", name="Pause").click()
-    page.wait_for_selector("text=The offer is paused.")
+    page.wait_for_selector("text=The offer is paused: it gives no new codes.")
     page.get_by_role("link", name="Report").first.click()
     page.wait_for_selector("text=redemption rate")
     assert "Fern Frond Pendant" in page.content()

@@ -156,16 +156,24 @@ def test_redeeming_a_code_that_does_not_apply_raises_and_writes_nothing(
     assert session.scalars(sa.select(DiscountCode.uses)).all() == [0, 0]
 
 
-def test_an_offer_that_ended_or_is_paused_is_refused(
+def test_a_paused_offer_keeps_its_codes_an_ended_one_refuses_them(
     shop_loyalty: Loyalty, clock: FrozenClock
 ) -> None:
+    """Pausing stops new codes (Bea's first order gets none), not the promise of
+    the one Anna holds; an end date stops it, as does a start moved later."""
     offer = make_offer(shop_loyalty)
     buy(shop_loyalty, "SF-1", "RNG-FERN")
     code = first_code(shop_loyalty)
     offer.active = False
     shop_loyalty.state.session.commit()
+    buy(shop_loyalty, "SF-9", "RNG-FERN", email="bea@example.com", name="Bea")
+    grants = sa.select(sa.func.count(OfferGrant.id))
+    assert shop_loyalty.state.session.scalar(grants) == 1  # Anna's only
+    assert quote(shop_loyalty, code).ok
+    offer.starts_at = clock.now + timedelta(days=1)
+    shop_loyalty.state.session.commit()
     assert quote(shop_loyalty, code).reason == "not_active"
-    offer.active = True
+    offer.starts_at = None
     offer.ends_at = clock.now - timedelta(seconds=1)
     shop_loyalty.state.session.commit()
     assert quote(shop_loyalty, code).reason == "expired"
