@@ -16,7 +16,6 @@ from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
-from .. import content
 from .. import content_versions
 from ..errors import InvalidContent
 from ..extension import LoyaltyState
@@ -24,6 +23,7 @@ from ..i18n import _
 from ..i18n import lazy_gettext
 from ..owner.language_versions import VersionForm
 from ..owner.language_versions import edit_version
+from .campaigns import check_text
 from .models import DRAFT
 from .models import SCHEDULED
 from .models import Campaign
@@ -55,13 +55,7 @@ def save_text(
     code = content_versions.check_language(language, languages, InvalidContent)
     if campaign.status not in (DRAFT, SCHEDULED):
         raise InvalidContent(_("This campaign was sent and can no longer change."))
-    subject = " ".join((subject or "").split())
-    if not subject or len(subject) > 200:
-        raise InvalidContent(_("Give the campaign a subject of 1 to 200 characters."))
-    if not (body or "").strip():
-        raise InvalidContent(_("Write the campaign's text."))
-    content.check(subject)
-    content.check(body)
+    subject = check_text(subject, body)
     content_versions.write(
         campaign,
         code,

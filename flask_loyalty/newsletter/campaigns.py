@@ -50,6 +50,23 @@ PREFERENCES = "\ue000preferences\ue000"
 BUILD_LEASE = timedelta(minutes=5)
 
 
+def check_text(subject: str, body: str) -> str:
+    """The campaign's subject on one line (runs of spaces made one), once it and
+    ``body`` are fit to send, in any of the shop's languages.
+
+    :raises InvalidContent: an empty subject or one over 200 characters, an empty
+        body, or a template error in either.
+    """
+    subject = " ".join((subject or "").split())
+    if not subject or len(subject) > 200:
+        raise InvalidContent(_("Give the campaign a subject of 1 to 200 characters."))
+    if not (body or "").strip():
+        raise InvalidContent(_("Write the campaign's text."))
+    content.check(subject)
+    content.check(body)
+    return subject
+
+
 def save_campaign(
     session: Session,
     now: datetime,
@@ -64,13 +81,7 @@ def save_campaign(
     :raises InvalidContent: an empty or multi-line subject, a body with a template
         error, no topic, or a campaign that was already sent.
     """
-    subject = " ".join((subject or "").split())
-    if not subject or len(subject) > 200:
-        raise InvalidContent(_("Give the campaign a subject of 1 to 200 characters."))
-    if not (body or "").strip():
-        raise InvalidContent(_("Write the campaign's text."))
-    content.check(subject)
-    content.check(body)
+    subject = check_text(subject, body)
     topics = list(session.scalars(sa.select(Topic).where(Topic.id.in_(set(topic_ids)))))
     if not topics:
         raise InvalidContent(_("Choose at least one topic to send to."))

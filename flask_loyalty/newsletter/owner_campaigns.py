@@ -28,6 +28,7 @@ from ..errors import InvalidName
 from ..extension import LoyaltyState
 from ..forms import ActionForm
 from ..i18n import _
+from ..owner.listing import one_page
 from ..segments.service import narrow
 from . import campaign_languages
 from . import campaigns
@@ -45,10 +46,6 @@ from .service import clean_first_name
 
 EDITABLE = (DRAFT, SCHEDULED)
 PREVIEW_NAME = "Anna"
-
-
-def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
 
 
 def _campaign(state: LoyaltyState, campaign_id: int) -> Campaign:
@@ -155,22 +152,22 @@ def register(bp: Blueprint) -> None:
     @owner_required
     def owner_newsletter() -> t.Any:
         state = get_state()
-        size, page = state.settings.owner_page_size, _page()
-        found = state.session.scalars(
-            sa.select(Campaign)
-            .order_by(Campaign.created_at.desc(), Campaign.id.desc())
-            .offset((page - 1) * size)
-            .limit(size + 1)
-        ).all()
+        found, page, has_next = one_page(
+            state,
+            sa.select(Campaign).order_by(
+                Campaign.created_at.desc(), Campaign.id.desc()
+            ),
+            scalars=True,
+        )
         rows = [
             (c, None if c.status in EDITABLE else campaigns.report(state.session, c))
-            for c in found[:size]
+            for c in found
         ]
         return render_template(
             "loyalty/owner/newsletter/campaigns.html",
             rows=rows,
             page=page,
-            has_next=len(found) > size,
+            has_next=has_next,
             has_topics=bool(active_topics(state.session)),
         )
 

@@ -21,6 +21,7 @@ from ..errors import InvalidName
 from ..extension import LoyaltyState
 from ..forms import ActionForm
 from ..i18n import _
+from ..owner.listing import one_page
 from . import csv_io
 from . import owner_campaigns
 from . import personal_data
@@ -41,10 +42,6 @@ from .views import consent_text
 STATUSES = (PENDING, CONFIRMED, UNSUBSCRIBED)
 UPLOAD_SLACK = 64 * 1024
 """Room for the form's other fields and the multipart framing around the file."""
-
-
-def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
 
 
 def _get(state: LoyaltyState, model: type[t.Any], object_id: int) -> t.Any:
@@ -229,10 +226,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             )
         if status:
             stmt = stmt.where(Subscriber.status == status)
-        size, page = state.settings.owner_page_size, _page()
-        found = state.session.scalars(
-            stmt.offset((page - 1) * size).limit(size + 1)
-        ).all()
+        found, page, has_next = one_page(state, stmt, scalars=True)
         counts = dict(
             state.session.execute(
                 sa.select(Subscriber.status, sa.func.count(Subscriber.id)).group_by(
@@ -242,12 +236,12 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         )
         return render_template(
             "loyalty/owner/newsletter/subscribers.html",
-            subscribers=found[:size],
+            subscribers=found,
             counts={name: counts.get(name, 0) for name in STATUSES},
             query=query,
             status=status,
             page=page,
-            has_next=len(found) > size,
+            has_next=has_next,
         )
 
     @bp.route("/owner/newsletter/subscribers.csv")

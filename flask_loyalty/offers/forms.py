@@ -43,6 +43,20 @@ MONEY = {"inputmode": "decimal", "placeholder": "0.00"}
 WHOLE = {"inputmode": "numeric"}
 
 
+def message_field() -> TextAreaField:
+    """The offer's personal message to the customer, in the offer form (the
+    default language) and in :class:`~flask_loyalty.offers.messages.MessageForm`
+    (the others)."""
+    return TextAreaField(
+        lazy_gettext(
+            "Personal message (Markdown; {{ first_name }}, {{ code }}, {{ offer }},"
+            " {{ shop_name }})"
+        ),
+        validators=[Length(max=20_000)],
+        render_kw={"rows": 10, "style": "width: 100%; box-sizing: border-box"},
+    )
+
+
 class OfferForm(LoyaltyForm):
     """An offer: trigger, benefit, conditions, message."""
 
@@ -126,14 +140,7 @@ class OfferForm(LoyaltyForm):
             "placeholder": lazy_gettext("A thank-you gift for you, {{ first_name }}")
         },
     )
-    message = TextAreaField(
-        lazy_gettext(
-            "Personal message (Markdown; {{ first_name }}, {{ code }}, {{ offer }},"
-            " {{ shop_name }})"
-        ),
-        validators=[Length(max=20_000)],
-        render_kw={"rows": 10, "style": "width: 100%; box-sizing: border-box"},
-    )
+    message = message_field()
 
 
 class SendForm(LoyaltyForm):

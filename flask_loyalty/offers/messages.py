@@ -12,7 +12,6 @@ from flask import Blueprint
 from flask import abort
 from flask import url_for
 from wtforms import StringField
-from wtforms import TextAreaField
 from wtforms.validators import Length
 
 from .. import content_versions
@@ -25,6 +24,7 @@ from ..owner.language_versions import edit_version
 from . import models as om
 from .editing import check_text
 from .editing import invalid
+from .forms import message_field
 
 
 class MessageForm(VersionForm):
@@ -32,14 +32,7 @@ class MessageForm(VersionForm):
 
     texts = ("subject", "message")
     subject = StringField(lazy_gettext("Email subject"), validators=[Length(max=200)])
-    message = TextAreaField(
-        lazy_gettext(
-            "Personal message (Markdown; {{ first_name }}, {{ code }}, {{ offer }},"
-            " {{ shop_name }})"
-        ),
-        validators=[Length(max=20_000)],
-        render_kw={"rows": 10, "style": "width: 100%; box-sizing: border-box"},
-    )
+    message = message_field()
 
 
 def save_message(

@@ -26,6 +26,7 @@ from ..i18n import _
 from ..i18n import choose_language
 from ..i18n import current_language
 from ..i18n import match_language
+from ..owner.language_versions import requested_language
 from ..points.owner_views import owner_identity
 from ..returns.forms import LookupForm
 from . import owner_actions
@@ -171,15 +172,9 @@ def _edit(state: LoyaltyState, slug: str | None) -> t.Any:
             page = service.get_page(session, slug)
         except NotFound:
             abort(404)
-    wanted = request.values.get("language") or request.values.get("lang")
     language, error = languages[0], None
-    if wanted is not None and page is not None:
-        try:
-            language = content_versions.check_language(wanted, languages, InvalidPolicy)
-        except InvalidPolicy as exc:
-            if request.method == "GET":
-                abort(404)
-            error = exc.message
+    if page is not None:  # a new page is written in the default language
+        language, error = requested_language(languages, InvalidPolicy)
     form = PageForm() if request.method == "POST" else PageForm(formdata=None)
     if request.method == "GET" and page is not None:
         if page.id is None:  # a built-in page: its text in the language edited
