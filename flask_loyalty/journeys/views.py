@@ -1,5 +1,6 @@
 """The owner's journey pages: the list, a journey's timeline with its figures, the
-editor, pause and resume, a test send of a step, and putting someone in by hand."""
+editor, pause and resume, a test send of a step, putting someone in by hand, and
+deleting a journey (after a confirmation page)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,8 @@ from .forms import EnterForm
 from .forms import JourneyForm
 from .forms import StepTestForm
 from .mail import step_renderer
+from .owner_delete import delete_journey
+from .owner_delete import what_goes
 
 if t.TYPE_CHECKING:
     from ..extension import LoyaltyState
@@ -308,3 +311,25 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         queue_test(state, "journey_test", address, rendered)
         flash(_("A test is on its way to %(address)s.", address=address), "success")
         return redirect(url_for(".owner_journey", journey_id=journey.id))
+
+    @bp.route("/owner/journeys/<int:journey_id>/delete", methods=["GET", "POST"])
+    @owner_required
+    def owner_journey_delete(journey_id: int) -> t.Any:
+        """GET asks to confirm; POST deletes the journey with its steps and
+        figures in one transaction (400 without a valid CSRF token)."""
+        state = get_state()
+        journey = _journey(state, journey_id)
+        posted = request.method == "POST"
+        form = ActionForm() if posted else ActionForm(formdata=None)
+        if posted and form.validate_on_submit():
+            name = journey.name
+            delete_journey(state.session, journey)
+            state.session.commit()
+            flash(_("The journey “%(name)s” is deleted.", name=name), "success")
+            return redirect(url_for(".owner_journeys"))
+        return render_template(
+            "loyalty/owner/journeys/delete.html",
+            journey=journey,
+            form=form,
+            goes=what_goes(state.session, journey),
+        ), 400 if posted else 200

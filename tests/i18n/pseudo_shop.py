@@ -297,6 +297,7 @@ def _owner_journeysand_deliverability(pages: Pages, owner: FlaskClient) -> None:
     pages.get(owner, "owner: journeys", f"{owner_journeys}/")
     pages.get(owner, "owner: journey", f"{owner_journeys}/1")
     pages.get(owner, "owner: journey, edit", f"{owner_journeys}/1/edit")
+    pages.get(owner, "owner: journey, delete", f"{owner_journeys}/1/delete")
     unnamed = {"name": "", "steps-0-delay_days": "-1"}
     refused = "owner: new journey, errors"
     pages.form(owner, "owner: new journey", f"{owner_journeys}/new", refused, unnamed)
