@@ -267,6 +267,24 @@ class Loyalty:
             state.session.commit()
         return refund
 
+    def mark_delivered(
+        self, order_id: str, *, at: datetime | None = None, commit: bool = True
+    ) -> Order:
+        """Record that the order reached her at ``at`` (aware; default: now), for
+        a return window that counts from delivery (``LOYALTY_RETURN_WINDOW_FROM =
+        "delivery"``). Call it from your shipping integration; again to correct it.
+
+        :raises LoyaltyError: ``UnknownOrder`` or ``InvalidOrder`` (a naive time,
+            one before the order or in the future); nothing is stored.
+        """
+        from .orders.delivery import mark_delivered
+
+        state = self.state
+        order = mark_delivered(state.session, state.now(), order_id, at)
+        if commit:
+            state.session.commit()
+        return order
+
     def quote_discount(
         self,
         code: str,

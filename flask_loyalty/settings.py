@@ -55,6 +55,7 @@ DEFAULTS: dict[str, t.Any] = {
     "LOYALTY_JOURNEY_BATCH": 200,  # due steps a worker claims at once
     # Returns.
     "LOYALTY_RETURN_LINK_MAX_AGE": 180 * 24 * 3600,  # seconds a status link works
+    "LOYALTY_RETURN_WINDOW_FROM": "order",  # or "delivery" (Loyalty.mark_delivered)
     # Deliverability (flask_loyalty/deliverability/config.py reads these).
     "LOYALTY_DKIM_SELECTOR": None,  # DKIM is on when selector and key are set
     "LOYALTY_DKIM_DOMAIN": None,  # None: the sender's domain
@@ -76,6 +77,7 @@ DEFAULTS: dict[str, t.Any] = {
 }
 
 MAIL_DELIVERIES = ("smtp", "hold", "file")
+WINDOW_STARTS = ("order", "delivery")
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,8 @@ class Settings:
     link_max_age: int
     unsubscribe_mailto: str | None
     return_link_max_age: int = 180 * 24 * 3600
+    return_window_from: str = "order"
+    """Where the return window starts: the order, or its delivery."""
     languages: tuple[str, ...] = ("en",)
     translation_directories: tuple[str, ...] = ()
 
@@ -150,6 +154,11 @@ def read_settings(app: Flask) -> Settings:
         raise RuntimeError(
             "LOYALTY_RATE_LIMIT must be (attempts, seconds), for example (5, 900)."
         )
+    if c["LOYALTY_RETURN_WINDOW_FROM"] not in WINDOW_STARTS:
+        raise RuntimeError(
+            f"LOYALTY_RETURN_WINDOW_FROM must be one of {WINDOW_STARTS},"
+            f" not {c['LOYALTY_RETURN_WINDOW_FROM']!r}."
+        )
     prefix = c["LOYALTY_URL_PREFIX"]
     if not prefix.startswith("/"):
         raise RuntimeError("LOYALTY_URL_PREFIX must start with '/', like '/loyalty'.")
@@ -183,6 +192,7 @@ def read_settings(app: Flask) -> Settings:
         link_max_age=int(c["LOYALTY_NEWSLETTER_LINK_MAX_AGE"]),
         unsubscribe_mailto=c["LOYALTY_UNSUBSCRIBE_MAILTO"],
         return_link_max_age=int(c["LOYALTY_RETURN_LINK_MAX_AGE"]),
+        return_window_from=c["LOYALTY_RETURN_WINDOW_FROM"],
         languages=check_languages(c["LOYALTY_LANGUAGES"]),
         translation_directories=tuple(
             str(path) for path in c["LOYALTY_TRANSLATION_DIRECTORIES"] or ()

@@ -36,6 +36,10 @@ class Order(Base):
     discount_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     placed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """When it reached her, as the shop reported (:meth:`Loyalty.mark_delivered`);
+    with ``LOYALTY_RETURN_WINDOW_FROM = "delivery"`` the return window counts from
+    it."""
     fingerprint: Mapped[str] = mapped_column(sa.String(64))
     """SHA-256 of the order's contents, to tell a repeat from a conflicting reuse."""
 

@@ -116,10 +116,19 @@ def method_label(method: str) -> str:
     }[method]
 
 
-def summary(policy: ReturnPolicy) -> list[str]:
-    """The rules in a few plain sentences, for the box atop the returns page."""
+def summary(policy: ReturnPolicy, from_delivery: bool = False) -> list[str]:
+    """The rules in a few plain sentences, for the box atop the returns page (the
+    window counted from the order, or from delivery with ``from_delivery``)."""
     if policy.window_days == 0:
         lines = [_("We cannot take items back once they are sent.")]
+    elif from_delivery:
+        lines = [
+            ngettext(
+                "You can return items within %(num)d day of receiving your order.",
+                "You can return items within %(num)d days of receiving your order.",
+                policy.window_days,
+            )
+        ]
     else:
         lines = [
             ngettext(

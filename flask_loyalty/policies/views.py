@@ -115,7 +115,9 @@ def _policy_page(
         policy = rules.load_rules(state.session)
         url = url_for(".policy", slug=slug, _external=True)
         context.update(
-            summary=rules.summary(policy),
+            summary=rules.summary(
+                policy, state.settings.return_window_from == "delivery"
+            ),
             json_ld=rules.json_ld(policy, url),
             lookup=lookup or LookupForm(),
             returns_open=policy.window_days > 0,

@@ -63,24 +63,51 @@ def find_order(session: Session, number: object, email: object) -> Order | None:
     return order
 
 
-def window_end(order: Order, policy: ReturnPolicy) -> datetime:
-    """The last moment a return of ``order`` may be asked for."""
-    return order.placed_at + timedelta(days=policy.window_days)
+def window_end(
+    order: Order, policy: ReturnPolicy, from_delivery: bool = False
+) -> datetime | None:
+    """The last moment a return of ``order`` may be asked for; ``None`` while a
+    window that counts from delivery has not started (not delivered yet)."""
+    start = order.delivered_at if from_delivery else order.placed_at
+    return None if start is None else start + timedelta(days=policy.window_days)
 
 
-def check_window(order: Order, policy: ReturnPolicy, now: datetime) -> None:
-    """:raises ReturnWindowClosed: the order is older than the window allows."""
-    if policy.window_days == 0 or now > window_end(order, policy):
+def window_open(
+    order: Order, policy: ReturnPolicy, now: datetime, from_delivery: bool = False
+) -> bool:
+    """Whether a return of ``order`` may be asked for now."""
+    end = window_end(order, policy, from_delivery)
+    return bool(policy.window_days) and (end is None or now <= end)
+
+
+def check_window(
+    order: Order, policy: ReturnPolicy, now: datetime, from_delivery: bool = False
+) -> None:
+    """:raises ReturnWindowClosed: the window (from the order, or from its delivery
+    with ``from_delivery``) has passed, or the shop takes no returns."""
+    if window_open(order, policy, now, from_delivery):
+        return
+    if from_delivery and policy.window_days:
         raise ReturnWindowClosed(
             ngettext(
-                "Order %(order)s is more than %(num)d day old: items can be returned"
-                " within %(num)d day of the order.",
-                "Order %(order)s is more than %(num)d days old: items can be returned"
-                " within %(num)d days of the order.",
+                "Order %(order)s arrived more than %(num)d day ago: items can be"
+                " returned within %(num)d day of delivery.",
+                "Order %(order)s arrived more than %(num)d days ago: items can be"
+                " returned within %(num)d days of delivery.",
                 policy.window_days,
                 order=order.reference,
             )
         )
+    raise ReturnWindowClosed(
+        ngettext(
+            "Order %(order)s is more than %(num)d day old: items can be returned"
+            " within %(num)d day of the order.",
+            "Order %(order)s is more than %(num)d days old: items can be returned"
+            " within %(num)d days of the order.",
+            policy.window_days,
+            order=order.reference,
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -153,17 +180,19 @@ def create_request(
     reason: str,
     resolution: str,
     comment: object = "",
+    from_delivery: bool = False,
 ) -> ReturnRequest:
     """Ask to return ``quantities`` (order line id -> how many) of ``order``.
 
     The order's row is locked first (an UPDATE that changes nothing), so two
     requests sent at once cannot both take the last piece.
 
-    :raises ReturnWindowClosed: the window has passed.
+    :raises ReturnWindowClosed: the window has passed (counted from the order, or
+        from its delivery with ``from_delivery``).
     :raises InvalidReturn: nothing chosen, a line not in the order, a piece that
         cannot be returned, more than is left, or a bad reason or resolution.
     """
-    check_window(order, policy, now)
+    check_window(order, policy, now, from_delivery)
     if reason not in REASONS:
         raise InvalidReturn(_("Choose why you are returning the items."))
     if resolution not in RESOLUTIONS or resolution not in policy.refund_methods:

@@ -43,6 +43,10 @@ from .models import ReturnRequest
 ACCOUNT_ORDERS = 10
 
 
+def _from_delivery(state: LoyaltyState) -> bool:
+    return state.settings.return_window_from == "delivery"
+
+
 def returns_section(state: LoyaltyState, customer: Customer) -> dict[str, t.Any]:
     """The account page's returns block: orders she can still return, and her
     return requests with their status links."""
@@ -57,7 +61,7 @@ def returns_section(state: LoyaltyState, customer: Customer) -> dict[str, t.Any]
     returnable = [
         (order, links.start_token(order))
         for order in orders
-        if policy.window_days and now <= service.window_end(order, policy)
+        if service.window_open(order, policy, now, _from_delivery(state))
     ]
     requests = state.session.scalars(
         sa.select(ReturnRequest)
@@ -137,7 +141,9 @@ def _items_page(
         form=form,
         error=error,
         quantities=request.form,
-        window_end=service.window_end(order, policy),
+        window_end=service.window_end(order, policy, _from_delivery(state)),
+        from_delivery=_from_delivery(state),
+        window_days=policy.window_days,
     ), status
 
 
@@ -186,7 +192,9 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             ]
             return policy_page(state, RETURNS, form, 400)
         try:
-            service.check_window(order, load_rules(state.session), state.now())
+            service.check_window(
+                order, load_rules(state.session), state.now(), _from_delivery(state)
+            )
         except ReturnWindowClosed as error:
             return _window_closed(error)
         return redirect(url_for(".return_new", token=links.start_token(order)))
@@ -200,7 +208,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             return _bad_link(error)
         policy = load_rules(state.session)
         try:
-            service.check_window(order, policy, state.now())
+            service.check_window(order, policy, state.now(), _from_delivery(state))
         except ReturnWindowClosed as error:
             return _window_closed(error)
         if request.method == "GET":
@@ -218,6 +226,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
                 reason=form.reason.data,
                 resolution=form.resolution.data,
                 comment=form.comment.data,
+                from_delivery=_from_delivery(state),
             )
             links.queue_return_mail(state, created)
         except InvalidReturn as error:
