@@ -164,16 +164,20 @@ def benefit_of(
         return Benefit(
             cents, _("%(amount)s off", amount=_show(code.value_cents, currency))
         )
-    if offer.once_per_customer and code.customer_id is not None:
-        before = session.scalar(
-            sa.select(CodeRedemption.id).where(
-                CodeRedemption.offer_id == offer.id,
-                CodeRedemption.customer_id == code.customer_id,
-            )
-        )
-        if before is not None:
-            raise CodeUsed(_("This offer was already used on another order."))
+    if used_by_owner(session, offer, code.customer_id):
+        raise CodeUsed(_("This offer was already used on another order."))
     return offer_benefit(offer, now, subtotal_cents, lines, currency, shown)
+
+
+def used_by_owner(session: Session, offer: om.Offer, customer_id: int | None) -> bool:
+    """Whether ``offer`` is "once per customer" and the customer who owns the code
+    (``customer_id``) already used it on an order."""
+    if not offer.once_per_customer or customer_id is None:
+        return False
+    before = sa.select(CodeRedemption.id).where(
+        CodeRedemption.offer_id == offer.id, CodeRedemption.customer_id == customer_id
+    )
+    return session.scalar(before) is not None
 
 
 def offer_benefit(

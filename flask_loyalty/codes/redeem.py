@@ -21,6 +21,7 @@ from ..offers import models as om
 from .checkout import USED_UP
 from .checkout import Line
 from .checkout import benefit_of
+from .checkout import used_by_owner
 from .models import CodeRedemption
 from .models import DiscountCode
 from .service import find_code
@@ -43,6 +44,17 @@ def _claim_offer(session: Session, offer_id: int, cents: int) -> bool:
             .values(uses=offers.c.uses + 1, spent_cents=offers.c.spent_cents + cents)
         ).rowcount
         == 1
+    )
+
+
+def _give_back(session: Session, offer_id: int, cents: int) -> None:
+    """Undo :func:`_claim_offer` (the caller may not roll back: the order can be in
+    the same transaction)."""
+    offers = om.Offer.__table__
+    session.execute(
+        sa.update(offers)
+        .where(offers.c.id == offer_id)
+        .values(uses=offers.c.uses - 1, spent_cents=offers.c.spent_cents - cents)
     )
 
 
@@ -125,16 +137,15 @@ def redeem(
     if offer_id is not None and check:
         if not _claim_offer(session, offer_id, cents):
             raise CodeNotApplicable(_("This offer has been used up. Sorry!"), USED_UP)
+        # The offer's row is ours until the commit: another of her codes of this
+        # offer redeemed at the same moment was checked before, but shows now.
+        offer = session.get(om.Offer, offer_id)
+        if offer is not None and used_by_owner(session, offer, row.customer_id):
+            _give_back(session, offer_id, cents)
+            raise CodeUsed(_("This offer was already used on another order."))
     if not claim_code(session, now, row.id, order_ref):
         if offer_id is not None and check:  # give the offer's use back
-            offers = om.Offer.__table__
-            session.execute(
-                sa.update(offers)
-                .where(offers.c.id == offer_id)
-                .values(
-                    uses=offers.c.uses - 1, spent_cents=offers.c.spent_cents - cents
-                )
-            )
+            _give_back(session, offer_id, cents)
         session.refresh(row)
         done = find_redemption(session, row.id, order_ref)
         if done is not None:  # the same order, redeemed at the same moment

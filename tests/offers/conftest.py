@@ -58,6 +58,18 @@ def shop_loyalty(shop: Flask) -> Loyalty:
     return t.cast(Loyalty, shop.extensions["loyalty"].extension)
 
 
+@pytest.fixture
+def postgres_shop(
+    make_app: t.Callable[..., Flask], postgres_url: str
+) -> tuple[Flask, Loyalty]:
+    """The shop on PostgreSQL with a catalog, for tests of simultaneous requests
+    (no app context: each thread pushes its own)."""
+    app = make_app(database_url=postgres_url)
+    loyalty = t.cast(Loyalty, app.extensions["loyalty"].extension)
+    loyalty.catalog_loader(lambda: CATALOG)
+    return app, loyalty
+
+
 def buy(
     loyalty: Loyalty,
     ref: str,

@@ -32,7 +32,6 @@ from flask_loyalty.models import OfferGrant
 from flask_loyalty.offers import models as om
 from flask_loyalty.points.service import redeem_points
 
-from .conftest import CATALOG
 from .conftest import buy
 from .conftest import line
 from .conftest import make_offer
@@ -271,11 +270,9 @@ def test_points_codes_go_through_the_same_checkout(shop_loyalty: Loyalty) -> Non
 
 @pytest.mark.postgres
 def test_twenty_concurrent_redemptions_of_one_code_give_one_success(
-    make_app: t.Callable[..., Flask], postgres_url: str
+    postgres_shop: tuple[Flask, Loyalty],
 ) -> None:
-    app = make_app(database_url=postgres_url)
-    loyalty = t.cast(Loyalty, app.extensions["loyalty"].extension)
-    loyalty.catalog_loader(lambda: CATALOG)
+    app, loyalty = postgres_shop
     with app.app_context():
         make_offer(loyalty)
         buy(loyalty, "SF-1", "RNG-FERN")
