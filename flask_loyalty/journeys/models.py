@@ -69,6 +69,7 @@ SKIPPED_NOT_SUBSCRIBED = "not_subscribed"
 SKIPPED_TOPIC = "topic"
 SKIPPED_NO_CUSTOMER = "no_customer"
 SKIPPED_OFFER_USED_UP = "offer_used_up"
+SKIPPED_SUPPRESSED = "suppressed"  # her address bounced, or she complained
 
 # Why a step waits.
 WAIT_CAP = "cap"

@@ -29,6 +29,7 @@ from ..newsletter.models import CONFIRMED
 from ..newsletter.models import UNSUBSCRIBED
 from ..newsletter.models import Subscriber
 from ..newsletter.models import subscriber_topics
+from ..newsletter.service import suppressed_among
 from ..outbox.models import OutboxMessage
 from . import models as jm
 from .calendar import enter_by_the_calendar
@@ -113,6 +114,7 @@ class Runner:
         if self.postgres:
             query = query.with_for_update().execution_options(populate_existing=True)
         self.subscribers = {s.email: s for s in self.session.scalars(query)}
+        self.stopped = suppressed_among(self.session, self.subscribers)
         topic_ids = {row.journey.topic_id for row in rows} - {None}
         self.topics: set[tuple[int, int]] = set()
         if topic_ids and self.subscribers:
@@ -268,6 +270,8 @@ class Runner:
             return jm.SKIPPED_NOT_SUBSCRIBED, None
         if not self.has_topic(subscriber, enrolment.journey.topic_id):
             return jm.SKIPPED_TOPIC, None
+        if subscriber.email in self.stopped:  # bounced or complained: not mailed
+            return jm.SKIPPED_SUPPRESSED, None
         wait = self.gate(subscriber, step, now)
         if wait is not None:
             return wait

@@ -148,3 +148,36 @@ def test_a_step_that_fails_for_one_person_does_not_stop_the_others(
     assert [(e.email, e.status) for e in failed] == [(ANNA, jm.EXITED)]
     run_due(shop)  # nothing left that fails
     assert len(journey_mail(shop)) == 2
+
+
+def test_an_address_that_bounced_gets_no_journey_email(
+    shop: Flask, clock: FrozenClock
+) -> None:
+    """Still confirmed, but her address bounced: the step is skipped and says why,
+    her frequency cap is untouched, and Mari still gets hers."""
+    make_journey(shop, [email_step("Welcome")])
+    subscribe_confirmed(shop, ANNA)
+    subscribe_confirmed(shop, "mari@example.com", "Mari")
+    with shop.app_context():
+        session = shop.extensions["loyalty"].session
+        newsletter.suppress(session, clock.now, ANNA, "bounce")
+        session.commit()
+    run_due(shop)
+    assert [m.to_addr for m in journey_mail(shop)] == ["mari@example.com"]
+    with shop.app_context():
+        session = shop.extensions["loyalty"].session
+        outcomes = dict(
+            session.execute(
+                sa.select(jm.Enrolment.email, jm.StepRun.outcome).join(
+                    jm.StepRun, jm.StepRun.enrolment_id == jm.Enrolment.id
+                )
+            ).all()
+        )
+        anna = newsletter.find_subscriber(session, ANNA)
+        assert anna is not None and anna.last_campaign_at is None
+        journey_id = session.scalar(sa.select(jm.Journey.id))
+    assert outcomes == {ANNA: jm.SKIPPED_SUPPRESSED, "mari@example.com": jm.SENT}
+    shop.extensions["loyalty"].extension.owner_check(lambda: True)
+    page = shop.test_client().get(f"/loyalty/owner/journeys/{journey_id}")
+    text = " ".join(page.get_data(as_text=True).split())
+    assert "skipped: the address bounced or she complained</dt><dd>1" in text
