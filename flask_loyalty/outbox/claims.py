@@ -165,20 +165,6 @@ def claim(
     return claimed
 
 
-def claim_ids(
-    session: Session,
-    now: datetime,
-    *,
-    limit: int,
-    claim_timeout: int,
-    policy: DeliveryPolicy | None = None,
-) -> list[int]:
-    """Like :func:`claim`, the ids only (in id order)."""
-    return sorted(
-        message.id for message in _claim(session, now, limit, claim_timeout, policy)
-    )
-
-
 def _claim(
     session: Session,
     now: datetime,

@@ -4,13 +4,11 @@ workers sending at once."""
 from __future__ import annotations
 
 import json
-import threading
 import typing as t
 from collections import Counter
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
 
 from flask_loyalty.deliverability.models import MailEvent
 from flask_loyalty.newsletter import campaigns
@@ -20,6 +18,7 @@ from flask_loyalty.outbox.models import SENT
 from flask_loyalty.outbox.models import SUPPRESSED
 from flask_loyalty.outbox.service import deliver_due
 from flask_loyalty.outbox.service import queue_mail
+from tests.outbox.helpers import deliver_side_by_side
 
 from .conftest import MakeApp
 from .conftest import RawSMTPServer
@@ -101,33 +100,7 @@ def test_two_workers_stop_mailing_a_bounced_address(
     topic = add_subscribers(apps[0], people)
     send_campaign(apps[0], topic, "Spring pieces")
     send_campaign(apps[0], topic, "Summer pieces")
-    start = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def work(app: Flask) -> None:
-        try:
-            with app.app_context():
-                state = app.extensions["loyalty"]
-                start.wait(timeout=10)
-                while True:
-                    report = deliver_due(
-                        state.session,
-                        app.extensions["mail"],
-                        state.settings.clock,
-                        limit=state.settings.worker_batch,
-                    )
-                    state.session.remove()
-                    if not report.claimed:
-                        break
-        except BaseException as error:  # noqa: BLE001 - re-raised in the test thread
-            errors.append(error)
-
-    threads = [threading.Thread(target=work, args=(app,)) for app in apps]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
+    deliver_side_by_side(apps)
 
     assert smtp.rcpt_log.count(DEAD) == 1
     smtp.wait_for(78)

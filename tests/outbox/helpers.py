@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 import typing as t
+from dataclasses import dataclass
+from dataclasses import field
 
 from flask import Flask
 
 from flask_loyalty.outbox.models import OutboxMessage
+from flask_loyalty.outbox.service import deliver_due
 from flask_loyalty.outbox.service import queue_mail
+from flask_loyalty.outbox.worker import Totals
+from tests.plugins.services import SMTPServer
 
 MakeApp = t.Callable[..., Flask]
 
@@ -82,3 +88,63 @@ def status_of(app: Flask, message_id: int) -> tuple[str, int]:
     """The stored message's status and how many attempts it has had."""
     message = load(app, message_id)
     return message.status, message.attempts
+
+
+@dataclass
+class RefusingServer(SMTPServer):
+    """Answers ``451`` (try again later) to the addresses in ``refuse``."""
+
+    refuse: set[str] = field(default_factory=set)
+
+    async def handle_RCPT(
+        self,
+        server: t.Any,
+        session: t.Any,
+        envelope: t.Any,
+        address: str,
+        options: t.Any,
+    ) -> str:
+        if address in self.refuse:
+            return "451 4.3.0 Try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def deliver_side_by_side(apps: list[Flask]) -> list[Totals]:
+    """Let each app (one worker each, same database) call ``deliver_due`` batch
+    after batch from its own thread, started together, until none is left; return
+    what each one did. An error in a thread fails the test."""
+    start = threading.Barrier(len(apps))
+    totals = [Totals() for _ in apps]
+    errors: list[BaseException] = []
+
+    def work(index: int) -> None:
+        app = apps[index]
+        try:
+            with app.app_context():
+                state = app.extensions["loyalty"]
+                start.wait(timeout=10)
+                while True:
+                    report = deliver_due(
+                        state.session,
+                        app.extensions["mail"],
+                        state.settings.clock,
+                        limit=state.settings.worker_batch,
+                    )
+                    state.session.remove()
+                    totals[index].sent += report.sent
+                    totals[index].retried += report.retried
+                    totals[index].failed += report.failed
+                    if not report.claimed:
+                        break
+        except BaseException as error:  # noqa: BLE001 - re-raised in the test thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(apps))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert not any(thread.is_alive() for thread in threads)
+    return totals

@@ -4,8 +4,6 @@ the bodies stay in the database; a refused message is still marked on its own.""
 from __future__ import annotations
 
 import typing as t
-from dataclasses import dataclass
-from dataclasses import field
 from datetime import timedelta
 
 import pytest
@@ -18,33 +16,12 @@ from flask_loyalty.outbox.models import QUEUED
 from flask_loyalty.outbox.models import SENT
 from flask_loyalty.outbox.models import OutboxMessage
 from flask_loyalty.outbox.service import deliver_due
-from flask_loyalty.outbox.service import queue_mail
+from tests.outbox.helpers import RefusingServer
 from tests.outbox.helpers import queue_to_many
 from tests.outbox.helpers import smtp_app
-from tests.plugins.services import SMTPServer
 from tests.plugins.services import serving
 
 MakeApp = t.Callable[..., Flask]
-
-
-@dataclass
-class RefusingServer(SMTPServer):
-    """Answers ``451`` (try again later) to the addresses in ``refuse``."""
-
-    refuse: set[str] = field(default_factory=set)
-
-    async def handle_RCPT(
-        self,
-        server: t.Any,
-        session: t.Any,
-        envelope: t.Any,
-        address: str,
-        options: t.Any,
-    ) -> str:
-        if address in self.refuse:
-            return "451 4.3.0 Try again later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
 
 
 @pytest.fixture
@@ -67,19 +44,11 @@ def statements(app: Flask) -> tuple[list[str], t.Callable[[], None]]:
 
 def deliver(app: Flask, server: RefusingServer, count: int) -> tuple[list[str], int]:
     """Queue ``count`` messages to p0..pN, deliver one batch; (SQL run, sent)."""
+    queue_to_many(
+        app, count, text="A long plain body " * 50, html="<p>A long rich body</p>" * 50
+    )
     with app.app_context():
         state = app.extensions["loyalty"]
-        for n in range(count):
-            queue_mail(
-                state.session,
-                state.now(),
-                kind="campaign",
-                to=f"p{n}@example.com",
-                subject=f"Message {n}",
-                text="A long plain body " * 50,
-                html="<p>A long rich body</p>" * 50,
-            )
-        state.session.commit()
         seen, stop = statements(app)
         try:
             report = deliver_due(

@@ -5,7 +5,6 @@ without ``RETURNING`` read them back, keeping only what this worker claimed."""
 from __future__ import annotations
 
 import typing as t
-from dataclasses import dataclass
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -23,9 +22,9 @@ from flask_loyalty.outbox.models import OutboxMessage
 from flask_loyalty.outbox.service import deliver_due
 from flask_loyalty.outbox.service import forget_recipient
 from flask_loyalty.outbox.service import queue_mail
+from tests.outbox.helpers import RefusingServer
 from tests.outbox.helpers import queue_to_many
 from tests.outbox.helpers import smtp_app
-from tests.plugins.services import SMTPServer
 from tests.plugins.services import serving
 
 MakeApp = t.Callable[..., Flask]
@@ -128,28 +127,13 @@ def test_without_returning_the_claim_reads_back_only_its_own(
         state.session.remove()
 
 
-@dataclass
-class TryLater(SMTPServer):
-    """Answers every recipient with a temporary refusal."""
-
-    async def handle_RCPT(
-        self,
-        server: t.Any,
-        session: t.Any,
-        envelope: t.Any,
-        address: str,
-        options: t.Any,
-    ) -> str:
-        return "451 4.3.0 Try again later"
-
-
 def test_mail_erased_while_with_the_server_is_not_queued_again(
     make_app: MakeApp, clock: FrozenClock, database_url: str
 ) -> None:
     """Her data was erased after the worker claimed her message and before the
     server answered "try later": the message stays suppressed (blank, to her
     pseudonym), not queued again for another try."""
-    with serving(TryLater) as server:
+    with serving(RefusingServer, refuse={"p0@example.com", "p1@example.com"}) as server:
         app = smtp_app(make_app, server.host, server.port, database_url=database_url)
         queue_to_many(app, 2)
         with app.app_context():

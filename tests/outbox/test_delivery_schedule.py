@@ -4,7 +4,6 @@ once each when two workers share a PostgreSQL database."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -16,8 +15,8 @@ from flask_loyalty.outbox.models import QUEUED
 from flask_loyalty.outbox.models import SENDING
 from flask_loyalty.outbox.models import SENT
 from flask_loyalty.outbox.models import OutboxMessage
-from flask_loyalty.outbox.service import deliver_due
 from tests.outbox.helpers import MakeApp
+from tests.outbox.helpers import deliver_side_by_side
 from tests.outbox.helpers import load
 from tests.outbox.helpers import queue
 from tests.outbox.helpers import run_worker
@@ -142,38 +141,9 @@ def test_two_workers_on_postgres_send_each_message_once(
         for _ in range(2)
     ]
     queue(apps[0], total)
-    start = threading.Barrier(2)
-    sent_by: list[int] = [0, 0]
-    errors: list[BaseException] = []
-
-    def work(index: int) -> None:
-        app = apps[index]
-        try:
-            with app.app_context():
-                state = app.extensions["loyalty"]
-                start.wait(timeout=10)
-                while True:
-                    report = deliver_due(
-                        state.session,
-                        app.extensions["mail"],
-                        state.settings.clock,
-                        limit=state.settings.worker_batch,
-                    )
-                    state.session.remove()
-                    assert report.retried == report.failed == 0
-                    sent_by[index] += report.sent
-                    if not report.claimed:
-                        break
-        except BaseException as error:  # noqa: BLE001 - re-raised in the test thread
-            errors.append(error)
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-    assert not any(thread.is_alive() for thread in threads)
+    totals = deliver_side_by_side(apps)
+    assert all(total.retried == total.failed == 0 for total in totals)
+    sent_by = [total.sent for total in totals]
 
     received = smtp_server.wait_for(total)
     subjects = [message["Subject"] for message in received]
