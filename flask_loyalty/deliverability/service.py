@@ -29,9 +29,9 @@ from ..newsletter.models import Subscriber
 from ..newsletter.models import Suppression
 from ..newsletter.service import email_hash
 from ..newsletter.service import find_subscriber
+from ..newsletter.service import suppression_reasons
 from ..newsletter.service import unsubscribe
 from ..outbox.claims import Claimed
-from ..outbox.claims import ids_param
 from ..outbox.models import OutboxMessage
 from .models import COMPLAINT
 from .models import HARD_BOUNCE
@@ -60,20 +60,13 @@ def is_marketing(message: Claimed) -> bool:
     return any(k.lower() == "list-unsubscribe" for k in (message.headers or {}))
 
 
-_SUPPRESSIONS = sa.select(Suppression.email_hash, Suppression.reason).where(
-    Suppression.email_hash.in_(ids_param("hashes"))
-)
-
-
 def blocked_messages(session: Session, messages: list[Claimed]) -> set[int]:
     """Ids of ``messages`` that must not go: their address is suppressed."""
-    hashes = {m.id: email_hash(normal(m.to_addr)) for m in messages}
-    reasons = dict(
-        session.execute(_SUPPRESSIONS, {"hashes": list(set(hashes.values()))}).all()
-    )
+    addresses = {m.id: normal(m.to_addr) for m in messages}
+    reasons = suppression_reasons(session, set(addresses.values()))
     blocked = set()
     for message in messages:
-        reason = reasons.get(hashes[message.id])
+        reason = reasons.get(addresses[message.id])
         if reason in BLOCKS_ALL or (
             reason in BLOCKS_MARKETING and is_marketing(message)
         ):

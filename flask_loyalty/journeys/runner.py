@@ -29,7 +29,7 @@ from ..newsletter.models import CONFIRMED
 from ..newsletter.models import UNSUBSCRIBED
 from ..newsletter.models import Subscriber
 from ..newsletter.models import subscriber_topics
-from ..newsletter.service import suppressed_among
+from ..newsletter.service import suppression_reasons
 from ..outbox.models import OutboxMessage
 from . import models as jm
 from .calendar import enter_by_the_calendar
@@ -114,7 +114,7 @@ class Runner:
         if self.postgres:
             query = query.with_for_update().execution_options(populate_existing=True)
         self.subscribers = {s.email: s for s in self.session.scalars(query)}
-        self.stopped = suppressed_among(self.session, self.subscribers)
+        self.stopped = suppression_reasons(self.session, self.subscribers)
         topic_ids = {row.journey.topic_id for row in rows} - {None}
         self.topics: set[tuple[int, int]] = set()
         if topic_ids and self.subscribers:

@@ -42,7 +42,7 @@ from .models import Subscriber
 from .models import SubscriberEvent
 from .models import Topic
 from .models import subscriber_topics
-from .service import suppressed_among
+from .service import suppression_reasons
 
 FIRST_NAME = "\ue000first\ue000"
 UNSUBSCRIBE = "\ue000unsubscribe\ue000"
@@ -277,7 +277,7 @@ def build(
         if not subscribers:
             break
         cap = now - timedelta(days=min_days)
-        stopped = suppressed_among(session, (s.email for s in subscribers))
+        stopped = suppression_reasons(session, (s.email for s in subscribers))
         for subscriber in subscribers:
             recipient = CampaignRecipient(
                 campaign_id=campaign_id, subscriber_id=subscriber.id

@@ -306,18 +306,20 @@ def suppress(session: Session, now: datetime, email: str, reason: str) -> None:
     session.add(Suppression(email_hash=digest, reason=reason, created_at=now))
 
 
-def suppressed_among(session: Session, emails: t.Iterable[str]) -> set[str]:
-    """Which of ``emails`` (normalised) are suppressed: bounced, complained or
-    erased (one query; for a batch of a campaign)."""
+_REASONS = sa.select(Suppression.email_hash, Suppression.reason).where(
+    Suppression.email_hash.in_(sa.bindparam("hashes", expanding=True))
+)
+
+
+def suppression_reasons(session: Session, emails: t.Iterable[str]) -> dict[str, str]:
+    """The suppressed ones of ``emails`` (normalised) with why (``bounce``,
+    ``soft_bounce``, ``complaint``, ``erased``): one query, for a batch of a
+    campaign, a journey run or the outbox."""
     digests = {email_hash(email): email for email in emails}
     if not digests:
-        return set()
-    found = session.scalars(
-        sa.select(Suppression.email_hash).where(
-            Suppression.email_hash.in_(list(digests))
-        )
-    )
-    return {digests[digest] for digest in found}
+        return {}
+    rows = session.execute(_REASONS, {"hashes": list(digests)})
+    return {digests[digest]: reason for digest, reason in rows}
 
 
 def is_suppressed(session: Session, email: str) -> bool:

@@ -87,7 +87,7 @@ def _starter(slug: str) -> Starter | None:
 
 def is_built_in(slug: str) -> bool:
     """Whether ``slug`` is one of the built-in pages (they cannot be deleted)."""
-    return any(s.slug == slug for s in starters())
+    return _starter(slug) is not None
 
 
 def _unsaved(starter: Starter) -> PolicyPage:
