@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 
 import email_validator
@@ -72,13 +73,16 @@ def normalise_email(email: object) -> str:
 def clean_name(name: object) -> str | None:
     """Return a name folded to a single line, or ``None`` for no name.
 
-    :raises InvalidName: if ``name`` is not text or longer than 200 characters.
+    :raises InvalidName: if ``name`` is not text, holds control characters (a NUL
+        that PostgreSQL refuses to store, for one) or is longer than 200 characters.
     """
     if name is None:
         return None
     if not isinstance(name, str):
         raise InvalidName(_("A name must be text."))
     name = " ".join(name.split())
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name):
+        raise InvalidName(_("A name cannot contain control characters."))
     if len(name) > MAX_NAME:
         raise InvalidName(_("A name can have at most %(n)d characters.", n=MAX_NAME))
     return name or None

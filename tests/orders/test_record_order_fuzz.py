@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from flask_loyalty import InvalidName
 from flask_loyalty import Loyalty
 from flask_loyalty import LoyaltyError
 from flask_loyalty import OrderLine
@@ -148,3 +149,21 @@ def test_record_order_stores_exactly_or_raises_loyalty_error(
     ]
     if call["placed_at"] is not None:
         assert order.placed_at == call["placed_at"].astimezone(UTC)
+
+
+@pytest.mark.parametrize("known", [False, True])
+def test_a_name_with_a_control_character_is_refused_and_nothing_is_stored(
+    any_loyalty: Loyalty, known: bool
+) -> None:
+    """Found by Hypothesis 6.100 under ``make test-lowest``: PostgreSQL refuses a
+    NUL in text, so a name holding one raised a database error, not InvalidName."""
+    session = any_loyalty.state.session
+    if known:
+        any_loyalty.record_order("N-0", email="anna@example.com", total=Decimal("5"))
+    before = session.scalar(sa.select(sa.func.count(Order.id)))
+    with pytest.raises(InvalidName, match="control characters"):
+        any_loyalty.record_order(
+            "N-1", email="anna@example.com", name="An\x00na", total=Decimal("10.00")
+        )
+    session.rollback()
+    assert session.scalar(sa.select(sa.func.count(Order.id))) == before
