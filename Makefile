@@ -1,11 +1,19 @@
 # flask-loyalty: `make demo`, `make test`, `make bench`, `make lint`.
-# Each target makes .venv and installs the package with its dev extra on first use;
-# the stamp file skips the install until setup.cfg or pyproject.toml change.
+# Each target makes .venv and installs the lock (requirements/dev.txt: every package
+# pinned, with hashes) and the package itself on first use; the stamp file skips the
+# install until the lock, setup.cfg or pyproject.toml change.
+# `make lock` refreshes the lock from setup.cfg's ranges; `make test-latest` runs the
+# suite with the newest versions those ranges allow, as a user's `pip install` gets.
 
+SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-dev
+STAMP := $(VENV)/.installed-lock
+LOCK := requirements/dev.txt
+LATEST_VENV := .venv-latest
+LOCK_VENV := .venv-lock
+LOWEST_VENV := .venv-lowest
 CHROMIUM := /usr/bin/chromium
 PYTEST_ARGS ?=
 DEMO_HOST ?= 127.0.0.1
@@ -15,11 +23,14 @@ DEMO_PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test bench lint format chromium clean translations
+.PHONY: help install demo test test-latest test-lowest lock bench lint format chromium clean translations
 
 help:
 	@echo "make demo    run the example shop on http://$(DEMO_HOST):$(DEMO_PORT)/"
 	@echo "make test    the whole test suite (installs Debian's chromium if missing)"
+	@echo "make test-latest  the suite with the newest versions setup.cfg allows (no lock)"
+	@echo "make test-lowest  the suite with the lowest versions setup.cfg allows"
+	@echo "make lock    refresh $(LOCK) from setup.cfg's ranges"
 	@echo "make bench   loyalty page against a bare page: time and memory"
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make format  ruff format and the safe ruff fixes"
@@ -29,8 +40,12 @@ help:
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -e '.[dev]'
+# The lock first, hashes checked (pip refuses a package the lock does not pin), then
+# the package itself without touching what the lock installed.
+$(STAMP): $(LOCK) setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	touch $@
 
 install: $(STAMP)
@@ -53,7 +68,39 @@ demo: $(STAMP)
 	$(BIN)/flask --app example_shop run --host $(DEMO_HOST) --port $(DEMO_PORT)
 
 test: $(STAMP) chromium
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	LOYALTY_TEST_LOCK=$(LOCK) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# What users get: a new venv each time, the newest versions the ranges allow.
+test-latest: chromium
+	rm -rf $(LATEST_VENV)
+	$(PYTHON) -m venv $(LATEST_VENV)
+	$(LATEST_VENV)/bin/python -m pip install --upgrade pip
+	$(LATEST_VENV)/bin/python -m pip install --upgrade --upgrade-strategy eager -e '.[dev]'
+	@echo "Newer than the lock:"
+	@$(LATEST_VENV)/bin/python -m pip list --format=freeze --exclude-editable \
+		| tr 'A-Z_.' 'a-z--' | grep -vxFf <(grep -E '^[a-z0-9]' $(LOCK) \
+		| sed 's/ .*//' | tr 'A-Z_.' 'a-z--') || echo "(none)"
+	$(LATEST_VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+# The lower bounds: every direct dependency at the lowest version its range allows.
+test-lowest: $(STAMP) chromium
+	rm -rf $(LOWEST_VENV)
+	$(PYTHON) -m venv $(LOWEST_VENV)
+	$(BIN)/python requirements/lowest.py > $(LOWEST_VENV)/constraints.txt
+	$(LOWEST_VENV)/bin/python -m pip install -c $(LOWEST_VENV)/constraints.txt -e '.[dev]'
+	$(LOWEST_VENV)/bin/python -m pytest $(PYTEST_ARGS) \
+		--deselect tests/i18n/test_catalogs.py::test_plural_forms_are_the_language_s_own
+
+# pip-compile in a venv of its own (the lock does not pin pip-tools). The global
+# pip configuration is left out so the lock names only PyPI's files.
+lock:
+	[ -x $(LOCK_VENV)/bin/pip-compile ] || { $(PYTHON) -m venv $(LOCK_VENV) && \
+		$(LOCK_VENV)/bin/python -m pip install pip-tools; }
+	mkdir -p $(dir $(LOCK))
+	PIP_CONFIG_FILE=/dev/null $(LOCK_VENV)/bin/pip-compile --upgrade --quiet \
+		--extra dev --generate-hashes --allow-unsafe --strip-extras \
+		--no-emit-index-url --no-emit-find-links --no-emit-trusted-host \
+		--output-file $(LOCK) setup.cfg
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
@@ -90,4 +137,4 @@ translations: $(STAMP)
 	$(BIN)/pybabel compile -D flask_loyalty -d $(CATALOGS) --statistics
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info
+	rm -rf $(VENV) $(LATEST_VENV) $(LOWEST_VENV) $(LOCK_VENV) build dist *.egg-info

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -139,6 +140,24 @@ def run(args: list[str | Path], cwd: Path, timeout: float) -> str:
     return result.stdout
 
 
+def lock_constraints(directory: Path) -> list[str]:
+    """``-c`` with the lock's versions when ``make test`` runs the suite
+    (``LOYALTY_TEST_LOCK``), so the wheel's dependencies are those CI pinned; none
+    under ``make test-latest``, which installs what a user's pip would. pip takes
+    no hashes in a constraints file, so only the ``name==version`` pins go in."""
+    lock = os.environ.get("LOYALTY_TEST_LOCK")
+    if not lock:
+        return []
+    pins = [
+        line.split()[0]
+        for line in (ROOT / lock).read_text().splitlines()
+        if re.match(r"[A-Za-z0-9]", line)
+    ]
+    constraints = directory / "constraints.txt"
+    constraints.write_text("\n".join(pins) + "\n")
+    return ["-c", str(constraints)]
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("wheel")
@@ -189,7 +208,11 @@ def test_installed_wheel_renders_pages_from_a_fresh_venv(
     run([sys.executable, "-m", "venv", venv], cwd=tmp_path, timeout=120)
     python = venv / "bin" / "python"
     started = time.monotonic()
-    run([python, "-m", "pip", "install", "--quiet", wheel], cwd=tmp_path, timeout=600)
+    run(
+        [python, "-m", "pip", "install", "--quiet", wheel, *lock_constraints(tmp_path)],
+        cwd=tmp_path,
+        timeout=600,
+    )
     install_seconds = time.monotonic() - started
     with capsys.disabled():
         print(f"\n[packaging] wheel + dependencies installed in {install_seconds:.1f}s")
