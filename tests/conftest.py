@@ -25,7 +25,7 @@ from flask_loyalty import FrozenClock
 from flask_loyalty import Loyalty
 from flask_loyalty.db import Base
 
-pytest_plugins = ["tests.plugins.services"]
+pytest_plugins = ["tests.plugins.ci", "tests.plugins.services"]
 
 POSTGRES_URL = os.environ.get(
     "LOYALTY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
