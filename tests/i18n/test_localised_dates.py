@@ -93,7 +93,10 @@ def test_a_month_reads_in_the_locale_s_order_and_words(
     assert year.startswith("2026")
     assert wide.startswith(year) is year_first
     assert wide.replace(year, "").strip() in cldr_month_names(language, "wide")
-    assert short in cldr_month_names(language, "abbreviated")
+    # Older CLDR data gave Estonian whole names here ("jaanuar", Babel 2.16).
+    assert short in cldr_month_names(language, "abbreviated") | cldr_month_names(
+        language, "wide"
+    )
     assert (wide, short, year) == tuple(
         cldr_month(language, skeleton) for skeleton in ("yMMMM", "MMM", "y")
     )
