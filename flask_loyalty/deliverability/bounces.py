@@ -2,17 +2,10 @@
 
 Bounce messages are parsed by flufl.bounce, the detectors GNU Mailman relies on: RFC
 3464 delivery status notifications and the formats of qmail, Exim, Postfix, Yahoo,
-Microsoft and others. What each failure means is then read from its status code
-where the report gives one:
-
-========================  =========================================================
-``5.1.x``, ``5.2.1``       the address does not exist or is disabled: a hard bounce
-``5.2.2``, ``4.x.x``,      full mailbox, gave up after retrying, a routing or system
-``5.3.x``, ``5.4.x``       fault: a soft bounce (suppressed after N in a row)
-``5.7.x``                  refused by a filter or a block list: the address is fine;
-                           the refusal is recorded, nothing is suppressed
-``Action: delayed``        a warning that delivery goes on: ignored
-========================  =========================================================
+Microsoft and others. It finds the failed addresses (a delay warning is ignored);
+what each failure means is read by :mod:`.classify` from everything the bounce says
+about that address (:mod:`.notices`): its status and diagnostic in the report, and
+the server's own words when there is no report.
 
 A complaint comes as an ARF report (RFC 5965, ``multipart/report;
 report-type=feedback-report``) from a mailbox provider's feedback loop.
@@ -32,43 +25,19 @@ from email.utils import parseaddr
 
 from flufl.bounce import all_failures
 
+from .classify import classify
 from .models import COMPLAINT
-from .models import HARD_BOUNCE
-from .models import REFUSED
 from .models import SOFT_BOUNCE
+from .notices import RecipientStatus
+from .notices import about
+from .notices import notice_text
+from .notices import recipient_statuses
+from .notices import status_of
 from .service import Report
 
 log = logging.getLogger("flask_loyalty.mail")
 
-_STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 _MESSAGE_ID = re.compile(r"^Message-ID:\s*(<[^>\s]+>)", re.I | re.M)
-
-
-def classify_status(status: str | None, *, permanent: bool) -> str:
-    """The kind of a failure from its enhanced status code (``5.1.1``...)."""
-    match = _STATUS.search(status or "")
-    if match is None:
-        return HARD_BOUNCE if permanent else SOFT_BOUNCE
-    klass, subject, detail = match.groups()
-    if subject == "7":
-        return REFUSED
-    if klass == "5" and (subject == "1" or (subject, detail) == ("2", "1")):
-        return HARD_BOUNCE
-    return SOFT_BOUNCE
-
-
-def classify_smtp(code: int, text: str) -> str | None:
-    """The kind of an SMTP refusal at delivery, or ``None`` for a temporary one
-    (4xx: tried again later, as any failure)."""
-    if code < 500:
-        return None
-    if _STATUS.search(text or ""):
-        return classify_status(text, permanent=True)
-    if code in (550, 551, 553):
-        return HARD_BOUNCE
-    if code == 552:
-        return SOFT_BOUNCE
-    return REFUSED
 
 
 # -- VERP: the bounce address names the message -----------------------------------
@@ -131,12 +100,12 @@ def parse_message(
     except Exception as error:  # noqa: BLE001 - a detector choked on odd input
         log.warning("bounce %s could not be parsed: %s", external_id, error)
         return []
-    statuses = _dsn_statuses(message)
+    failed = sorted({a.decode("utf-8", "replace").strip().lower() for a in permanent})
+    blocks = recipient_statuses(message)
+    notice = notice_text(message)
     reports = []
-    for address in sorted(permanent):
-        addr = address.decode("utf-8", "replace").strip().lower()
-        status, diagnostic = statuses.get(addr, (None, None))
-        kind = classify_status(status, permanent=True)
+    for addr in failed:
+        kind, detail = _judge(addr, failed, blocks, notice)
         reports.append(
             Report(
                 kind=kind,
@@ -145,8 +114,7 @@ def parse_message(
                 external_id=f"{external_id} {addr}"[:250],
                 message_id=original_id,
                 outbox_id=outbox_id,
-                detail=" ".join(x for x in (status, diagnostic) if x)[:500]
-                or "permanent failure",
+                detail=detail[:500],
             )
         )
     if temporary and not permanent:
@@ -209,24 +177,29 @@ def _embedded(part: email.message.Message) -> email.message.Message | None:
     return None
 
 
-def _dsn_statuses(message: email.message.Message) -> dict[str, tuple[str, str]]:
-    """``{recipient: (Status, Diagnostic-Code)}`` from an RFC 3464 report."""
-    found: dict[str, tuple[str, str]] = {}
-    for part in message.walk():
-        if part.get_content_type() != "message/delivery-status":
-            continue
-        payload = part.get_payload()
-        blocks = payload if isinstance(payload, list) else []
-        for block in blocks:
-            recipient = block.get("Final-Recipient") or block.get("Original-Recipient")
-            if not recipient:
-                continue
-            address = recipient.split(";", 1)[-1].strip().strip("<>").lower()
-            found[address] = (
-                (block.get("Status") or "").strip(),
-                " ".join((block.get("Diagnostic-Code") or "").split()),
-            )
-    return found
+def _judge(
+    address: str,
+    failed: list[str],
+    blocks: list[tuple[set[str], RecipientStatus]],
+    notice: str,
+) -> tuple[str, str]:
+    """The kind of ``address``'s failure and the words that say so. A failure
+    that gives no reason we know is soft: counted, suppressed only if it repeats."""
+    fields = status_of(address, blocks, alone=len(failed) == 1)
+    status = fields.status if fields else ""
+    diagnostic = fields.diagnostic if fields else ""
+    own = about(notice, address, failed)
+    verdict = classify(status, f"{diagnostic}\n{own}") or (
+        classify(None, notice) if own != notice else None
+    )
+    if verdict is None:
+        return SOFT_BOUNCE, " ".join(
+            x for x in (status, diagnostic, "permanent failure, no reason given") if x
+        )
+    said = " ".join(x for x in (status, diagnostic) if x)
+    if verdict.because not in said:
+        said = f"{said} {verdict.because}".strip()
+    return verdict.kind, said
 
 
 def _original_message_id(message: email.message.Message) -> str | None:

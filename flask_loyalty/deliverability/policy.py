@@ -30,8 +30,8 @@ from ..outbox.claims import Candidate
 from ..outbox.claims import Claimed
 from ..outbox.dkim import DkimKeyError
 from ..outbox.models import OutboxMessage
-from .bounces import classify_smtp
 from .bounces import verp_address
+from .classify import classify_smtp
 from .config import MailConfig
 from .service import Report
 from .service import apply_report

@@ -35,6 +35,7 @@ import logging
 import typing as t
 from datetime import datetime
 
+from .classify import classify_report
 from .models import COMPLAINT
 from .models import HARD_BOUNCE
 from .models import REFUSED
@@ -253,10 +254,7 @@ def _ses(data: t.Any, source: str) -> t.Iterator[Report | None]:
 
 
 def _kind_from_code(code: t.Any, text: t.Any, default: str) -> str:
-    from .bounces import classify_status
-
-    status = f"{code or ''} {text or ''}"
-    kind = classify_status(status, permanent=default == HARD_BOUNCE)
+    kind = classify_report(code, text, default)
     if default == REFUSED and kind != REFUSED:
         return REFUSED
     return kind

@@ -12,9 +12,9 @@ from flask import Flask
 
 from flask_loyalty import FrozenClock
 from flask_loyalty.deliverability import service
-from flask_loyalty.deliverability.bounces import classify_smtp
 from flask_loyalty.deliverability.bounces import parse_message
 from flask_loyalty.deliverability.bounces import verp_address
+from flask_loyalty.deliverability.classify import classify_smtp
 from flask_loyalty.deliverability.models import MailEvent
 from flask_loyalty.newsletter.models import Subscriber
 from flask_loyalty.newsletter.models import Suppression
@@ -49,6 +49,22 @@ def dsn(rcpt: str, status: str, action: str = "failed", diagnostic: str = "") ->
         (dsn("bob@example.net", "5.2.2"), "soft_bounce", "bob@example.net"),
         (dsn("bob@example.net", "4.4.7"), "soft_bounce", "bob@example.net"),
         (dsn("bob@example.net", "5.7.1"), "refused", "bob@example.net"),
+        # A generic status: the diagnostic's words decide; no words, soft.
+        (
+            dsn("bob@example.net", "5.0.0", diagnostic="550 Unknown user <bob>"),
+            "hard_bounce",
+            "bob@example.net",
+        ),
+        (
+            dsn("bob@example.net", "5.0.0", diagnostic="mailbox full"),
+            "soft_bounce",
+            "bob@example.net",
+        ),
+        (
+            dsn("bob@example.net", "5.0.0", diagnostic="delivery failed"),
+            "soft_bounce",
+            "bob@example.net",
+        ),
         (dsn("bob@example.net", "4.2.0", action="delayed"), None, None),
         (
             samples.render(
@@ -101,6 +117,11 @@ def test_bounce_messages_are_read(
         (554, "5.7.1 Service unavailable; client host blocked", "refused"),
         (550, "5.7.1 Message rejected as spam", "refused"),
         (554, "Transaction failed", "refused"),
+        (550, "5.0.0 <a@b>... User unknown", "hard_bounce"),
+        (550, "User account is overquota", "soft_bounce"),
+        (554, "Message looping (received 6 times)", "soft_bounce"),
+        (553, "5.3.0 <a@b>... Addressee unknown", "hard_bounce"),
+        (550, "5.7.1 Unable to relay for a@b", "hard_bounce"),
         (450, "4.2.1 Try again later", None),
         (421, "Too many connections", None),
     ],
