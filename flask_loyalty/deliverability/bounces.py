@@ -100,7 +100,7 @@ def parse_message(
     except Exception as error:  # noqa: BLE001 - a detector choked on odd input
         log.warning("bounce %s could not be parsed: %s", external_id, error)
         return []
-    failed = sorted({a.decode("utf-8", "replace").strip().lower() for a in permanent})
+    failed = sorted({_text(a).strip().lower() for a in permanent})
     blocks = recipient_statuses(message)
     notice = notice_text(message)
     reports = []
@@ -175,6 +175,13 @@ def _embedded(part: email.message.Message) -> email.message.Message | None:
     if isinstance(payload, str):
         return email.message_from_string(payload.lstrip())
     return None
+
+
+def _text(address: bytes | str) -> str:
+    """flufl.bounce gives bytes, and str from some detectors of older versions."""
+    if isinstance(address, bytes):
+        return address.decode("utf-8", "replace")
+    return address
 
 
 def _judge(
