@@ -92,7 +92,7 @@ def parse_message(
         message.get_content_type() == "multipart/report"
         and (message.get_param("report-type") or "").lower() == "feedback-report"
     ):
-        return _complaint(message, source, external_id)
+        return _complaint(message, source, external_id, return_path, secret)
     outbox_id = _verp_target(message, return_path, secret)
     original_id = _original_message_id(message)
     try:
@@ -125,8 +125,17 @@ def parse_message(
 
 
 def _complaint(
-    message: email.message.Message, source: str, external_id: str
+    message: email.message.Message,
+    source: str,
+    external_id: str,
+    return_path: str | None,
+    secret: bytes,
 ) -> list[Report]:
+    """The complaint in an ARF report. Its recipient is the ``Original-Rcpt-To``,
+    else the ``To`` of the returned message; when the provider hides it
+    (``To: redacted``), the report names her by our message: the envelope sender
+    (VERP, in ``Original-Mail-From`` or the returned ``Return-Path``) or the
+    ``Message-ID``."""
     fields: email.message.Message | None = None
     original: email.message.Message | None = None
     for part in message.walk():
@@ -141,20 +150,40 @@ def _complaint(
     if feedback not in ("abuse", "fraud", ""):
         log.info("feedback report %s is %r, not a complaint", external_id, feedback)
         return []
-    recipient = parseaddr(fields.get("Original-Rcpt-To") or "")[1]
-    if not recipient and original is not None:
-        recipient = parseaddr(original.get("To") or "")[1]
-    message_id = (original.get("Message-ID") if original is not None else None) or None
+    recipient = _shown_address(fields.get("Original-Rcpt-To"))
+    if recipient is None and original is not None:
+        recipient = _shown_address(original.get("To"))
+    envelope = [fields.get("Original-Mail-From")]
+    if original is not None:
+        envelope.append(original.get("Return-Path"))
+    outbox_id = _verp_target(message, return_path, secret)
+    for value in envelope:
+        if outbox_id is None and return_path and value:
+            outbox_id = parse_verp(parseaddr(str(value))[1], return_path, secret)
     return [
         Report(
             kind=COMPLAINT,
-            email=recipient.lower() or None,
+            email=recipient,
             source=source,
             external_id=external_id[:250],
-            message_id=message_id.strip() if message_id else None,
+            message_id=_original_message_id(message),
+            outbox_id=outbox_id,
             detail=f"feedback loop: {fields.get('User-Agent') or 'report'}"[:500],
         )
     ]
+
+
+_HIDDEN = re.compile(r"redacted|x+|\*+|undisclosed[\w .-]*|anonymous|hidden", re.I)
+
+
+def _shown_address(value: object) -> str | None:
+    """The address in ``value``, or ``None`` where the provider hid it:
+    ``redacted``, ``<redacted>``, ``xxxxxx@example.com``, ``[redacted]@...``."""
+    address = parseaddr(str(value or ""))[1].strip().lower()
+    local, at, domain = address.rpartition("@")
+    if not (at and local and domain) or _HIDDEN.fullmatch(local.strip("[]<>\"'")):
+        return None
+    return address
 
 
 def _fields_of(part: email.message.Message) -> email.message.Message:

@@ -179,3 +179,56 @@ I am away until Monday.
 GARBAGE = (
     b"\x00\xff not: a mail\r\n\r\n\xfe\xfe--\r\nContent-Type: multipart/report\r\n"
 )
+
+# An ARF report as RFC 5965 (appendix B) lays it out and as mailbox providers send
+# it when they hide the recipient: no Original-Rcpt-To, the returned message's To
+# redacted; the envelope sender is in Original-Mail-From and Return-Path.
+ARF_REDACTED = """\
+Return-Path: <>
+From: Feedback Loop <feedbackloop@mail.example>
+Date: Mon, 02 Mar 2026 11:00:00 +0000
+Subject: Email Feedback Report for IP 192.0.2.1
+To: {to}
+Message-ID: <fbl-{id}@feedback.mail.example>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=feedback-report;
+\tboundary="----=_Part_{id}"
+
+------=_Part_{id}
+Content-Type: text/plain; charset="US-ASCII"
+Content-Transfer-Encoding: 7bit
+
+This is an email abuse report for an email message received from IP
+192.0.2.1 on Mon, 02 Mar 2026 10:00:00 +0000.
+For information, please review https://feedback.mail.example/
+
+------=_Part_{id}
+Content-Type: message/feedback-report
+
+Feedback-Type: abuse
+User-Agent: MailFBL/2.0
+Version: 1
+Original-Mail-From: <{envelope}>
+Arrival-Date: Mon, 02 Mar 2026 10:00:00 +0000
+Source-IP: 192.0.2.1
+Reported-Domain: fern.test
+
+------=_Part_{id}
+Content-Type: message/rfc822
+Content-Disposition: inline
+
+Return-Path: <{envelope}>
+Received: from mx.fern.test (mx.fern.test [192.0.2.1])
+\tby mta1.mail.example with ESMTP; Mon, 02 Mar 2026 10:00:00 +0000
+From: Silver Fern <hello@fern.test>
+To: {hidden}
+Subject: Spring pieces
+Message-ID: {mid}
+Date: Mon, 02 Mar 2026 10:00:00 +0000
+MIME-Version: 1.0
+Content-Type: text/plain; charset="utf-8"
+
+Dear friend, new rings are in.
+
+------=_Part_{id}--
+"""
