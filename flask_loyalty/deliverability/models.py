@@ -54,3 +54,19 @@ class MailEvent(Base):
 
     def __repr__(self) -> str:
         return f"<MailEvent {self.id} {self.kind} {self.email!r}>"
+
+
+class WebhookNonce(Base):
+    """A webhook signature that was used (Mailgun's, of timestamp + token), kept
+    while its timestamp is fresh: the same one again is a replayed request. In the
+    database, so every worker of the shop sees the ones the others took."""
+
+    __tablename__ = "loyalty_webhook_nonces"
+    __table_args__ = (sa.UniqueConstraint("provider", "digest"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(sa.String(20))
+    digest: Mapped[str] = mapped_column(sa.String(64))
+    """SHA-256 of the signature."""
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    """When the signature's timestamp stops being fresh; the row may go then."""

@@ -87,6 +87,9 @@ class Report:
     outbox_id: int | None = None
     """Our message, when the envelope (VERP) named it."""
     detail: str | None = None
+    needs_message: bool = False
+    """Count it only for the message it names, sent to its address: its sender
+    vouches for less than the whole report (a Mailgun event's body is unsigned)."""
 
 
 def find_message(session: Session, report: Report) -> OutboxMessage | None:
@@ -131,6 +134,14 @@ def apply_report(
             message = None
     if message is not None:
         email = normal(message.to_addr)
+    elif report.needs_message:
+        log.warning(
+            "%s report from %s names no message the shop sent to %s: ignored",
+            report.kind,
+            report.source,
+            report.email,
+        )
+        return "ignored"
     elif report.email:
         email = normal(report.email)
         message = _mailed(session, email)

@@ -65,7 +65,9 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             abort(404)
         body = request.get_data(cache=False)
         try:
-            webhooks.verify(provider, secret, body, request.headers, state.now())
+            nonce = webhooks.verify(
+                provider, secret, body, request.headers, state.now()
+            )
         except (webhooks.Forged, webhooks.Malformed) as error:
             log.warning("%s webhook refused: %s", provider, error)
             return jsonify(error=f"refused: {error}"), 403
@@ -74,8 +76,19 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         except webhooks.Malformed as error:
             log.warning("%s webhook: %s", provider, error)
             return jsonify(error=str(error)), 400
+        if nonce is not None and not webhooks.take_nonce(
+            state.session, state.now(), provider, nonce
+        ):
+            log.warning("%s webhook refused: its token was used before", provider)
+            return jsonify(error="refused: the token was used (a replay?)"), 403
         outcomes: dict[str, int] = {}
-        apply_reports(state, config, reports, outcomes)
+        try:
+            apply_reports(state, config, reports, outcomes)
+        except Exception:
+            state.session.rollback()
+            if nonce is not None:
+                webhooks.give_back_nonce(state.session, provider, nonce)
+            raise
         return jsonify(outcomes)
 
     @bp.route("/owner/deliverability")

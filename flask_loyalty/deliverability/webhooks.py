@@ -8,8 +8,10 @@ examples):
 - ``mailgun``: ``{"signature": {"timestamp", "token", "signature"}, "event-data":
   {"id", "event": "failed"|"complained", "severity", "recipient", "message":
   {"headers": {"message-id"}}, "delivery-status": {"code", "message"}}}``; the
-  signature is HMAC-SHA256 of timestamp + token with the webhook signing key, and the
-  timestamp must be within 15 minutes.
+  signature is HMAC-SHA256 of timestamp + token with the webhook signing key, the
+  timestamp (Unix seconds) at most 15 minutes old and 2 ahead. The body is not
+  signed, so each signature is taken once (:func:`take_nonce`) and an event counts
+  only for the message it names, sent by the outbox to that recipient.
 - ``postmark``: ``{"RecordType": "Bounce"|"SpamComplaint", "ID", "Type", "Email",
   "Description", "Details"}``, with HTTP basic auth ``user:password`` set in the
   webhook URL.
@@ -32,14 +34,22 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import typing as t
+from dataclasses import dataclass
 from datetime import datetime
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from .classify import classify_report
 from .models import COMPLAINT
 from .models import HARD_BOUNCE
 from .models import REFUSED
 from .models import SOFT_BOUNCE
+from .models import WebhookNonce
 from .service import Report
 
 log = logging.getLogger("flask_loyalty.mail")
@@ -56,28 +66,50 @@ class Malformed(Exception):
 Headers = t.Mapping[str, str]
 
 
+@dataclass(frozen=True)
+class Nonce:
+    """What a provider signs once for one request: seen again while fresh, the
+    request is a replay (:func:`take_nonce` remembers it)."""
+
+    value: str
+    fresh_until: datetime
+
+
+MAILGUN_WINDOW = 900
+"""Seconds a Mailgun signature stays fresh (Mailgun's advice: 15 minutes)."""
+LOYALTY_WINDOW = 300
+FUTURE_SKEW = 120
+"""Seconds a timestamp may be ahead of our clock (clocks drift a little)."""
+
+_STAMP = re.compile(r"\d{1,12}(\.\d{1,6})?")
+
+
 def verify(
     provider: str, secret: str, body: bytes, headers: Headers, now: datetime
-) -> None:
-    """Check the request's signature or shared secret.
+) -> Nonce | None:
+    """Check the request's signature or shared secret; return the signature to
+    take once when it does not cover the body (Mailgun's).
 
-    :raises Forged: it does not match.
+    :raises Forged: it does not match, or its timestamp is not fresh.
     """
     if provider == "loyalty":
         stamp = headers.get("X-Loyalty-Timestamp", "")
         given = headers.get("X-Loyalty-Signature", "").removeprefix("sha256=")
-        _fresh(stamp, now, 300)
+        _fresh(stamp, now, LOYALTY_WINDOW)
         expected = hmac.new(
             secret.encode(), stamp.encode() + b"." + body, hashlib.sha256
         ).hexdigest()
         if not hmac.compare_digest(given.encode(), expected.encode()):
             raise Forged("the X-Loyalty-Signature does not match")
-    elif provider == "mailgun":
+        return None
+    if provider == "mailgun":
         signature = _json(body).get("signature") or {}
         if not isinstance(signature, dict):
             raise Forged("no signature")
-        stamp, token = str(signature.get("timestamp", "")), str(signature.get("token"))
-        _fresh(stamp, now, 900)
+        stamp, token = str(signature.get("timestamp", "")), signature.get("token")
+        if not isinstance(token, str) or not 20 <= len(token) <= 200:
+            raise Forged("no token")
+        signed_at = _fresh(stamp, now, MAILGUN_WINDOW)
         expected = hmac.new(
             secret.encode(), (stamp + token).encode(), hashlib.sha256
         ).hexdigest()
@@ -85,24 +117,77 @@ def verify(
             str(signature.get("signature", "")).encode(), expected.encode()
         ):
             raise Forged("the Mailgun signature does not match")
-    else:  # postmark, sendgrid, ses: HTTP basic auth in the webhook's URL
-        auth = headers.get("Authorization", "")
-        scheme, _, value = auth.partition(" ")
-        try:
-            given = base64.b64decode(value, validate=True)
-        except ValueError:
-            given = b""
-        if scheme.lower() != "basic" or not hmac.compare_digest(given, secret.encode()):
-            raise Forged("the user name and password do not match")
-
-
-def _fresh(stamp: str, now: datetime, seconds: int) -> None:
+        # The signature, not the token, is remembered: digits moved from the
+        # timestamp to the token sign the same, and must not make a new one.
+        return Nonce(expected, signed_at + timedelta(seconds=MAILGUN_WINDOW))
+    # postmark, sendgrid, ses: HTTP basic auth in the webhook's URL
+    auth = headers.get("Authorization", "")
+    scheme, _, value = auth.partition(" ")
     try:
-        age = abs(now.timestamp() - float(stamp))
+        given = base64.b64decode(value, validate=True)
     except ValueError:
-        raise Forged("no timestamp") from None
+        given = b""
+    if scheme.lower() != "basic" or not hmac.compare_digest(given, secret.encode()):
+        raise Forged("the user name and password do not match")
+    return None
+
+
+def _fresh(stamp: str, now: datetime, seconds: int) -> datetime:
+    """The moment ``stamp`` (Unix seconds) names, if it is at most ``seconds``
+    old and not ahead of ``now`` by more than :data:`FUTURE_SKEW`.
+
+    :raises Forged: not digits (``nan``, ``inf``, ``1e9``...), too old or ahead.
+    """
+    if not _STAMP.fullmatch(stamp):
+        raise Forged("no timestamp in Unix seconds")
+    age = now.timestamp() - float(stamp)
     if age > seconds:
         raise Forged("the timestamp is too old (a replayed request?)")
+    if age < -FUTURE_SKEW:
+        raise Forged("the timestamp is in the future")
+    return now - timedelta(seconds=age)
+
+
+# -- signatures used once-------------------------------------------------------
+#
+# Mailgun signs a timestamp and a token, not the body: within the freshness window
+# the same signature could carry any other body. So each signature is taken once, in
+# the database: every worker of the shop shares it (the rate-limit storage may be
+# per process), its unique constraint settles two workers taking the same one at
+# once, and it needs nothing the shop does not already run. One is kept until
+# its timestamp is no longer fresh; older ones are removed as new ones come.
+
+
+def _digest(nonce: Nonce) -> str:
+    return hashlib.sha256(nonce.value.encode()).hexdigest()
+
+
+def take_nonce(session: Session, now: datetime, provider: str, nonce: Nonce) -> bool:
+    """Remember ``nonce`` and commit; ``False`` if it was taken before (a replay).
+    Call it with nothing else pending in the session."""
+    session.execute(sa.delete(WebhookNonce).where(WebhookNonce.expires_at < now))
+    session.add(
+        WebhookNonce(
+            provider=provider, digest=_digest(nonce), expires_at=nonce.fresh_until
+        )
+    )
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return False
+    return True
+
+
+def give_back_nonce(session: Session, provider: str, nonce: Nonce) -> None:
+    """Forget ``nonce`` after its request failed, so the provider's retry of the
+    same request is taken."""
+    session.execute(
+        sa.delete(WebhookNonce).where(
+            WebhookNonce.provider == provider, WebhookNonce.digest == _digest(nonce)
+        )
+    )
+    session.commit()
 
 
 def _json(body: bytes) -> t.Any:
@@ -162,6 +247,9 @@ def _mailgun(data: t.Any, source: str) -> t.Iterator[Report | None]:
         external_id=str(event["id"]),
         message_id=headers.get("message-id"),
         detail=detail or name,
+        # Only timestamp + token are signed: the event counts only for a message the
+        # outbox sent to that recipient.
+        needs_message=True,
     )
 
 

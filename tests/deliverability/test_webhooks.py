@@ -7,6 +7,7 @@ import base64
 import hashlib
 import hmac
 import json
+import secrets
 import typing as t
 
 import pytest
@@ -16,6 +17,7 @@ from flask import Flask
 from flask_loyalty import FrozenClock
 from flask_loyalty import signals
 from flask_loyalty.deliverability.models import MailEvent
+from flask_loyalty.models import OutboxMessage
 from flask_loyalty.newsletter.models import Subscriber
 from flask_loyalty.newsletter.models import Suppression
 
@@ -46,9 +48,13 @@ def basic(secret: str) -> dict[str, str]:
 
 
 def mailgun(
-    event: dict[str, t.Any], now: float, key: str = SECRETS["mailgun"]
+    event: dict[str, t.Any],
+    now: float,
+    key: str = SECRETS["mailgun"],
+    stamp: str | None = None,
 ) -> t.Any:
-    stamp, token = str(int(now)), "a" * 50
+    """A Mailgun webhook body, signed as Mailgun signs it (a new token each)."""
+    stamp, token = stamp or str(int(now)), secrets.token_hex(25)
     signature = hmac.new(key.encode(), (stamp + token).encode(), hashlib.sha256)
     return {
         "signature": {
@@ -81,26 +87,49 @@ def post(
     )
 
 
-def hard_mailgun(now: float) -> t.Any:
-    return mailgun(
-        {
-            "id": "mg-1",
-            "event": "failed",
-            "severity": "permanent",
-            "recipient": "bob@example.net",
-            "message": {"headers": {"message-id": "x@fern.test"}},
-            "delivery-status": {"code": 550, "message": "5.1.1 mailbox unknown"},
-        },
-        now,
-    )
+def message_id(app: Flask, email: str) -> str:
+    """The Message-ID of the shop's last message to ``email``, as Mailgun gives it
+    (without angle brackets)."""
+    with app.app_context():
+        s = app.extensions["loyalty"].session
+        found = s.scalar(
+            sa.select(OutboxMessage.message_id)
+            .where(OutboxMessage.to_addr == email)
+            .order_by(OutboxMessage.id.desc())
+        )
+    return str(found).strip("<>")
+
+
+def failed_event(app: Flask, email: str, event_id: str = "mg-1") -> dict[str, t.Any]:
+    return {
+        "id": event_id,
+        "event": "failed",
+        "severity": "permanent",
+        "recipient": email,
+        "message": {"headers": {"message-id": message_id(app, email)}},
+        "delivery-status": {"code": 550, "message": "5.1.1 mailbox unknown"},
+    }
+
+
+def complained_event(app: Flask, email: str, event_id: str = "mg-2") -> t.Any:
+    return {
+        "id": event_id,
+        "event": "complained",
+        "recipient": email,
+        "message": {"headers": {"message-id": message_id(app, email)}},
+    }
+
+
+def hard_mailgun(app: Flask, now: float) -> t.Any:
+    return mailgun(failed_event(app, "bob@example.net"), now)
 
 
 def test_mailgun_bounce_and_complaint(shop: Flask, clock: FrozenClock) -> None:
     now = clock().timestamp()
-    assert post(shop, "mailgun", hard_mailgun(now)).get_json() == {"suppressed": 1}
-    complaint = mailgun(
-        {"id": "mg-2", "event": "complained", "recipient": "fay@example.com"}, now
-    )
+    assert post(shop, "mailgun", hard_mailgun(shop, now)).get_json() == {
+        "suppressed": 1
+    }
+    complaint = mailgun(complained_event(shop, "fay@example.com"), now)
     heard: list[tuple[str, object]] = []
 
     def receiver(sender: Flask, subscriber: Subscriber, campaign_id: object) -> None:
@@ -223,9 +252,9 @@ def test_forged_and_malformed_calls_change_nothing(
     shop: Flask, clock: FrozenClock
 ) -> None:
     now = clock().timestamp()
-    wrong_key = mailgun(hard_mailgun(now)["event-data"], now, key="guessed")
+    wrong_key = mailgun(failed_event(shop, "bob@example.net"), now, key="guessed")
     assert post(shop, "mailgun", wrong_key).status_code == 403
-    replayed = hard_mailgun(now - 3600)
+    replayed = hard_mailgun(shop, now - 3600)
     assert post(shop, "mailgun", replayed).status_code == 403
     assert post(shop, "mailgun", b"not json").status_code == 403
     assert post(shop, "mailgun", {"event-data": {}}).status_code == 403
