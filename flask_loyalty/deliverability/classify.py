@@ -53,7 +53,8 @@ _HARD = re.compile(
     r"|(doesn't|does not) have an? [\w.-]+ account"
     r"|unknown host|host unknown|unable to relay|relay(ing)? (access )?denied"
     # The same in French, German and Spanish, as European servers write them.
-    r"|n'existe pas|existiert nicht|unbekannt|no existe\b",
+    r"|n'existe pas|existiert nicht|(empf(ä|ae)nger|benutzer|adresse) unbekannt"
+    r"|(usuario|cuenta|buz[oó]n|direcci[oó]n) no existe",
     re.I,
 )
 _REFUSED = re.compile(
