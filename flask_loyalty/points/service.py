@@ -172,15 +172,19 @@ def redeem_points(
 
     The points leave the balance in the same transaction as the code is made.
     ``key`` (``redeem:<uuid>``, one per form shown) makes a repeated submit return
-    the first code.
+    the first code. A key is bound to the customer who used it first: another
+    customer's key counts as a fresh redemption of her own points, never as a
+    way to see the first customer's code.
 
     :raises InvalidPoints: not a whole number above zero.
     :raises NotEnoughPoints: below the program's minimum, or more than her
         balance; roll back the session.
     """
     points = check_points(points)
+    done = ledger.find_entry(session, key) if key else None
+    if done is not None and done.customer_id != customer_id:
+        key, done = None, None  # someone else's key: hers is a new redemption
     key = key or f"redeem:{uuid.uuid4()}"
-    done = ledger.find_entry(session, key)
     if done is not None and done.code_id is not None:
         return t.cast(DiscountCode, session.get(DiscountCode, done.code_id))
     program = load_program(session)

@@ -106,6 +106,43 @@ def test_submitting_the_same_form_twice_redeems_once(
     assert balance(shop_loyalty) == 1400
 
 
+def test_another_customer_resubmitting_her_key_never_sees_her_code(
+    shop: Flask, shop_loyalty: Loyalty
+) -> None:
+    """Bob posts Anna's redemption key: he is not shown Anna's code (issue 17, 6)."""
+    order(shop_loyalty, "SF-1", "380.00")
+    order(shop_loyalty, "SF-2", "250.00", email="bob@example.com", name="Bob Berg")
+    who = {"email": "anna@example.com"}
+
+    @shop_loyalty.customer_loader
+    def current() -> ShopCustomer:
+        return ShopCustomer(email=who["email"], name="Someone")
+
+    client = shop.test_client()
+    page = client.get("/loyalty/").get_data(as_text=True)
+    data = {"csrf_token": form_token(page), "key": form_key(page, "redeem")}
+    response = client.post("/loyalty/points/redeem", data={**data, "points": "1000"})
+    assert response.status_code == 302
+    annas = shop_loyalty.state.session.scalar(sa.select(DiscountCode))
+    assert annas is not None
+
+    who["email"] = "bob@example.com"
+    bob = shop.test_client()
+    with shop.app_context():  # his own g: the fixture's context outlives requests
+        token = form_token(bob.get("/loyalty/").get_data(as_text=True))
+        response = bob.post(
+            "/loyalty/points/redeem",
+            data={**data, "csrf_token": token, "points": "500"},
+        )
+        assert response.status_code == 302
+        html = bob.get("/loyalty/").get_data(as_text=True)
+        assert annas.display not in html
+        assert "Your discount code is" in html  # his own, from his own points
+    assert balance(shop_loyalty, "bob@example.com") == 750
+    assert balance(shop_loyalty) == 900
+    assert counts(shop_loyalty) == (4, 2)
+
+
 @pytest.mark.parametrize(
     ("points", "message"),
     [
