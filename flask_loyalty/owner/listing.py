@@ -6,15 +6,23 @@ from __future__ import annotations
 import typing as t
 
 import sqlalchemy as sa
+from flask import abort
 from flask import request
 
 from ..customers.models import Customer
 from ..extension import LoyaltyState
 
+MAX_PAGE = 100_000  # far beyond any list; keeps OFFSET inside a 64-bit integer
 
-def page_number() -> int:
-    """``?page=``, counted from 1 (1 when absent or not a number)."""
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+def page_number(arg: str = "page") -> int:
+    """``?page=`` (or ``arg``), counted from 1 (1 when absent or not a number);
+    a number beyond any list (``?page=99999999999999999999999``) is a 404,
+    not an overflow in the database driver."""
+    page = max(request.args.get(arg, 1, type=int) or 1, 1)
+    if page > MAX_PAGE:
+        abort(404)
+    return page
 
 
 def one_page(

@@ -12,7 +12,6 @@ from flask import flash
 from flask import g
 from flask import redirect
 from flask import render_template
-from flask import request
 from flask import session
 from flask import url_for
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +29,7 @@ from ..errors import NotEnoughPoints
 from ..extension import LoyaltyState
 from ..forms import ActionForm
 from ..i18n import _
+from ..owner.listing import page_number
 from ..state import AccountSection
 from . import bonuses
 from . import ledger
@@ -48,7 +48,7 @@ def points_section(state: LoyaltyState, customer: Customer) -> dict[str, t.Any]:
     """What the points block of the account page shows."""
     s = state.session
     now = state.now()
-    page = max(request.args.get("points_page", 1, type=int) or 1, 1)
+    page = page_number("points_page")
     entries, has_next = ledger.history(s, customer.id, page=page, size=HISTORY_PAGE)
     standing = service.standing(s, customer.id, now, state.settings.currency)
     soon, soon_when, _key = expiring_soon(

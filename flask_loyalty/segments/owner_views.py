@@ -27,6 +27,7 @@ from ..i18n import _
 from ..i18n import lazy_gettext
 from ..money import from_minor
 from ..money import to_minor
+from ..owner.listing import page_number
 from . import service
 
 
@@ -151,7 +152,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             for c in drafts
             if service.campaign_segment(state.session, c.id) == segment
         ]
-        page = max(request.args.get("page", 1, type=int) or 1, 1)
+        page = page_number()
         size = state.settings.owner_page_size
         rows = service.members(
             state.session, state.now(), segment, page=page, size=size + 1
