@@ -8,7 +8,7 @@
 | ``MAIL_USERNAME``, ``MAIL_PASSWORD``, ``MAIL_USE_TLS`` | unset |
 | ``MAIL_DEFAULT_SENDER`` | ``shop@localhost`` |
 | ``REDIS_URL`` | unset: rate limits kept in memory |
-| ``SHOP_BASE_URL`` | ``http://127.0.0.1:5000`` (links in mail the worker builds) |
+| ``SHOP_BASE_URL`` | ``http://127.0.0.1:5000`` (links in mail the worker builds; ``https://`` makes the session cookies ``Secure``) |
 """
 
 from __future__ import annotations
@@ -32,6 +32,11 @@ def from_environment(environ: t.Mapping[str, str]) -> dict[str, t.Any]:
         "LOYALTY_WORKER_INTERVAL": 2.0,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }
+    # Production cookie flags: never sent cross-site on a POST, and HTTPS-only
+    # wherever the shop is served over HTTPS (the local demo runs on plain HTTP).
+    https = config["LOYALTY_BASE_URL"].startswith("https://")
+    config["SESSION_COOKIE_SAMESITE"] = config["REMEMBER_COOKIE_SAMESITE"] = "Lax"
+    config["SESSION_COOKIE_SECURE"] = config["REMEMBER_COOKIE_SECURE"] = https
     if environ.get("SECRET_KEY"):
         config["SECRET_KEY"] = environ["SECRET_KEY"]
     if environ.get("DATABASE_URL"):

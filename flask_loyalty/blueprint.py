@@ -13,7 +13,9 @@ from flask import Blueprint
 from flask import abort
 from flask import current_app
 from flask import has_request_context
+from flask import request
 from flask import url_for
+from flask.wrappers import Response
 from flask_babel import format_currency
 from flask_babel import format_date
 from flask_babel import format_datetime
@@ -142,6 +144,22 @@ def external_url(endpoint: str, **values: t.Any) -> str:
     )
 
 
+def protect_page(response: Response) -> Response:
+    """No loyalty page may be framed by another site (clickjacking an owner's
+    button), and a page with a token in its address sends no ``Referer``."""
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    policy = response.headers.get("Content-Security-Policy")
+    if policy is None:
+        response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+    elif "frame-ancestors" not in policy:
+        response.headers["Content-Security-Policy"] = (
+            f"{policy.rstrip('; ')}; frame-ancestors 'none'"
+        )
+    if "token" in (request.view_args or {}):
+        response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 def page_context(state: LoyaltyState) -> dict[str, t.Any]:
     """What every loyalty template sees (also when the shop renders a macro)."""
     locale = get_locale()
@@ -180,6 +198,7 @@ def build_blueprint(state: LoyaltyState) -> Blueprint:
     )
 
     bp.context_processor(lambda: page_context(state))
+    bp.after_request(protect_page)
 
     bp.add_app_template_global(loyalty_url, "loyalty_url")
     bp.add_app_template_global(template_gettext, "loyalty_gettext")
