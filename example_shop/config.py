@@ -8,7 +8,7 @@
 | ``MAIL_USERNAME``, ``MAIL_PASSWORD``, ``MAIL_USE_TLS`` | unset |
 | ``MAIL_DEFAULT_SENDER`` | ``shop@localhost`` |
 | ``REDIS_URL`` | unset: rate limits kept in memory |
-| ``SHOP_BASE_URL`` | ``http://127.0.0.1:5000`` (links in mail the worker builds; ``https://`` makes the session cookies ``Secure``) |
+| ``SHOP_BASE_URL`` | ``http://127.0.0.1:5000`` (mail links; https: Secure cookies) |
 """
 
 from __future__ import annotations
