@@ -37,6 +37,7 @@ from ..offers import models as om
 from .models import CodeRedemption
 from .models import DiscountCode
 from .service import find_code
+from .service import grouped
 from .service import normalise_code
 
 UNKNOWN = "unknown"
@@ -145,19 +146,16 @@ def benefit_of(
         why it gives nothing.
     """
     shown = code.display
+    if code.customer_id is not None:
+        # First, and in the words of a made-up code: to anyone but her, another
+        # customer's code neither exists, nor expired, nor was used.
+        owner = session.get(Customer, code.customer_id)
+        if owner is None or email is None or owner.email != email.strip().lower():
+            raise CodeNotYours(_("There is no discount code %(code)s.", code=shown))
     if code.expires_at is not None and code.expires_at <= now:
         raise CodeExpired(_("The code %(code)s has expired.", code=shown))
     if code.max_uses and code.uses >= code.max_uses:
         raise CodeUsed(_("The code %(code)s was already used.", code=shown))
-    if code.customer_id is not None:
-        owner = session.get(Customer, code.customer_id)
-        if owner is None or email is None or owner.email != email.strip().lower():
-            raise CodeNotYours(
-                _(
-                    "The code %(code)s belongs to another customer's account.",
-                    code=shown,
-                )
-            )
     offer = session.get(om.Offer, code.offer_id) if code.offer_id else None
     if offer is None:  # a points code: money off, up to the subtotal
         cents = min(code.value_cents, subtotal_cents)
@@ -315,7 +313,7 @@ def quote(
     """What ``code`` gives this cart, or the reason it gives nothing."""
     normal = normalise_code(code)
     row = find_code(session, normal) if normal else None
-    shown = row.display if row else str(code)[:40]
+    shown = row.display if row else (grouped(normal) or str(code)[:40])
     try:
         if row is None:
             raise UnknownCode(_("There is no discount code %(code)s.", code=shown))

@@ -25,6 +25,7 @@ from .checkout import used_by_owner
 from .models import CodeRedemption
 from .models import DiscountCode
 from .service import find_code
+from .service import grouped
 from .service import normalise_code
 
 
@@ -112,7 +113,8 @@ def redeem(
     normal = normalise_code(code)
     row = find_code(session, normal) if normal else None
     if row is None:
-        raise UnknownCode(_("There is no discount code %(code)s.", code=repr(code)))
+        shown = grouped(normal) or repr(code)  # as another customer's code is shown
+        raise UnknownCode(_("There is no discount code %(code)s.", code=shown))
     done = find_redemption(session, row.id, order_ref)
     if done is not None:
         return done

@@ -30,6 +30,11 @@ def normalise_code(code: object) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())[:32]
 
 
+def grouped(normal: str) -> str:
+    """A normalised code grouped for reading, as ``DiscountCode.display`` shows it."""
+    return "-".join(normal[i : i + 4] for i in range(0, len(normal), 4))
+
+
 def create_code(
     session: Session,
     now: datetime,
