@@ -12,7 +12,6 @@ from babel.numbers import get_plus_sign_symbol
 from flask import Blueprint
 from flask import abort
 from flask import current_app
-from flask import has_request_context
 from flask import request
 from flask import url_for
 from flask.wrappers import Response
@@ -119,29 +118,6 @@ FILTERS: dict[str, t.Callable[..., str]] = {
     "loyalty_time": format_time_of_day,
 }
 """Template filters for numbers, money and dates in the reader's locale."""
-
-
-def external_url(endpoint: str, **values: t.Any) -> str:
-    """The absolute URL of a loyalty page, for links in email.
-
-    In a request it uses the request's host; in the worker or a CLI command it uses
-    ``LOYALTY_BASE_URL`` (or Flask's ``SERVER_NAME``).
-
-    :raises RuntimeError: outside a request with neither setting.
-    """
-    state = get_state()
-    name = f"{state.settings.blueprint_name}.{endpoint}"
-    if has_request_context():
-        return url_for(name, _external=True, **values)
-    if state.settings.base_url:
-        with current_app.test_request_context(base_url=state.settings.base_url):
-            return url_for(name, _external=True, **values)
-    if current_app.config.get("SERVER_NAME"):
-        return url_for(name, _external=True, **values)
-    raise RuntimeError(
-        "Links in email sent by the worker need the shop's address: set"
-        " LOYALTY_BASE_URL, for example 'https://shop.example'."
-    )
 
 
 def protect_page(response: Response) -> Response:

@@ -40,7 +40,7 @@ DEFAULTS: dict[str, t.Any] = {
     # Owner pages.
     "LOYALTY_OWNER_PAGE_SIZE": 50,
     "LOYALTY_OWNER_EMAIL": None,  # where test sends go by default
-    # Links in mail built outside a request (worker, CLI): "https://shop.example".
+    # Every link in email: "https://shop.example"; required for SMTP delivery.
     "LOYALTY_BASE_URL": None,
     # Newsletter.
     "LOYALTY_NEWSLETTER_MIN_DAYS": 7,  # at most one campaign per subscriber per N days
@@ -132,6 +132,7 @@ def read_settings(app: Flask) -> Settings:
     """
     from .errors import UnknownCurrency
     from .i18n import check_languages
+    from .links import check_base_url
     from .money import check_currency
 
     for key, value in DEFAULTS.items():
@@ -142,6 +143,9 @@ def read_settings(app: Flask) -> Settings:
             f"LOYALTY_MAIL_DELIVERY must be one of {MAIL_DELIVERIES},"
             f" not {c['LOYALTY_MAIL_DELIVERY']!r}."
         )
+    check_base_url(
+        (c["LOYALTY_BASE_URL"] or "").rstrip("/") or None, c["LOYALTY_MAIL_DELIVERY"]
+    )
     try:
         currency = check_currency(c["LOYALTY_CURRENCY"])
     except UnknownCurrency:

@@ -112,6 +112,7 @@ def make_app(
             LOYALTY_MAIL_DELIVERY="hold",
             MAIL_DEFAULT_SENDER="shop@example.com",
             SERVER_NAME="shop.test",
+            LOYALTY_BASE_URL="http://shop.test",
         )
         app.config.update(config)
         db = SQLAlchemy(app)

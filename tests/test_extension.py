@@ -17,7 +17,9 @@ from flask_loyalty.db import Base
 def _bare_app(tmp_path: Path, name: str = "shop", **config: t.Any) -> Flask:
     app = Flask(name, instance_path=str(tmp_path / name))
     app.config.update(
-        SECRET_KEY="s", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / name}.db"
+        SECRET_KEY="s",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / name}.db",
+        LOYALTY_BASE_URL="https://shop.test",
     )
     app.config.update(config)
     return app

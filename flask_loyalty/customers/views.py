@@ -26,6 +26,7 @@ from ..forms import ActionForm
 from ..i18n import _
 from ..i18n import reader_locale
 from ..i18n import visitor_language
+from ..links import email_url
 from ..orders.models import Order
 from ..outbox.service import queue_mail
 from ..outbox.service import render_mail
@@ -178,7 +179,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
 
 def _queue_sign_in_link(state: LoyaltyState, customer: Customer) -> None:
     token = make_token(SIGN_IN, {"c": customer.id, "e": customer.email})
-    link = url_for(".enter", token=token, _external=True)
+    link = email_url("enter", token=token)
     minutes = state.settings.magic_link_max_age // 60
     with reader_locale(state, customer.locale):
         text, html = render_mail(

@@ -23,6 +23,7 @@ from ..errors import InvalidJourney
 from ..errors import InvalidName
 from ..forms import ActionForm
 from ..i18n import _
+from ..links import email_url
 from ..newsletter.mail import queue_test
 from ..newsletter.models import Topic
 from ..newsletter.service import active_topics
@@ -202,7 +203,6 @@ def _page(state: LoyaltyState, journey: jm.Journey, **forms: t.Any) -> t.Any:
 
 
 def register(bp: Blueprint, state: LoyaltyState) -> None:
-    from ..blueprint import external_url
     from ..blueprint import get_state
     from ..blueprint import owner_required
 
@@ -303,7 +303,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         try:
             address = normalise_email(form.address.data)
             name = clean_first_name(form.first_name.data)
-            link = external_url("newsletter_link")  # asks for a fresh link
+            link = email_url("newsletter_link")  # asks for a fresh link
             rendered = step_renderer(state, step, None).message(name, link, link)
         except (InvalidEmail, InvalidName, InvalidContent) as error:
             form.address.errors = [error.message]

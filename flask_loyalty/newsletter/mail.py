@@ -9,11 +9,11 @@ import sqlalchemy as sa
 from markupsafe import Markup
 
 from .. import content_versions
-from ..blueprint import external_url
 from ..extension import LoyaltyState
 from ..i18n import _
 from ..i18n import reader_language
 from ..i18n import reader_locale
+from ..links import email_url
 from ..outbox.service import queue_mail
 from ..outbox.service import render_mail
 from ..tokens import make_token
@@ -41,7 +41,7 @@ def preferences_token(subscriber: Subscriber, campaign_id: int | None = None) ->
 
 def queue_confirmation(state: LoyaltyState, subscriber: Subscriber) -> None:
     """Queue the double opt-in email with its signed, expiring link."""
-    link = external_url(
+    link = email_url(
         "newsletter_confirm", token=make_token(CONFIRM, token_data(subscriber))
     )
     days = max(state.settings.confirm_max_age // 86400, 1)
@@ -71,7 +71,7 @@ def queue_preferences_link(
     state: LoyaltyState, subscriber: Subscriber, kind: str
 ) -> None:
     """Queue a note with her preferences link (``already`` subscribed, or asked)."""
-    link = external_url("newsletter_preferences", token=preferences_token(subscriber))
+    link = email_url("newsletter_preferences", token=preferences_token(subscriber))
     with reader_locale(state, subscriber.locale):
         text, html = render_mail(
             "newsletter_preferences_link",
@@ -116,12 +116,8 @@ class NewsletterMailer:
     def __init__(self, state: LoyaltyState) -> None:
         self.state = state
         self.renderers: dict[tuple[int, str], CampaignRenderer] = {}
-        self.unsubscribe_base = external_url(
-            "newsletter_unsubscribe", token=PLACEHOLDER
-        )
-        self.preferences_base = external_url(
-            "newsletter_preferences", token=PLACEHOLDER
-        )
+        self.unsubscribe_base = email_url("newsletter_unsubscribe", token=PLACEHOLDER)
+        self.preferences_base = email_url("newsletter_preferences", token=PLACEHOLDER)
         sender = state.settings.mail_sender
         sender_address = (
             parseaddr(sender if isinstance(sender, str) else sender[1])[1]

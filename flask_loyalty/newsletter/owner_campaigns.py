@@ -20,7 +20,6 @@ from flask_babel import to_user_timezone
 from flask_babel import to_utc
 
 from .. import content
-from ..blueprint import external_url
 from ..customers.service import normalise_email
 from ..errors import InvalidContent
 from ..errors import InvalidEmail
@@ -28,6 +27,7 @@ from ..errors import InvalidName
 from ..extension import LoyaltyState
 from ..forms import ActionForm
 from ..i18n import _
+from ..links import email_url
 from ..owner.listing import one_page
 from ..segments.service import narrow
 from . import campaign_languages
@@ -233,7 +233,7 @@ def register(bp: Blueprint) -> None:
             form.first_name.errors = [error.message]
             return _campaign_page(state, campaign, test_form=form, status=400)
         # The links in a test lead to the page that sends a fresh preferences link.
-        link = external_url("newsletter_link")
+        link = email_url("newsletter_link")
         try:
             rendered = (
                 NewsletterMailer(state).renderer(campaign).message(name, link, link)

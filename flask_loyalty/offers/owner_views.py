@@ -26,6 +26,7 @@ from ..forms import ActionForm
 from ..i18n import _
 from ..i18n import match_language
 from ..i18n import ngettext
+from ..links import email_url
 from ..outbox.service import render_mail
 from . import messages
 from . import models as om
@@ -98,7 +99,7 @@ def _preview(
         benefit=describe(offer, state.settings.currency),
         message_text=text,
         message_html=html,
-        link=url_for(".account", _external=True),
+        link=email_url("account"),
         shop_name=state.settings.shop_name,
         currency=state.settings.currency,
     )

@@ -25,6 +25,7 @@ from ..db import after_commit
 from ..errors import InvalidContent
 from ..i18n import reader_language
 from ..i18n import reader_locale
+from ..links import email_url
 from ..orders.models import Order
 from ..orders.models import OrderItem
 from ..outbox.service import queue_mail
@@ -175,7 +176,6 @@ def queue_offer_mail(
     grant: om.OfferGrant,
 ) -> None:
     """Queue the offer's email to her, in the current transaction."""
-    from ..blueprint import external_url
 
     code = grant.code.display if grant.code else ""
     language = reader_language(state, customer.locale)
@@ -191,7 +191,7 @@ def queue_offer_mail(
         except InvalidContent:  # saved texts are checked; keep the offer, plain
             subject, text, html = offer.name, "", ""
     try:
-        link = external_url("account")
+        link = email_url("account")
     except RuntimeError:
         link = None
     context = {

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from ..customers.models import Customer
 from ..i18n import _
 from ..i18n import reader_locale
+from ..links import email_url
 from ..outbox.service import queue_mail
 from ..outbox.service import render_mail
 from . import ledger
@@ -214,7 +215,6 @@ def _queue_warning(
     when: datetime,
     program: ProgramSettings,
 ) -> None:
-    from ..blueprint import external_url
 
     with reader_locale(state, customer.locale):
         text, html = render_mail(
@@ -224,7 +224,7 @@ def _queue_warning(
             when=when,
             value_cents=points * program.point_value_cents,
             currency=state.settings.currency,
-            link=external_url("account"),
+            link=email_url("account"),
             shop_name=state.settings.shop_name,
         )
         subject = _(

@@ -29,6 +29,7 @@ from ..errors import NotEnoughPoints
 from ..extension import LoyaltyState
 from ..forms import ActionForm
 from ..i18n import _
+from ..links import email_url
 from ..owner.listing import page_number
 from ..state import AccountSection
 from . import bonuses
@@ -73,11 +74,7 @@ def points_section(state: LoyaltyState, customer: Customer) -> dict[str, t.Any]:
         birthday.birthday.data = known.isoformat() if known else ""
     invite = None
     if standing.program.referrer_bonus or standing.program.referred_bonus:
-        invite = url_for(
-            ".points_invite",
-            token=bonuses.referral_token(customer.id),
-            _external=True,
-        )
+        invite = email_url("points_invite", token=bonuses.referral_token(customer.id))
     return {
         "invite": invite,
         "standing": standing,

@@ -9,6 +9,7 @@ from ..errors import InvalidToken
 from ..extension import LoyaltyState
 from ..i18n import _
 from ..i18n import reader_locale
+from ..links import email_url
 from ..orders.models import Order
 from ..outbox.service import queue_mail
 from ..outbox.service import render_mail
@@ -59,7 +60,6 @@ def read_status(state: LoyaltyState, token: str) -> ReturnRequest:
 
 def queue_return_mail(state: LoyaltyState, request: ReturnRequest) -> None:
     """Email her the request's news (new, approved, rejected...) with its link."""
-    from ..blueprint import external_url
 
     customer: Customer = request.customer
     token = status_token(request)
@@ -68,8 +68,8 @@ def queue_return_mail(state: LoyaltyState, request: ReturnRequest) -> None:
             "return_requested" if request.status == "requested" else "return_update",
             customer=customer,
             request=request,
-            link=external_url("return_status", token=token),
-            print_link=external_url("return_print", token=token),
+            link=email_url("return_status", token=token),
+            print_link=email_url("return_print", token=token),
             shop_name=state.settings.shop_name,
         )
         subjects = {

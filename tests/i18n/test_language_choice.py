@@ -161,6 +161,7 @@ def _host_app(make_app: t.Callable[..., Flask], babel_first: bool) -> Flask:
         SECRET_KEY="x",
         SQLALCHEMY_DATABASE_URI="sqlite://",
         BABEL_DEFAULT_LOCALE="de",
+        LOYALTY_MAIL_DELIVERY="hold",
     )
     db = SQLAlchemy(app)
     if babel_first:

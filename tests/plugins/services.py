@@ -8,6 +8,7 @@ the reason printed, and fails it when ``CI=true``.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import email
 import email.policy
 import os
@@ -178,7 +179,11 @@ def live_server() -> t.Iterator[t.Callable[[Flask], str]]:
         )
         thread.start()
         servers.append((server, thread))
-        return f"http://127.0.0.1:{server.port}"
+        base_url = f"http://127.0.0.1:{server.port}"
+        state = app.extensions.get("loyalty")
+        if state is not None:  # links in email lead to this server
+            state.settings = dataclasses.replace(state.settings, base_url=base_url)
+        return base_url
 
     yield serve
     for server, thread in servers:
