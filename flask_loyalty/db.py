@@ -98,6 +98,17 @@ def atomic(
     raise AssertionError("unreachable")
 
 
+def commit_unless_duplicate(session: Session) -> bool:
+    """Commit; a unique-key clash means another worker or run did it first: roll
+    back and return ``False``."""
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return False
+    return True
+
+
 def after_commit(session: Session, callback: t.Callable[[], None]) -> None:
     """Run ``callback`` once the session's current transaction commits.
 

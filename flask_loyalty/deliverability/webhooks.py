@@ -41,9 +41,9 @@ from datetime import datetime
 from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..db import commit_unless_duplicate
 from .classify import classify_report
 from .models import COMPLAINT
 from .models import HARD_BOUNCE
@@ -171,12 +171,7 @@ def take_nonce(session: Session, now: datetime, provider: str, nonce: Nonce) -> 
             provider=provider, digest=_digest(nonce), expires_at=nonce.fresh_until
         )
     )
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        return False
-    return True
+    return commit_unless_duplicate(session)
 
 
 def give_back_nonce(session: Session, provider: str, nonce: Nonce) -> None:

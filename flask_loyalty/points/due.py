@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..customers.models import Customer
+from ..db import commit_unless_duplicate
 from ..i18n import _
 from ..i18n import reader_locale
 from ..links import email_url
@@ -147,16 +148,6 @@ def _holders(session: Session) -> list[int]:
     )
 
 
-def _commit_or_skip(session: Session) -> bool:
-    """Commit; a unique-key clash means another run did it: roll back, say so."""
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        return False
-    return True
-
-
 def expire_points(session: Session, now: datetime) -> int:
     """Expire due points for every customer; return how many entries were made."""
     program = load_program(session)
@@ -180,7 +171,7 @@ def expire_points(session: Session, now: datetime) -> int:
         except IntegrityError:
             session.rollback()
             continue
-        if entry is not None and _commit_or_skip(session):
+        if entry is not None and commit_unless_duplicate(session):
             done += 1
     return done
 
@@ -203,7 +194,7 @@ def warn_expiring(state: LoyaltyState, now: datetime) -> int:
             continue
         session.add(PointsNotice(key=key, customer_id=customer_id, created_at=now))
         _queue_warning(state, customer, points, when, program)
-        if _commit_or_skip(session):
+        if commit_unless_duplicate(session):
             done += 1
     return done
 
@@ -277,7 +268,7 @@ def give_birthday_bonuses(session: Session, now: datetime) -> int:
                 except IntegrityError:
                     session.rollback()
                     continue
-                if entry is not None and _commit_or_skip(session):
+                if entry is not None and commit_unless_duplicate(session):
                     done += 1
     return done
 
