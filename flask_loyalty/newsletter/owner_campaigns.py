@@ -309,7 +309,7 @@ def register(bp: Blueprint) -> None:
 
 def _save(state: LoyaltyState, campaign: Campaign | None) -> t.Any:
     form = _campaign_form(state, campaign, submitted=request.method == "POST")
-    if request.method == "GET":
+    if request.method != "POST":
         return _campaign_page(state, campaign, form=form)
     if not form.validate_on_submit():
         return _campaign_page(state, campaign, form=form, status=400)

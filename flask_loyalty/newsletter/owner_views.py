@@ -131,7 +131,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     def owner_topics() -> t.Any:
         state = get_state()
         form = TopicForm()
-        if request.method == "GET":
+        if request.method != "POST":
             return _topics_page(state, form)
         if not form.validate_on_submit():
             return _topics_page(state, form, 400)
@@ -152,7 +152,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     def owner_topic(topic_id: int) -> t.Any:
         state = get_state()
         topic = _get(state, Topic, topic_id)
-        if request.method == "GET":
+        if request.method != "POST":
             return _topic_page(state, topic)
         form = TopicForm()
         if not form.validate_on_submit():
@@ -269,7 +269,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         template = "loyalty/owner/newsletter/import.html"
         too_big = (request.content_length or 0) > csv_io.MAX_BYTES + UPLOAD_SLACK
         form = _import_form(state, submitted=request.method == "POST" and not too_big)
-        if request.method == "GET":
+        if request.method != "POST":
             return render_template(template, form=form)
         if too_big:
             # Refused before the upload is read.

@@ -21,6 +21,7 @@ from ..errors import InvalidEmail
 from ..errors import InvalidName
 from ..errors import InvalidToken
 from ..extension import LoyaltyState
+from ..forms import ActionForm
 from ..i18n import _
 from ..i18n import choose_language
 from ..tokens import read_token
@@ -94,7 +95,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     def newsletter_subscribe() -> t.Any:
         state = get_state()
         form = subscribe_form(state, request.form if request.method == "POST" else None)
-        if request.method == "GET":
+        if request.method != "POST":
             return render_template("loyalty/newsletter/subscribe.html", form=form)
         if not form.validate():
             return render_template("loyalty/newsletter/subscribe.html", form=form), 400
@@ -138,8 +139,9 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     def newsletter_check_inbox() -> t.Any:
         return render_template("loyalty/newsletter/check_inbox.html")
 
-    @bp.route("/newsletter/confirm/<token>")
+    @bp.route("/newsletter/confirm/<token>", methods=["GET", "POST"])
     def newsletter_confirm(token: str) -> t.Any:
+        """GET shows one button (mail scanners open links); its POST confirms."""
         state = get_state()
         try:
             subscriber = _subscriber(
@@ -151,6 +153,15 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
                 form=subscribe_form(state),
                 link_error=error.message,
             ), 400
+        form = ActionForm()
+        if request.method != "POST" or not form.validate_on_submit():
+            return render_template(
+                "loyalty/newsletter/confirm.html",
+                subscriber=subscriber,
+                token=token,
+                form=form,
+                shop_name=state.settings.shop_name,
+            ), 400 if request.method == "POST" else 200
         first_time = service.confirm(state.session, state.now(), subscriber)
         state.session.commit()
         if first_time:
@@ -178,7 +189,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             SelectChoice(topic.id, topic.name)
             for topic in service.active_topics(state.session)
         ]
-        if request.method == "GET":
+        if request.method != "POST":
             form.topics.data = [topic.id for topic in subscriber.topics]
             return render_template(
                 "loyalty/newsletter/preferences.html",
@@ -223,7 +234,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             subscriber = _subscriber(state, LINKS, token, state.settings.link_max_age)
         except InvalidToken as error:
             return _link_expired(error.message)
-        if request.method == "GET":
+        if request.method != "POST":  # HEAD too: scanners send it
             return render_template(
                 "loyalty/newsletter/unsubscribe.html",
                 subscriber=subscriber,

@@ -47,7 +47,7 @@ def requested_language(
     try:
         code = content_versions.check_language(wanted or languages[0], languages, error)
     except error as exc:
-        if request.method == "GET":
+        if request.method != "POST":
             abort(404)
         return languages[0], exc.message
     return code, None

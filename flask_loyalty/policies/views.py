@@ -178,7 +178,7 @@ def _edit(state: LoyaltyState, slug: str | None) -> t.Any:
     if page is not None:  # a new page is written in the default language
         language, error = requested_language(languages, InvalidPolicy)
     form = PageForm() if request.method == "POST" else PageForm(formdata=None)
-    if request.method == "GET" and page is not None:
+    if request.method != "POST" and page is not None:
         if page.id is None:  # a built-in page: its text in the language edited
             with force_locale(language):
                 page = service.get_page(session, page.slug)
@@ -188,7 +188,7 @@ def _edit(state: LoyaltyState, slug: str | None) -> t.Any:
     form.language.data = language
     note = None
     version_id = request.args.get("version", type=int)
-    if request.method == "GET" and page is not None and version_id:
+    if request.method != "POST" and page is not None and version_id:
         try:
             old = service.get_version(session, page, version_id)
         except NotFound:

@@ -120,7 +120,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     @owner_required
     def owner_return_rules() -> t.Any:
         state = get_state()
-        if request.method == "GET":
+        if request.method != "POST":
             policy = load_rules(state.session)
             data = vars(policy) | {
                 "non_returnable": ", ".join(policy.non_returnable),

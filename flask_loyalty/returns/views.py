@@ -211,7 +211,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             service.check_window(order, policy, state.now(), _from_delivery(state))
         except ReturnWindowClosed as error:
             return _window_closed(error)
-        if request.method == "GET":
+        if request.method != "POST":
             return _items_page(state, order, token, RequestForm(formdata=None))
         form = RequestForm()
         if not form.validate_on_submit():

@@ -61,7 +61,8 @@ def newsletter_pages(
     send(visitor, subscribe, html, **mari, first_name="Mari", topics=topics)
     pages.get(visitor, "check inbox", "/loyalty/newsletter/check-inbox")
     confirm = _link(pages.app, "newsletter_confirm", "confirm")
-    preferences = moved(visitor.get(confirm))
+    html = pages.get(visitor, "confirm: the button", confirm)
+    preferences = moved(visitor.post(confirm, data={"csrf_token": token(html)}))
     html = pages.get(visitor, "preferences: confirmed", preferences)
     pages.post(
         visitor,

@@ -176,6 +176,7 @@ def test_birthdays_and_quiet_customers_enter_by_the_calendar(
 def test_subscribing_and_confirming_on_the_pages_starts_the_welcome(
     shop: Flask, clock: FrozenClock
 ) -> None:
+    from tests.newsletter.conftest import confirm
     from tests.newsletter.conftest import link
     from tests.newsletter.conftest import outbox
     from tests.newsletter.conftest import subscribe
@@ -190,7 +191,7 @@ def test_subscribing_and_confirming_on_the_pages_starts_the_welcome(
     run_due(shop)
     assert journey_mail(shop) == []  # not before she confirms
     [confirmation] = outbox(shop, "newsletter_confirm")
-    client.get(link(confirmation, "confirm"))
+    confirm(client, link(confirmation, "confirm"))
     run_due(shop)
     assert [m.subject for m in journey_mail(shop)] == ["Welcome, Eleni"]
 

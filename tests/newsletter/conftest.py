@@ -52,3 +52,11 @@ def subscribe(client: FlaskClient, **data: t.Any) -> t.Any:
     token = form_token(client.get("/loyalty/newsletter").get_data(as_text=True))
     data.setdefault("consent", "y")
     return client.post("/loyalty/newsletter", data={"csrf_token": token, **data})
+
+
+def confirm(client: FlaskClient, url: str, **kwargs: t.Any) -> t.Any:
+    """Open a confirmation link and press its button, as she does."""
+    page = client.get(url)
+    assert page.status_code == 200, page.get_data(as_text=True)
+    token = form_token(page.get_data(as_text=True))
+    return client.post(url, data={"csrf_token": token}, **kwargs)
