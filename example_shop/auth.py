@@ -47,10 +47,19 @@ def find_user(email: str) -> User | None:
 
 
 def _next_url() -> str:
-    """Where to go after signing in: a path on this site, else the catalog."""
+    """Where to go after signing in: a path on this site, else the catalog.
+
+    Browsers read ``/\\evil.example`` and ``/<tab>/evil.example`` as another site,
+    so a backslash, a space or a control character anywhere refuses the target.
+    """
     target = request.args.get("next", "")
     parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+    if (
+        target.startswith("/")
+        and not target.startswith("//")
+        and not parts.netloc
+        and not any(ch == "\\" or ord(ch) <= 32 or ord(ch) == 127 for ch in target)
+    ):
         return target
     return url_for("shop.catalog")
 

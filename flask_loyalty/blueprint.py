@@ -6,12 +6,14 @@ import functools
 import typing as t
 from decimal import Decimal
 from importlib.resources import files
+from urllib.parse import urlencode
 
 from babel import Locale
 from babel.numbers import get_plus_sign_symbol
 from flask import Blueprint
 from flask import abort
 from flask import current_app
+from flask import redirect
 from flask import request
 from flask import url_for
 from flask.wrappers import Response
@@ -45,15 +47,32 @@ def get_state() -> LoyaltyState:
 
 
 def owner_required(view: F) -> F:
-    """Answer 403 unless the shop's ``owner_check`` approves this request."""
+    """Let only those the shop's ``owner_check`` approves see the page.
+
+    A signed-out visitor (``customer_loader`` reports nobody) who opens an owner
+    page is sent to ``LOYALTY_OWNER_LOGIN_VIEW`` with the page as ``?next=``, as
+    Flask-Login's ``login_view`` does; everyone else, and every POST, gets 403.
+    """
 
     @functools.wraps(view)
     def wrapped(*args: t.Any, **kwargs: t.Any) -> t.Any:
-        if not get_state().extension.is_owner():
+        state = get_state()
+        if not state.extension.is_owner():
+            login = state.settings.owner_login_view
+            signed_out = state.extension.shop_customer() is None
+            if login and signed_out and request.method in ("GET", "HEAD"):
+                return redirect(owner_login_url(login))
             abort(403)
         return view(*args, **kwargs)
 
     return t.cast(F, wrapped)
+
+
+def owner_login_url(login: str) -> str:
+    """The shop's login page with this page (a path, never another site) as next."""
+    url = login if "/" in login else url_for(login)
+    back = request.full_path.rstrip("?")
+    return f"{url}{'&' if '?' in url else '?'}{urlencode({'next': back})}"
 
 
 def loyalty_url(endpoint: str, **values: t.Any) -> str:

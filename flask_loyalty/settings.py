@@ -40,6 +40,9 @@ DEFAULTS: dict[str, t.Any] = {
     # Owner pages.
     "LOYALTY_OWNER_PAGE_SIZE": 50,
     "LOYALTY_OWNER_EMAIL": None,  # where test sends go by default
+    # The shop's login page (an endpoint such as "auth.login", or a path): a
+    # signed-out visitor of an owner page goes there with ?next=; None: 403.
+    "LOYALTY_OWNER_LOGIN_VIEW": None,
     # Every link in email: "https://shop.example"; required for SMTP delivery.
     "LOYALTY_BASE_URL": None,
     # Newsletter.
@@ -116,6 +119,8 @@ class Settings:
     """Where the return window starts: the order, or its delivery."""
     languages: tuple[str, ...] = ("en",)
     translation_directories: tuple[str, ...] = ()
+    owner_login_view: str | None = None
+    """Endpoint or path of the shop's login page for signed-out owners."""
 
 
 def _limit(c: t.Any, key: str) -> tuple[int, int]:
@@ -123,6 +128,17 @@ def _limit(c: t.Any, key: str) -> tuple[int, int]:
     if len(limit) != 2 or not all(isinstance(n, int) and n > 0 for n in limit):
         raise RuntimeError(f"{key} must be (attempts, seconds), for example (20, 900).")
     return (limit[0], limit[1])
+
+
+def _login_view(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value or value.startswith("//"):
+        raise RuntimeError(
+            "LOYALTY_OWNER_LOGIN_VIEW must be the endpoint of the shop's login page,"
+            " such as 'auth.login', or its path, such as '/login'."
+        )
+    return value
 
 
 def read_settings(app: Flask) -> Settings:
@@ -187,6 +203,7 @@ def read_settings(app: Flask) -> Settings:
         code_rate_limit=_limit(c, "LOYALTY_CODE_RATE_LIMIT"),
         owner_page_size=int(c["LOYALTY_OWNER_PAGE_SIZE"]),
         owner_email=c["LOYALTY_OWNER_EMAIL"],
+        owner_login_view=_login_view(c["LOYALTY_OWNER_LOGIN_VIEW"]),
         base_url=(c["LOYALTY_BASE_URL"] or "").rstrip("/") or None,
         newsletter_min_days=int(c["LOYALTY_NEWSLETTER_MIN_DAYS"]),
         consent_text=c["LOYALTY_NEWSLETTER_CONSENT_TEXT"],
