@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import url_for
 from flask_login import current_user
 
 from flask_loyalty import CatalogProduct
 from flask_loyalty import ShopCustomer
+from flask_loyalty.links import site_url
 
 from .catalog import PRODUCTS
 from .extensions import loyalty
@@ -32,8 +32,8 @@ def is_owner() -> bool:
 
 @loyalty.catalog_loader
 def catalog() -> list[CatalogProduct]:
-    """The products, with links when a URL can be built (in a request, or with
-    ``SERVER_NAME`` set for the CLI)."""
+    """The products, with links from ``LOYALTY_BASE_URL`` (they go into offer
+    emails, so never from the request's Host header)."""
     return [
         CatalogProduct(
             sku=p.sku,
@@ -41,15 +41,8 @@ def catalog() -> list[CatalogProduct]:
             price=p.price,
             category=p.category,
             collection=p.collection,
-            url=_url("shop.product", slug=p.slug),
-            image_url=_url("static", filename=p.image),
+            url=site_url("shop.product", slug=p.slug),
+            image_url=site_url("static", filename=p.image),
         )
         for p in PRODUCTS
     ]
-
-
-def _url(endpoint: str, **values: str) -> str | None:
-    try:
-        return url_for(endpoint, _external=True, **values)
-    except RuntimeError:
-        return None

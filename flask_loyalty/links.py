@@ -46,9 +46,20 @@ def email_url(endpoint: str, **values: t.Any) -> str:
     Built from ``LOYALTY_BASE_URL`` whether or not a request is being served.
     """
     state = current_app.extensions["loyalty"]
+    return site_url(f"{state.settings.blueprint_name}.{endpoint}", **values)
+
+
+def site_url(endpoint: str, **values: t.Any) -> str:
+    """The absolute URL of any page of the shop (``"shop.product"``, ``"static"``),
+    built from ``LOYALTY_BASE_URL`` like :func:`email_url`.
+
+    For the product links a ``catalog_loader`` reports: those go into offer emails,
+    so they must not come from ``url_for(..., _external=True)``, which takes the
+    host from the request. Works outside a request too (the worker, the CLI).
+    """
+    state = current_app.extensions["loyalty"]
     base = urlsplit(state.settings.base_url or FALLBACK_BASE_URL)
     adapter = current_app.url_map.bind(
         base.netloc, script_name=base.path or "/", url_scheme=base.scheme
     )
-    name = f"{state.settings.blueprint_name}.{endpoint}"
-    return adapter.build(name, values, force_external=True)
+    return adapter.build(endpoint, values, force_external=True)
