@@ -25,6 +25,7 @@ from flask_babel import format_percent
 from flask_babel import get_locale
 
 from . import signals
+from .db import MAX_ID
 from .extension import LoyaltyState
 from .i18n import current_language
 from .i18n import format_month
@@ -167,6 +168,14 @@ def page_context(state: LoyaltyState) -> dict[str, t.Any]:
     }
 
 
+def refuse_impossible_ids(endpoint: str | None, values: dict[str, t.Any] | None) -> None:
+    """404 for an id in the address that no row can have (``/offers/0``,
+    ``/offers/99999999999999999999999``), before the database driver fails on it."""
+    for value in (values or {}).values():
+        if isinstance(value, int) and not 0 < value <= MAX_ID:
+            abort(404)
+
+
 def build_blueprint(state: LoyaltyState) -> Blueprint:
     """Create the blueprint for one app, with every domain's views."""
     from . import i18n
@@ -193,6 +202,7 @@ def build_blueprint(state: LoyaltyState) -> Blueprint:
     )
 
     bp.context_processor(lambda: page_context(state))
+    bp.url_value_preprocessor(refuse_impossible_ids)
     bp.after_request(protect_page)
 
     bp.add_app_template_global(loyalty_url, "loyalty_url")

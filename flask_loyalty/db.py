@@ -28,6 +28,9 @@ NAMING_CONVENTION = {
 }
 
 TABLE_PREFIX = "loyalty_"
+MAX_ID = 2**31 - 1
+"""The largest id an ``Integer`` primary key holds (PostgreSQL's ``integer``): an id
+in an address beyond it names nothing, and the driver would fail on it."""
 T = t.TypeVar("T")
 
 

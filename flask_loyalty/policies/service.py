@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from .. import content_versions
 from ..content import to_html
+from ..db import MAX_ID
 from ..errors import InvalidPolicy
 from ..errors import NotFound
 from ..i18n import _
@@ -363,6 +364,8 @@ def read_page(
 
 def get_version(session: Session, page: PolicyPage, version_id: int) -> PolicyVersion:
     """:raises NotFound: the page has no such version."""
+    if not 0 < version_id <= MAX_ID:
+        raise NotFound(_("This version does not exist."))
     version = session.get(PolicyVersion, version_id)
     if version is None or page.id is None or version.page_id != page.id:
         raise NotFound(_("This version does not exist."))
