@@ -168,7 +168,9 @@ def page_context(state: LoyaltyState) -> dict[str, t.Any]:
     }
 
 
-def refuse_impossible_ids(endpoint: str | None, values: dict[str, t.Any] | None) -> None:
+def refuse_impossible_ids(
+    endpoint: str | None, values: dict[str, t.Any] | None
+) -> None:
     """404 for an id in the address that no row can have (``/offers/0``,
     ``/offers/99999999999999999999999``), before the database driver fails on it."""
     for value in (values or {}).values():
