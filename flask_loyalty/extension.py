@@ -237,13 +237,16 @@ class Loyalty:
         refund_id: str,
         amount: Decimal | None = None,
         items: t.Mapping[str, int] | None = None,
+        shipping: Decimal | None = None,
         reason: str | None = None,
         commit: bool = True,
     ) -> Refund:
         """Record money given back on an order. Idempotent by ``refund_id``.
 
         Give ``amount``, ``items`` (``{sku: quantity}``; the amount is then their
-        price) or both (an amount up to the items' price).
+        price) or both (an amount up to the items' price). ``shipping`` says how
+        much of the money gives back shipping, which earned no points (with no
+        ``amount``, it is added to the items' price, or is the whole refund).
 
         :raises LoyaltyError: ``UnknownOrder``, ``InvalidAmount`` or
             ``InvalidRefund``; nothing is stored.
@@ -256,6 +259,7 @@ class Loyalty:
             refund_id=refund_id,
             amount=amount,
             items=items,
+            shipping=shipping,
             reason=reason,
         )
         self._run_hooks(state, state.refund_hooks, refund)

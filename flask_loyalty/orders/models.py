@@ -109,6 +109,10 @@ class Refund(Base):
         sa.ForeignKey("loyalty_orders.id"), index=True
     )
     amount_cents: Mapped[int] = mapped_column(sa.BigInteger)
+    shipping_cents: Mapped[int] = mapped_column(
+        sa.BigInteger, default=0, server_default="0"
+    )
+    """The part of ``amount_cents`` that gives back shipping (it earned no points)."""
     reason: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     fingerprint: Mapped[str] = mapped_column(sa.String(64))

@@ -299,6 +299,22 @@ def _refund_items(
     return result, value
 
 
+def _check_shipping(order: Order, shipping_cents: int, amount_cents: int) -> None:
+    """:raises InvalidRefund: shipping above the refund, or above the order's
+    shipping not yet given back (``to_minor`` refused a negative one already)."""
+    if shipping_cents > amount_cents:
+        raise InvalidRefund(_("The shipping refund is more than the refund amount."))
+    left = order.shipping_cents - sum(r.shipping_cents for r in order.refunds)
+    if shipping_cents > left:
+        raise InvalidRefund(
+            _(
+                "Only %(left)s of shipping is left to refund on order %(id)s.",
+                left=_show(max(left, 0), order.currency),
+                id=repr(order.reference),
+            )
+        )
+
+
 def record_refund(
     session: Session,
     now: datetime,
@@ -307,13 +323,16 @@ def record_refund(
     refund_id: object,
     amount: object = None,
     items: Mapping[str, int] | None = None,
+    shipping: object = None,
     reason: object = None,
 ) -> tuple[Refund, bool]:
     """Store a refund once; return ``(refund, created)``.
 
     Give ``amount`` (money back), ``items`` (``{sku: quantity}``, the amount then
-    defaults to their price), or both (an amount up to the items' price). The same
-    ``refund_id`` with the same contents changes nothing.
+    defaults to their price), or both (an amount up to the items' price).
+    ``shipping`` is the part of the money that gives back shipping: it is added to
+    the items' price when no ``amount`` is given, and is alone the amount when
+    neither is. The same ``refund_id`` with the same contents changes nothing.
 
     :raises UnknownOrder: the order was never recorded.
     :raises InvalidAmount: the amount is not a Decimal with the currency's places.
@@ -327,16 +346,22 @@ def record_refund(
     order = get_order(session, order_ref)
     if items is not None and not isinstance(items, Mapping):
         raise InvalidRefund(_("The items to refund must map SKUs to quantities."))
-    if amount is None and not items:
+    if amount is None and not items and shipping is None:
         raise InvalidRefund(_("Give an amount or items to refund."))
     amount_cents = (
         None
         if amount is None
         else to_minor(amount, order.currency, what=_("refund amount"))
     )
-    fingerprint = _fingerprint(
-        [order_ref, amount_cents, sorted((items or {}).items()), note]
+    shipping_cents = (
+        None
+        if shipping is None
+        else to_minor(shipping, order.currency, what=_("shipping refund"))
     )
+    contents = [order_ref, amount_cents, sorted((items or {}).items()), note]
+    if shipping_cents is not None:  # refunds recorded before keep their fingerprint
+        contents.append(shipping_cents)
+    fingerprint = _fingerprint(contents)
     found = session.scalar(sa.select(Refund).where(Refund.reference == reference))
     if found is not None:
         if found.fingerprint != fingerprint:
@@ -350,11 +375,13 @@ def record_refund(
 
     def store() -> tuple[Refund, bool]:
         refund_items, items_value = _refund_items(order, items or {})
-        cents = items_value if amount_cents is None else amount_cents
-        if items and cents > items_value:
+        ship = shipping_cents or 0
+        cents = items_value + ship if amount_cents is None else amount_cents
+        if items and cents - ship > items_value:
             raise InvalidRefund(
                 _("The refund amount is more than the refunded items cost.")
             )
+        _check_shipping(order, ship, cents)
         if cents <= 0:
             raise InvalidRefund(_("The refund amount must be above zero."))
         left = order.total_cents - order.refunded_cents
@@ -370,6 +397,7 @@ def record_refund(
             reference=reference,
             order=order,
             amount_cents=cents,
+            shipping_cents=ship,
             reason=note,
             created_at=now,
             fingerprint=fingerprint,

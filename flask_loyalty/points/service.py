@@ -99,9 +99,27 @@ def earn_for_order(state: LoyaltyState, order: Order) -> None:
     )
 
 
+def points_to_take_back(
+    earned: int, base_cents: int, total_cents: int, refunded: int, shipping: int
+) -> int:
+    """How many of an order's ``earned`` points all its refunds so far take back.
+
+    Points were earned on ``base_cents`` (the total less shipping), so the refunds'
+    money less the part that gave back shipping is set against that base, rounded
+    down; once the whole total is refunded, all of them.
+    """
+    if refunded >= total_cents:
+        return earned
+    if base_cents <= 0:
+        return 0
+    goods = min(max(refunded - shipping, 0), base_cents)
+    return earned * goods // base_cents
+
+
 def reverse_for_refund(state: LoyaltyState, refund: Refund) -> None:
     """Refund hook: take back the order's points in proportion to the money given
-    back (all refunds so far, rounded down, so a full refund takes back all).
+    back for what earned them (all refunds so far, less what gave back shipping,
+    rounded down; a full refund takes back all, a shipping refund none).
 
     Policy: the points are taken back even if she spent them; her balance may then
     go below zero and her next points fill the gap first.
@@ -114,11 +132,12 @@ def reverse_for_refund(state: LoyaltyState, refund: Refund) -> None:
     earned = ledger.find_entry(session, order_key(order))
     if earned is None or order.total_cents <= 0:
         return
-    refunded = session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(Refund.amount_cents), 0)).where(
-            Refund.order_id == order.id
-        )
-    )
+    refunded, shipping = session.execute(
+        sa.select(
+            sa.func.coalesce(sa.func.sum(Refund.amount_cents), 0),
+            sa.func.coalesce(sa.func.sum(Refund.shipping_cents), 0),
+        ).where(Refund.order_id == order.id)
+    ).one()
     reversed_before = -int(
         session.scalar(
             sa.select(sa.func.coalesce(sa.func.sum(PointsEntry.points), 0)).where(
@@ -127,8 +146,13 @@ def reverse_for_refund(state: LoyaltyState, refund: Refund) -> None:
         )
         or 0
     )
-    target = earned.points * min(int(refunded or 0), order.total_cents)
-    target //= order.total_cents
+    target = points_to_take_back(
+        earned.points,
+        order.total_cents - order.shipping_cents,
+        order.total_cents,
+        int(refunded),
+        int(shipping),
+    )
     entry = ledger.post(
         session,
         refund.created_at,
