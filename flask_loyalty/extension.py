@@ -27,7 +27,7 @@ from .i18n import visitor_language
 from .orders import service as orders
 from .orders.models import Order
 from .orders.models import Refund
-from .ratelimit import make_rate_limiter
+from .ratelimit import make_limiter
 from .settings import read_settings
 from .state import LoyaltyState
 
@@ -87,7 +87,7 @@ class Loyalty:
             extension=self,
             db=db,
             settings=settings,
-            rate_limiter=make_rate_limiter(settings.rate_limit_storage_url),
+            limiter=make_limiter(settings),
         )
         app.extensions["loyalty"] = state
 

@@ -14,6 +14,8 @@ from flask import Flask
 
 from .clock import Clock
 from .clock import system_clock
+from .ratelimit import Rate
+from .ratelimit import parse_rate
 
 DEFAULTS: dict[str, t.Any] = {
     # Where the loyalty pages live and what they look like.
@@ -34,9 +36,12 @@ DEFAULTS: dict[str, t.Any] = {
     "LOYALTY_WORKER_INTERVAL": 5.0,  # seconds between worker polls
     # Sign-in by emailed link (shops without customer_loader, or guests).
     "LOYALTY_MAGIC_LINK_MAX_AGE": 3600,  # seconds
-    "LOYALTY_RATE_LIMIT": (5, 900),  # attempts per window (seconds) per client
-    "LOYALTY_RATE_LIMIT_STORAGE_URL": None,  # None: in memory; or redis://...
-    "LOYALTY_CODE_RATE_LIMIT": (20, 900),  # discount code checks per window per IP
+    # Rate limits in the `limits` notation ("5/hour;20/day"), or (attempts, seconds).
+    "LOYALTY_RATE_LIMIT": "20/15 minutes",  # per client IP, each form
+    "LOYALTY_MAIL_LIMIT_PER_RECIPIENT": "3/hour;5/day",  # each kind, to one address
+    "LOYALTY_LOOKUP_RATE_LIMIT": "5/15 minutes",  # returns lookups per order number
+    "LOYALTY_CODE_RATE_LIMIT": "20/15 minutes",  # discount code checks per client IP
+    "LOYALTY_RATE_LIMIT_STORAGE_URL": "memory://",  # one process; or redis://...
     # Owner pages.
     "LOYALTY_OWNER_PAGE_SIZE": 50,
     "LOYALTY_OWNER_EMAIL": None,  # where test sends go by default
@@ -101,9 +106,9 @@ class Settings:
     worker_batch: int
     worker_interval: float
     magic_link_max_age: int
-    rate_limit: tuple[int, int]
-    rate_limit_storage_url: str | None
-    code_rate_limit: tuple[int, int]
+    rate_limit: Rate
+    rate_limit_storage_url: str
+    code_rate_limit: Rate
     owner_page_size: int
     owner_email: str | None
     base_url: str | None
@@ -121,13 +126,8 @@ class Settings:
     translation_directories: tuple[str, ...] = ()
     owner_login_view: str | None = None
     """Endpoint or path of the shop's login page for signed-out owners."""
-
-
-def _limit(c: t.Any, key: str) -> tuple[int, int]:
-    limit = tuple(c[key])
-    if len(limit) != 2 or not all(isinstance(n, int) and n > 0 for n in limit):
-        raise RuntimeError(f"{key} must be (attempts, seconds), for example (20, 900).")
-    return (limit[0], limit[1])
+    mail_limit_per_recipient: Rate = ()
+    lookup_rate_limit: Rate = ()
 
 
 def _login_view(value: object) -> str | None:
@@ -169,11 +169,6 @@ def read_settings(app: Flask) -> Settings:
             f"LOYALTY_CURRENCY {c['LOYALTY_CURRENCY']!r} is not an ISO 4217 code"
             " such as 'EUR'."
         ) from None
-    limit = tuple(c["LOYALTY_RATE_LIMIT"])
-    if len(limit) != 2 or not all(isinstance(n, int) and n > 0 for n in limit):
-        raise RuntimeError(
-            "LOYALTY_RATE_LIMIT must be (attempts, seconds), for example (5, 900)."
-        )
     if c["LOYALTY_RETURN_WINDOW_FROM"] not in WINDOW_STARTS:
         raise RuntimeError(
             f"LOYALTY_RETURN_WINDOW_FROM must be one of {WINDOW_STARTS},"
@@ -198,9 +193,17 @@ def read_settings(app: Flask) -> Settings:
         worker_batch=int(c["LOYALTY_WORKER_BATCH"]),
         worker_interval=float(c["LOYALTY_WORKER_INTERVAL"]),
         magic_link_max_age=int(c["LOYALTY_MAGIC_LINK_MAX_AGE"]),
-        rate_limit=(limit[0], limit[1]),
-        rate_limit_storage_url=c["LOYALTY_RATE_LIMIT_STORAGE_URL"],
-        code_rate_limit=_limit(c, "LOYALTY_CODE_RATE_LIMIT"),
+        rate_limit=parse_rate("LOYALTY_RATE_LIMIT", c["LOYALTY_RATE_LIMIT"]),
+        rate_limit_storage_url=c["LOYALTY_RATE_LIMIT_STORAGE_URL"] or "memory://",
+        code_rate_limit=parse_rate(
+            "LOYALTY_CODE_RATE_LIMIT", c["LOYALTY_CODE_RATE_LIMIT"]
+        ),
+        mail_limit_per_recipient=parse_rate(
+            "LOYALTY_MAIL_LIMIT_PER_RECIPIENT", c["LOYALTY_MAIL_LIMIT_PER_RECIPIENT"]
+        ),
+        lookup_rate_limit=parse_rate(
+            "LOYALTY_LOOKUP_RATE_LIMIT", c["LOYALTY_LOOKUP_RATE_LIMIT"]
+        ),
         owner_page_size=int(c["LOYALTY_OWNER_PAGE_SIZE"]),
         owner_email=c["LOYALTY_OWNER_EMAIL"],
         owner_login_view=_login_view(c["LOYALTY_OWNER_LOGIN_VIEW"]),

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from .customers.models import Customer
 from .orders.models import Order
 from .orders.models import Refund
-from .ratelimit import RateLimiter
+from .ratelimit import Limiter
 from .settings import Settings
 
 if t.TYPE_CHECKING:
@@ -63,7 +63,8 @@ class LoyaltyState:
     extension: Loyalty
     db: SQLAlchemy
     settings: Settings
-    rate_limiter: RateLimiter
+    limiter: Limiter
+    """Rate limits for what visitors trigger (``flask_loyalty.ratelimit``)."""
     owner_nav: list[NavItem] = field(default_factory=list)
     account_sections: list[AccountSection] = field(default_factory=list)
     due_tasks: list[DueTask] = field(default_factory=list)

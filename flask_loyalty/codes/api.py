@@ -29,9 +29,7 @@ if t.TYPE_CHECKING:
 def _rate_limited(state: LoyaltyState) -> bool:
     if not has_request_context():
         return False
-    attempts, window = state.settings.code_rate_limit
-    client = request.remote_addr or "unknown"
-    return not state.rate_limiter.hit(f"code:ip:{client}", attempts, window)
+    return not state.limiter.allow("code", request.remote_addr or "unknown")
 
 
 def quote_discount(

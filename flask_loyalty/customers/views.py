@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import typing as t
 
 import sqlalchemy as sa
@@ -120,18 +119,8 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         except InvalidEmail as error:
             form.email.errors = [error.message]
             return render_template("loyalty/customers/sign_in.html", form=form), 400
-        attempts, window = state.settings.rate_limit
-        client = request.remote_addr or "unknown"
-        address_key = hashlib.sha256(email.encode()).hexdigest()[:16]
-        allowed = state.rate_limiter.hit(f"sign-in:ip:{client}", attempts * 4, window)
-        allowed = (
-            state.rate_limiter.hit(f"sign-in:to:{address_key}", attempts, window)
-            and allowed
-        )
-        if not allowed:
-            form.email.errors = [
-                _("Too many attempts. Please wait a few minutes and try again.")
-            ]
+        if not state.limiter.allow_mail("sign-in", email, request.remote_addr):
+            form.email.errors = [state.limiter.refusal()]
             return render_template("loyalty/customers/sign_in.html", form=form), 429
         customer = find_customer(state.session, email)
         if customer is not None:

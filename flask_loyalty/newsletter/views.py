@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import typing as t
 
 from flask import Blueprint
@@ -55,12 +54,7 @@ def subscribe_form(state: LoyaltyState, formdata: t.Any = None) -> SubscribeForm
 
 
 def _allowed(state: LoyaltyState, action: str, address: str) -> bool:
-    attempts, window = state.settings.rate_limit
-    client = request.remote_addr or "unknown"
-    digest = hashlib.sha256(address.encode()).hexdigest()[:16]
-    by_client = state.rate_limiter.hit(f"{action}:ip:{client}", attempts * 4, window)
-    by_address = state.rate_limiter.hit(f"{action}:to:{digest}", attempts, window)
-    return by_client and by_address
+    return state.limiter.allow_mail(action, address, request.remote_addr)
 
 
 def _subscriber(
@@ -102,9 +96,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         try:
             address = normalise_email(form.email.data)
             if not _allowed(state, "subscribe", address):
-                form.email.errors = [
-                    _("Too many attempts. Please wait a few minutes and try again.")
-                ]
+                form.email.errors = [state.limiter.refusal()]
                 return render_template(
                     "loyalty/newsletter/subscribe.html", form=form
                 ), 429
@@ -256,9 +248,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             form.email.errors = [error.message]
             return render_template("loyalty/newsletter/link.html", form=form), 400
         if not _allowed(state, "newsletter-link", address):
-            form.email.errors = [
-                _("Too many attempts. Please wait a few minutes and try again.")
-            ]
+            form.email.errors = [state.limiter.refusal()]
             return render_template("loyalty/newsletter/link.html", form=form), 429
         subscriber = service.find_subscriber(state.session, address)
         if subscriber is not None:

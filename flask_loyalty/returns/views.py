@@ -6,7 +6,6 @@ three pages: the policy page, the item form, the status page.
 
 from __future__ import annotations
 
-import hashlib
 import typing as t
 
 import sqlalchemy as sa
@@ -77,12 +76,7 @@ def returns_section(state: LoyaltyState, customer: Customer) -> dict[str, t.Any]
 
 def _allowed(state: LoyaltyState, number: str) -> bool:
     """Count a lookup against the client and the order number (both limited)."""
-    attempts, window = state.settings.rate_limit
-    client = request.remote_addr or "unknown"
-    order_key = hashlib.sha256(number.strip().encode()).hexdigest()[:16]
-    by_client = state.rate_limiter.hit(f"return:ip:{client}", attempts * 4, window)
-    by_order = state.rate_limiter.hit(f"return:order:{order_key}", attempts, window)
-    return by_client and by_order
+    return state.limiter.allow("return-lookup", number.strip(), request.remote_addr)
 
 
 def _bad_link(error: InvalidToken) -> t.Any:
@@ -228,6 +222,12 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
                 comment=form.comment.data,
                 from_delivery=_from_delivery(state),
             )
+            # Only a request that would be saved counts against her address.
+            to = order.customer.email
+            if not state.limiter.allow_mail("return", to, request.remote_addr):
+                state.session.rollback()
+                refusal = state.limiter.refusal()
+                return _items_page(state, order, token, form, refusal, 429)
             links.queue_return_mail(state, created)
         except InvalidReturn as error:
             state.session.rollback()

@@ -313,7 +313,7 @@ def test_twenty_concurrent_redemptions_of_one_code_give_one_success(
 def test_guessing_codes_through_a_checkout_is_rate_limited(
     make_app: t.Callable[..., Flask],
 ) -> None:
-    app = make_app(LOYALTY_CODE_RATE_LIMIT=(3, 900))
+    app = make_app(LOYALTY_CODE_RATE_LIMIT="3/15 minutes")
     loyalty = t.cast(Loyalty, app.extensions["loyalty"].extension)
 
     @app.post("/apply-code")
@@ -350,7 +350,8 @@ def test_the_code_rate_limit_is_shared_through_redis(
     """Two workers of the shop (two apps) count one client's guesses together."""
     apps = [
         make_app(
-            LOYALTY_CODE_RATE_LIMIT=(4, 900), LOYALTY_RATE_LIMIT_STORAGE_URL=redis_url
+            LOYALTY_CODE_RATE_LIMIT="4/15 minutes",
+            LOYALTY_RATE_LIMIT_STORAGE_URL=redis_url,
         )
         for _ in range(2)
     ]

@@ -62,7 +62,7 @@ def _error(response: t.Any) -> str:
 def test_lookups_are_rate_limited_by_order_number(
     make_app: t.Callable[..., Flask],
 ) -> None:
-    app = make_app(LOYALTY_RATE_LIMIT=(3, 900))
+    app = make_app(LOYALTY_LOOKUP_RATE_LIMIT="3/15 minutes")
     with app.app_context():
         place_order(app.extensions["loyalty"].extension, "SF-1", days_ago=1)
     client = app.test_client()
@@ -79,7 +79,7 @@ def test_lookups_share_one_limit_across_processes_in_redis(
     make_app: t.Callable[..., Flask], redis_url: str
 ) -> None:
     settings = {
-        "LOYALTY_RATE_LIMIT": (2, 900),
+        "LOYALTY_LOOKUP_RATE_LIMIT": "2/15 minutes",
         "LOYALTY_RATE_LIMIT_STORAGE_URL": redis_url,
     }
     first, second = make_app(**settings), make_app(**settings)
