@@ -88,6 +88,26 @@ def test_lookups_share_one_limit_across_processes_in_redis(
     assert start(first.test_client(), number="SF-7").status_code == 429
 
 
+def test_return_requests_count_against_her_address_only_when_saved(
+    make_app: t.Callable[..., Flask], database_url: str
+) -> None:
+    """Each request mails her: they count like any mail a visitor can trigger."""
+    app = make_app(database_url=database_url, LOYALTY_MAIL_LIMIT_PER_RECIPIENT="2/day")
+    with app.app_context():
+        place_order(app.extensions["loyalty"].extension, "SF-1", days_ago=1)
+    client = app.test_client()
+    assert request_return(client, app, {"RNG-FERN": 0}).status_code == 400
+    assert request_return(client, app, {"RNG-FERN": 1}).status_code == 302
+    assert request_return(client, app, {"RNG-FERN": 1}).status_code == 302
+
+    refused = request_return(client, app, {"EAR-MOON": 1})
+
+    assert refused.status_code == 429
+    assert "Too many requests." in refused.get_data(as_text=True)
+    assert [items for _n, _s, items in requests(app)] == [{"RNG-FERN": 1}] * 2
+    assert len(mails(app)) == 2
+
+
 @pytest.mark.parametrize(
     ("quantities", "message"),
     [
