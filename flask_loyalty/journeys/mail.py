@@ -105,11 +105,11 @@ class StepMailer:
 
     def suggestions(self, email: str) -> list[dict[str, t.Any]]:
         """Products that go with her last order (none without a catalog_loader)."""
+        from ..offers.suggest import shop_catalog
         from ..offers.suggest import suggest
 
         if self._catalog is None:
-            loader = self.state.extension._catalog_loader
-            self._catalog = list(loader()) if loader is not None else []
+            self._catalog = shop_catalog(self.state)
         session = self.state.session
         customer_id = session.scalar(
             sa.select(Customer.id).where(Customer.email == email)

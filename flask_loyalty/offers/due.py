@@ -21,10 +21,10 @@ from ..customers.models import Customer
 from ..orders.models import Order
 from ..points.models import PointsAccount
 from . import models as om
-from .service import _catalog
 from .service import find_grant
 from .service import issue
 from .service import running
+from .suggest import shop_catalog
 from .suggest import suggest
 
 if t.TYPE_CHECKING:
@@ -63,7 +63,9 @@ def _give(
         return False
     last = _last_order(state, customer_id)
     suggestions = (
-        suggest(_catalog(state), last.items, last.currency) if last is not None else []
+        suggest(shop_catalog(state), last.items, last.currency)
+        if last is not None
+        else []
     )
     try:
         grant = issue(state, now, offer, customer, key=key, suggestions=suggestions)

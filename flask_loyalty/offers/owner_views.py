@@ -77,7 +77,7 @@ def _preview(
     """The email as Anna would get it (in ``language``, else the default), with a
     sample code and suggestions."""
     from ..customers.models import Customer
-    from .service import _catalog
+    from .suggest import shop_catalog
     from .suggest import suggest
 
     sample = Customer(name=f"{PREVIEW_NAME} Example", email="anna@example.com")
@@ -85,7 +85,7 @@ def _preview(
     subject, text, html = message_parts(
         state, offer, first_name=sample.first_name, code=code, language=language
     )
-    catalog = _catalog(state)
+    catalog = shop_catalog(state)
     currency = state.settings.currency
     suggestions = suggest(
         catalog, [_SampleItem(p, currency) for p in catalog[:1]], currency

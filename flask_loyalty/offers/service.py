@@ -32,6 +32,7 @@ from ..outbox.service import queue_mail
 from ..outbox.service import render_mail
 from ..points.bonuses import grant_bonus
 from . import models as om
+from .suggest import shop_catalog
 from .suggest import suggest
 
 if t.TYPE_CHECKING:
@@ -219,12 +220,6 @@ def queue_offer_mail(
     )
 
 
-def _catalog(state: LoyaltyState) -> list[t.Any]:
-    if state.extension._catalog_loader is None:
-        return []
-    return state.extension.catalog()
-
-
 def _owned(session: Session, customer_id: int, order_id: int) -> set[str]:
     return set(
         session.scalars(
@@ -260,7 +255,7 @@ def issue_for_order(state: LoyaltyState, order: Order) -> None:
             continue
         if suggestions is None:
             suggestions = suggest(
-                _catalog(state),
+                shop_catalog(state),
                 order.items,
                 order.currency,
                 owned=_owned(session, customer_id, order.id),

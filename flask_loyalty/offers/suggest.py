@@ -9,11 +9,17 @@ and each suggestion records why it was made.
 
 from __future__ import annotations
 
+import logging
 import typing as t
 from decimal import Decimal
 
 from ..hooks import CatalogProduct
 from ..money import to_minor
+
+if t.TYPE_CHECKING:
+    from ..extension import LoyaltyState
+
+log = logging.getLogger("flask_loyalty.offers")
 
 SAME_COLLECTION = "same_collection"
 OTHER_CATEGORY = "other_category"
@@ -95,3 +101,16 @@ def suggest(
         if pick not in chosen and len(chosen) < limit:
             chosen.append(pick)
     return chosen
+
+
+def shop_catalog(state: LoyaltyState) -> list[t.Any]:
+    """The shop's products for suggestions; none when it has no ``catalog_loader``
+    or the loader fails. Suggestions are a courtesy: a failing loader is logged and
+    never stops the order (its payment went through) or the offer."""
+    if state.extension._catalog_loader is None:
+        return []
+    try:
+        return list(state.extension.catalog())
+    except Exception:
+        log.exception("catalog_loader failed: the offer goes out without suggestions")
+        return []

@@ -7,12 +7,14 @@ from __future__ import annotations
 import typing as t
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 
 from flask_loyalty import FrozenClock
 from flask_loyalty.journeys import models as jm
 from flask_loyalty.journeys.editing import StepData
+from flask_loyalty.journeys.mail import StepMailer
 from flask_loyalty.models import Subscriber
 from flask_loyalty.newsletter import service as newsletter
 
@@ -123,12 +125,12 @@ def test_an_email_step_can_suggest_pieces_that_go_with_her_last_order(
 
 
 def test_a_step_that_fails_for_one_person_does_not_stop_the_others(
-    shop: Flask, clock: FrozenClock
+    shop: Flask, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken_catalog() -> list[t.Any]:
-        raise RuntimeError("the shop's catalog is down")
+    def broken(self: StepMailer, email: str) -> list[t.Any]:
+        raise RuntimeError(f"the suggestions for {email} cannot be made")
 
-    shop.extensions["loyalty"].extension.catalog_loader(broken_catalog)
+    monkeypatch.setattr(StepMailer, "suggestions", broken)
     make_journey(
         shop,
         [StepData(subject="With products", body="Hello", suggest=True)],

@@ -6,6 +6,7 @@ import typing as t
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask import g
@@ -62,6 +63,29 @@ def test_her_first_order_brings_an_email_by_name_with_code_and_suggestions(
     assert [s["sku"] for s in grant.suggestions] == ["NCK-FERN", "EAR-FERN", "NCK-TIDE"]
     assert "Fern Frond Pendant" in mail.text_body
     assert "From the Forest collection, like your Fern Leaf Ring." in mail.text_body
+
+
+def test_a_failing_catalog_loader_never_loses_the_order_or_the_offer(
+    shop_loyalty: Loyalty, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The payment went through: the order, its points and the offer stay; only
+    the suggestions are left out, and the error is logged for the shop."""
+
+    def broken() -> list[t.Any]:
+        raise ConnectionError("the product service is down")
+
+    shop_loyalty.catalog_loader(broken)
+    make_offer(shop_loyalty)
+    order = buy(shop_loyalty, "SF-1", "RNG-FERN")
+    assert order.reference == "SF-1"
+    [grant] = grants(shop_loyalty)
+    assert grant.suggestions == []
+    [mail] = mails(shop_loyalty)
+    assert grant.code.display in mail.text_body
+    assert shop_loyalty.state.session.scalar(sa.select(sa.func.count(PointsEntry.id)))
+    [record] = [r for r in caplog.records if r.name == "flask_loyalty.offers"]
+    assert "catalog_loader failed" in record.getMessage()
+    assert "the product service is down" in record.exc_text
 
 
 def test_only_the_first_order_and_a_repeat_of_it_changes_nothing(
