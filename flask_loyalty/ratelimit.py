@@ -104,8 +104,9 @@ class Limiter:
     """Counts requests per client IP and per recipient (or other key) for each kind.
 
     ``kind`` names the form or endpoint: ``"sign-in"``, ``"subscribe"``,
-    ``"newsletter-link"``, ``"return"`` for mail; ``"return-lookup"`` and
-    ``"code"`` for the limits in :attr:`KEYED`.
+    ``"newsletter-link"``, ``"return"`` for mail (any name works, each its own
+    count); ``"return-lookup"`` and ``"code"`` for the limits in ``keyed``.
+    Over a limit, a form shows :meth:`refusal` with status 429 and sends nothing.
     """
 
     def __init__(
