@@ -7,7 +7,7 @@
 | ``MAIL_SERVER``, ``MAIL_PORT`` | unset: mail goes to ``instance/loyalty-mail`` |
 | ``MAIL_USERNAME``, ``MAIL_PASSWORD``, ``MAIL_USE_TLS`` | unset |
 | ``MAIL_DEFAULT_SENDER`` | ``shop@localhost`` |
-| ``REDIS_URL`` | unset: rate limits counted in each process (set it for several workers) |
+| ``REDIS_URL`` | unset: rate limits count per process (set it for several workers) |
 | ``SHOP_BASE_URL`` | ``http://127.0.0.1:5000`` (mail links; https: Secure cookies) |
 """
 
