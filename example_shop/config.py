@@ -31,6 +31,7 @@ def from_environment(environ: t.Mapping[str, str]) -> dict[str, t.Any]:
         "LOYALTY_BASE_URL": environ.get("SHOP_BASE_URL", "http://127.0.0.1:5000"),
         "LOYALTY_WORKER_INTERVAL": 2.0,
         "LOYALTY_OWNER_LOGIN_VIEW": "auth.sign_in",
+        "LOYALTY_LANGUAGES": ("en", "et", "el", "hu", "tl"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }
     # Production cookie flags: never sent cross-site on a POST, and HTTPS-only

@@ -148,6 +148,7 @@ def worker(once: bool) -> None:
     Safe to run on several machines at once against PostgreSQL.
     """
     state = _state()
+    state.check_config(current_app)
     can_send = _check_can_send(state)
     while True:
         _run_due_tasks(state, verbose=False)

@@ -28,6 +28,7 @@ from .orders import service as orders
 from .orders.models import Order
 from .orders.models import Refund
 from .ratelimit import make_limiter
+from .settings import DEFAULTS
 from .settings import read_settings
 from .state import LoyaltyState
 
@@ -89,7 +90,9 @@ class Loyalty:
             settings=settings,
             limiter=make_limiter(settings),
         )
+        state.config_read = {key: app.config[key] for key in DEFAULTS}
         app.extensions["loyalty"] = state
+        app.before_request(lambda: state.check_config(app))
 
         from .blueprint import build_blueprint
         from .cli import loyalty_cli

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from datetime import date
 from datetime import time
 from importlib.resources import files
+from pathlib import Path
 
 import flask_babel
 from babel import Locale
@@ -188,11 +189,23 @@ def catalog_code(locale: Locale | str) -> str:
     return language
 
 
-def check_languages(value: t.Any) -> tuple[str, ...]:
-    """Read ``LOYALTY_LANGUAGES``: codes Babel knows, the default first.
+def check_languages(
+    value: t.Any, directories: t.Sequence[str] = (), *, default: str = "en"
+) -> tuple[str, ...]:
+    """Read ``LOYALTY_LANGUAGES``: codes Babel knows, the default first, each with
+    a catalog (shipped, or in one of ``directories``) or English. Unset (``None``),
+    the shop's ``default`` language alone if there is a catalog for it, else English:
+    a shop offers the languages it chose, never a mix it did not.
 
-    :raises RuntimeError: an empty list or a code Babel does not know.
+    :raises RuntimeError: an empty list, a code Babel does not know, or a language
+        with no catalog (its pages would be English marked as that language).
     """
+    if value is None:
+        try:
+            usable = _has_catalog(Locale.parse(default), directories)
+        except (UnknownLocaleError, ValueError, TypeError):
+            usable = False
+        return (default,) if usable else ("en",)
     codes = (value,) if isinstance(value, str) else tuple(value or ())
     if not codes:
         raise RuntimeError(
@@ -200,13 +213,31 @@ def check_languages(value: t.Any) -> tuple[str, ...]:
         )
     for code in codes:
         try:
-            Locale.parse(code)
+            locale = Locale.parse(code)
         except (UnknownLocaleError, ValueError, TypeError):
             raise RuntimeError(
                 f"LOYALTY_LANGUAGES: {code!r} is not a language code Babel knows,"
                 " such as 'en', 'et' or 'pt_BR'."
             ) from None
+        if not _has_catalog(locale, directories):
+            shipped = sorted(p.name for p in Path(BUILT_IN).iterdir() if p.is_dir())
+            raise RuntimeError(
+                f"LOYALTY_LANGUAGES: flask-loyalty has no translation into {code!r}"
+                f" (it ships en, {', '.join(shipped)}). Leave it out, or add your"
+                " catalog with LOYALTY_TRANSLATION_DIRECTORIES."
+            )
     return codes
+
+
+def _has_catalog(locale: Locale, directories: t.Sequence[str]) -> bool:
+    if locale.language == "en":
+        return True  # the catalogs' own language
+    names = {catalog_code(locale), _CATALOG_CODES.get(locale.language, locale.language)}
+    return any(
+        (Path(directory) / name / "LC_MESSAGES" / "flask_loyalty.mo").is_file()
+        for directory in (*directories, BUILT_IN)
+        for name in names
+    )
 
 
 def match_language(value: object, offered: t.Sequence[str]) -> str | None:

@@ -80,7 +80,7 @@ DEFAULTS: dict[str, t.Any] = {
     "LOYALTY_MAIL_PER_MINUTE": None,  # None: no limit
     "LOYALTY_MAIL_PER_DOMAIN_PER_MINUTE": None,  # int, or {"gmail.com": 60, "*": 20}
     # Languages offered on loyalty pages and in email; the first is the default.
-    "LOYALTY_LANGUAGES": ("en", "et", "el", "hu", "tl"),
+    "LOYALTY_LANGUAGES": None,  # None: BABEL_DEFAULT_LOCALE alone (if translated)
     "LOYALTY_TRANSLATION_DIRECTORIES": (),  # the shop's catalogs, searched first
 }
 
@@ -141,6 +141,29 @@ def _login_view(value: object) -> str | None:
     return value
 
 
+def check_unchanged(app: Flask, read: t.Mapping[str, t.Any]) -> None:
+    """Refuse ``LOYALTY_*`` values changed after ``init_app`` read them.
+
+    The settings are read once; a value set later (``app.config["LOYALTY_CLOCK"] =
+    clock`` after ``Loyalty(app)``) would otherwise be ignored without a word.
+
+    :raises RuntimeError: naming the keys that changed.
+    """
+    changed = [
+        key
+        for key, value in read.items()
+        if key in app.config
+        and app.config[key] is not value
+        and app.config[key] != value
+    ]
+    if changed:
+        raise RuntimeError(
+            f"{', '.join(sorted(changed))} changed after init_app: flask-loyalty reads"
+            " its settings once, in init_app. Set them in app.config before"
+            " 'Loyalty(app)' or 'loyalty.init_app(app)'."
+        )
+
+
 def read_settings(app: Flask) -> Settings:
     """Apply the defaults to ``app.config`` and read the keys into :class:`Settings`.
 
@@ -154,6 +177,13 @@ def read_settings(app: Flask) -> Settings:
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     c = app.config
+    if not c.get("SECRET_KEY"):
+        raise RuntimeError(
+            "SECRET_KEY is not set: flask-loyalty signs the links in its email and"
+            " protects its forms with it. Set app.config['SECRET_KEY'] to a long"
+            " random value (python -c 'import secrets; print(secrets.token_hex())')"
+            " before init_app."
+        )
     if c["LOYALTY_MAIL_DELIVERY"] not in MAIL_DELIVERIES:
         raise RuntimeError(
             f"LOYALTY_MAIL_DELIVERY must be one of {MAIL_DELIVERIES},"
@@ -217,7 +247,11 @@ def read_settings(app: Flask) -> Settings:
         unsubscribe_mailto=c["LOYALTY_UNSUBSCRIBE_MAILTO"],
         return_link_max_age=int(c["LOYALTY_RETURN_LINK_MAX_AGE"]),
         return_window_from=c["LOYALTY_RETURN_WINDOW_FROM"],
-        languages=check_languages(c["LOYALTY_LANGUAGES"]),
+        languages=check_languages(
+            c["LOYALTY_LANGUAGES"],
+            [str(path) for path in c["LOYALTY_TRANSLATION_DIRECTORIES"] or ()],
+            default=c.get("BABEL_DEFAULT_LOCALE") or "en",
+        ),
         translation_directories=tuple(
             str(path) for path in c["LOYALTY_TRANSLATION_DIRECTORIES"] or ()
         ),

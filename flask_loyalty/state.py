@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
 
+from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import Session
 
@@ -16,6 +17,7 @@ from .orders.models import Order
 from .orders.models import Refund
 from .ratelimit import Limiter
 from .settings import Settings
+from .settings import check_unchanged
 
 if t.TYPE_CHECKING:
     from .extension import Loyalty
@@ -79,11 +81,21 @@ class LoyaltyState:
         default_factory=list
     )
     """The same for ``record_refund``: points reversed..."""
+    config_read: dict[str, t.Any] = field(default_factory=dict)
+    """The ``LOYALTY_*`` values ``init_app`` read, to catch ones changed later."""
+    config_checked: bool = False
 
     @property
     def session(self) -> Session:
         """The host's Flask-SQLAlchemy session for the current app context."""
         return self.db.session  # type: ignore[return-value]
+
+    def check_config(self, app: Flask) -> None:
+        """Once per app (the first request, the worker's start): refuse settings
+        changed after ``init_app``. :raises RuntimeError: naming them."""
+        if not self.config_checked:
+            check_unchanged(app, self.config_read)
+            self.config_checked = True
 
     def now(self) -> datetime:
         """The current time from the app's clock (aware UTC)."""

@@ -113,6 +113,7 @@ def make_app(
             MAIL_DEFAULT_SENDER="shop@example.com",
             SERVER_NAME="shop.test",
             LOYALTY_BASE_URL="http://shop.test",
+            LOYALTY_LANGUAGES=("en", "et", "el", "hu", "tl"),
         )
         app.config.update(config)
         db = SQLAlchemy(app)

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import typing as t
+from datetime import UTC
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 
+from flask_loyalty import FrozenClock
 from flask_loyalty import Loyalty
 from flask_loyalty.db import Base
 
@@ -165,3 +170,68 @@ def test_loyalty_url_is_a_template_global_for_the_shop(
     with app.test_request_context():
         rendered = app.jinja_env.from_string("{{ loyalty_url('account') }}").render()
     assert rendered == "/club/"
+
+
+def test_a_setting_changed_after_init_app_fails_the_first_request_by_name(
+    make_app: t.Callable[..., Flask],
+) -> None:
+    app = make_app()
+    app.config["LOYALTY_CLOCK"] = FrozenClock(datetime(2030, 1, 1, tzinfo=UTC))
+    with pytest.raises(RuntimeError, match="LOYALTY_CLOCK changed after init_app"):
+        app.test_client().get("/loyalty/")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["loyalty", "worker", "--once"])
+    assert "LOYALTY_CLOCK changed after init_app" in str(result.exception)
+
+
+def test_the_settings_set_before_init_app_pass_the_check(
+    make_app: t.Callable[..., Flask],
+) -> None:
+    app = make_app(LOYALTY_LANGUAGES=["en", "et"])  # a list equal to itself passes
+    assert app.test_client().get("/loyalty/").status_code == 200
+
+
+def test_no_secret_key_fails_at_init_app_by_name() -> None:
+    app = Flask("shop")
+    app.config.update(SQLALCHEMY_DATABASE_URI="sqlite://", LOYALTY_MAIL_DELIVERY="hold")
+    db = SQLAlchemy(app)
+    with pytest.raises(RuntimeError, match="SECRET_KEY is not set"):
+        Loyalty(app, db=db)
+
+
+@pytest.mark.parametrize(
+    ("config", "languages"),
+    [
+        ({}, ("en",)),
+        ({"BABEL_DEFAULT_LOCALE": "et"}, ("et",)),
+        ({"BABEL_DEFAULT_LOCALE": "de"}, ("en",)),  # no catalog: not half German
+        ({"LOYALTY_LANGUAGES": ("hu", "en")}, ("hu", "en")),
+    ],
+)
+def test_an_english_only_shop_offers_english_alone_unless_it_says_more(
+    make_app: t.Callable[..., Flask],
+    config: dict[str, t.Any],
+    languages: tuple[str, ...],
+) -> None:
+    """A browser that prefers Estonian gets English pages and mail in a shop that
+    never listed Estonian (issue 19, point 5: it got mixed-language mail)."""
+    app = make_app(**{"LOYALTY_LANGUAGES": None, **config})
+    assert app.extensions["loyalty"].settings.languages == languages
+
+
+def test_a_language_without_a_catalog_fails_at_init_app(
+    make_app: t.Callable[..., Flask], tmp_path: Path
+) -> None:
+    with pytest.raises(RuntimeError, match="no translation into 'de'"):
+        make_app(LOYALTY_LANGUAGES=("en", "de"))
+    catalog = Catalog(locale="de", domain="flask_loyalty")
+    catalog.add("Your points", "Ihre Punkte")
+    folder = tmp_path / "translations" / "de" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    with open(folder / "flask_loyalty.mo", "wb") as mo:
+        write_mo(mo, catalog)
+    app = make_app(
+        LOYALTY_LANGUAGES=("en", "de"),
+        LOYALTY_TRANSLATION_DIRECTORIES=[str(tmp_path / "translations")],
+    )
+    assert app.extensions["loyalty"].settings.languages == ("en", "de")

@@ -57,6 +57,7 @@ app.config.update(
     SQLALCHEMY_DATABASE_URI="sqlite:///" + str(Path.cwd() / "shop.db"),
     MAIL_DEFAULT_SENDER="shop@example.com",
     LOYALTY_MAIL_DELIVERY="hold",
+    LOYALTY_LANGUAGES=("en", "el", "tl"),
 )
 db = SQLAlchemy(app)
 loyalty = Loyalty(app, db=db)

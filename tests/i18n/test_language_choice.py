@@ -162,6 +162,7 @@ def _host_app(make_app: t.Callable[..., Flask], babel_first: bool) -> Flask:
         SQLALCHEMY_DATABASE_URI="sqlite://",
         BABEL_DEFAULT_LOCALE="de",
         LOYALTY_MAIL_DELIVERY="hold",
+        LOYALTY_LANGUAGES=("en", "et"),
     )
     db = SQLAlchemy(app)
     if babel_first:
