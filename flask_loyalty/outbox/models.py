@@ -44,7 +44,7 @@ class OutboxMessage(Base):
     """The recipient's domain, lower case, for the per-domain sending pace."""
     subject: Mapped[str] = mapped_column(sa.String(300))
     headers: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
-    message_id: Mapped[str] = mapped_column(sa.String(250))
+    message_id: Mapped[str] = mapped_column(sa.String(250), index=True)
     status: Mapped[str] = mapped_column(sa.String(16), default=QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
