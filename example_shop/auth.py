@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import typing as t
+from datetime import UTC
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -17,17 +21,23 @@ from flask_login import current_user
 from flask_login import login_user
 from flask_login import logout_user
 
+from flask_loyalty.links import site_url
+
+from .config import SHOP_NAME
 from .extensions import db
 from .extensions import login_manager
+from .extensions import loyalty
 from .forms import SignInForm
 from .forms import SignOutForm
 from .forms import SignUpForm
 from .models import User
+from .models import utcnow
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 login_manager.login_view = "auth.sign_in"
 login_manager.login_message = "Please sign in to see that page."
+VERIFY_FOR = timedelta(days=1)
 
 
 @login_manager.user_loader
@@ -80,20 +90,85 @@ def sign_in() -> t.Any:
 
 @bp.route("/sign-up", methods=["GET", "POST"])
 def sign_up() -> t.Any:
+    """Create an account whose address is proved by a link: the page says the same
+    whether or not the address has an account (no one learns who shops here), and
+    nobody is signed in until the link is opened."""
     form = SignUpForm()
     if form.validate_on_submit():
-        if find_user(form.email.data) is not None:
-            form.email.errors = ["There is already an account with this address."]
-        else:
-            user = User(name=form.name.data.strip(), email=form.email.data.strip())
+        email = form.email.data.strip()
+        user = find_user(email)
+        if user is None:
+            user = User(name=form.name.data.strip(), email=email)
             user.set_password(form.password.data)
             db.session.add(user)
-            db.session.commit()
-            login_user(user)
-            flash(f"Welcome, {user.name.split(' ')[0]}! Your account is ready.")
-            return redirect(_next_url())
+            _send_verification(user)
+        else:  # tell her, not the visitor; her password stays as it was
+            _send_already_registered(user)
+        db.session.commit()
+        return render_template("shop/check_inbox.html", email=email)
     status = 400 if request.method == "POST" else 200
     return render_template("shop/sign_up.html", form=form), status
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+def verify(token: str) -> t.Any:
+    """GET shows one button (mail scanners open links); its POST proves the
+    address, signs her in and spends the link."""
+    user = _user_for_token(token)
+    if user is None:
+        return render_template("shop/verify.html", form=None), 400
+    form = SignOutForm()  # a button with a CSRF token
+    if request.method != "POST" or not form.validate_on_submit():
+        return render_template("shop/verify.html", form=form, user=user)
+    user.email_verified_at = utcnow()
+    user.verify_token_hash = None
+    db.session.commit()
+    login_user(user)
+    flash(f"Welcome, {user.name.split(' ')[0]}! Your account is ready.")
+    return redirect(url_for("shop.catalog"))
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _user_for_token(token: str) -> User | None:
+    """The user whose unused, unexpired link this is; ``None`` for any other."""
+    if len(token) > 100:
+        return None
+    user = db.session.scalar(
+        sa.select(User).where(User.verify_token_hash == _hash(token))
+    )
+    if user is None or user.verify_sent_at is None:
+        return None
+    sent = user.verify_sent_at.replace(tzinfo=user.verify_sent_at.tzinfo or UTC)
+    return user if utcnow() - sent < VERIFY_FOR else None
+
+
+def _send_verification(user: User) -> None:
+    token = secrets.token_urlsafe(32)
+    user.verify_token_hash, user.verify_sent_at = _hash(token), utcnow()
+    link = site_url("auth.verify", token=token)
+    loyalty.send_mail(
+        user.email,
+        f"Confirm your address for {SHOP_NAME}",
+        f"Hello {user.name},\n\nopen this link within a day to finish creating your"
+        f" account:\n\n{link}\n\nIf you did not sign up, ignore this email.",
+        kind="shop_verify",
+        commit=False,
+    )
+
+
+def _send_already_registered(user: User) -> None:
+    loyalty.send_mail(
+        user.email,
+        f"Your account at {SHOP_NAME}",
+        f"Hello {user.name},\n\nsomeone asked to create an account with this"
+        f" address, which has one already. Sign in here:\n\n"
+        f"{site_url('auth.sign_in')}\n\nIf it was not you, nothing has changed.",
+        kind="shop_verify",
+        commit=False,
+    )
 
 
 @bp.post("/sign-out")

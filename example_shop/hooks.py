@@ -21,6 +21,7 @@ def current_shop_customer() -> ShopCustomer | None:
         email=current_user.email,
         name=current_user.name,
         external_id=str(current_user.id),
+        email_verified=current_user.email_verified_at is not None,
     )
 
 

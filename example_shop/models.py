@@ -63,6 +63,14 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), default=utcnow
     )
+    email_verified_at: Mapped[datetime | None] = mapped_column(
+        sa.DateTime(timezone=True)
+    )
+    """When she opened the link sent at sign-up; until then the address is only
+    what she typed, and flask-loyalty is told so (``email_verified=False``)."""
+    verify_token_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    """SHA-256 of the one verification link that works; cleared once used."""
+    verify_sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of ``password``, never the password itself."""

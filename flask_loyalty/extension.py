@@ -346,6 +346,37 @@ class Loyalty:
             self.state.session.commit()
         return redemption
 
+    def send_mail(
+        self,
+        to: str,
+        subject: str,
+        text: str,
+        *,
+        html: str | None = None,
+        kind: str = "shop",
+        commit: bool = True,
+    ) -> None:
+        """Queue an email of the shop's own (an address check at sign-up, say) in
+        the loyalty outbox: the worker delivers it like the extension's mail, with
+        DKIM, retries, and the suppression list of addresses that bounced.
+
+        :raises ValueError: a subject with a line break.
+        """
+        from .outbox.service import queue_mail
+
+        state = self.state
+        queue_mail(
+            state.session,
+            state.now(),
+            kind=kind,
+            to=to,
+            subject=subject,
+            text=text,
+            html=html,
+        )
+        if commit:
+            state.session.commit()
+
     def current_customer(self) -> Customer | None:
         """The loyalty customer of this request: from ``customer_loader``, else
         from a sign-in link she followed; ``None`` for an anonymous visitor."""

@@ -15,12 +15,17 @@ class ShopCustomer:
     :param name: her name as she wrote it, for greetings ("Dear Anna").
     :param external_id: the shop's own user id, if she has a shop login.
     :param locale: her language (``"et"``, ``"el"``...), if the shop knows it.
+    :param email_verified: ``True`` only if the shop made sure the address is hers
+        (a link it emailed at sign-up, say). An unverified login never sees the
+        points, orders or codes of that address: she confirms it once by a link
+        flask-loyalty emails, and her login is linked to it from then on.
     """
 
     email: str
     name: str | None = None
     external_id: str | None = None
     locale: str | None = None
+    email_verified: bool = False
 
 
 @dataclass(frozen=True)

@@ -102,36 +102,93 @@ def find_or_create_customer(
     external_id: str | None = None,
     locale: str | None = None,
 ) -> Customer:
-    """Return the customer for this address or shop user, creating her if new.
+    """Return the customer for this address, creating her if new (orders, imports).
 
-    A known shop user id wins over the address (she may have changed it in the shop);
-    a name or locale given now fills in what was missing and replaces what changed.
+    A shop user id already linked to a customer wins over the address (she may
+    have changed it in the shop). Nothing here links a user id to an address or
+    renames anyone: an order placed with her address is no proof that whoever
+    placed it owns the address. A name fills in only a missing one; a language the
+    shop gives replaces hers.
     ``email`` must already be normalised.
     """
-    customer = None
-    if external_id is not None:
-        customer = session.scalar(
-            sa.select(Customer).where(Customer.external_id == external_id)
-        )
-        if customer is not None and customer.email != email:
-            if find_customer(session, email) is None:
-                customer.email = email
+    customer = linked_customer(session, external_id)
     if customer is None:
         customer = find_customer(session, email)
-        if customer is not None and external_id and customer.external_id is None:
-            customer.external_id = external_id
     if customer is None:
-        customer = Customer(
-            email=email,
-            name=name,
-            external_id=external_id,
-            locale=locale,
-            created_at=now,
-        )
-        session.add(customer)
-        return customer
-    if name:
-        customer.name = name
-    if locale:
-        customer.locale = locale
+        return _add(session, now, email=email, name=name, locale=locale)
+    customer.name = customer.name or name
+    customer.locale = locale or customer.locale  # the shop knows her language
     return customer
+
+
+def _add(
+    session: Session,
+    now: datetime,
+    *,
+    email: str,
+    name: str | None,
+    locale: str | None,
+    login: str | None = None,
+) -> Customer:
+    customer = Customer(
+        email=email, name=name, external_id=login, locale=locale, created_at=now
+    )
+    session.add(customer)
+    return customer
+
+
+def linked_customer(session: Session, external_id: str | None) -> Customer | None:
+    """The customer a shop user id was linked to (by proof of her address)."""
+    if external_id is None:
+        return None
+    return session.scalar(
+        sa.select(Customer).where(Customer.external_id == external_id)
+    )
+
+
+def customer_for_login(
+    session: Session,
+    now: datetime,
+    *,
+    email: str,
+    name: str | None,
+    external_id: str | None,
+    locale: str | None,
+    verified: bool,
+) -> Customer | None:
+    """The customer a shop login may see, or ``None`` until she proves the address.
+
+    Her linked customer, whatever the address. Else, for an address the shop
+    verified: the customer with it (linked now, unless another login holds it), or
+    a new one. An unverified address is never taken on trust: a sign-up with
+    someone else's address would open her points and orders (issue 17). The shop's
+    name replaces hers only on a verified login. ``email`` must be normalised.
+    """
+    customer = linked_customer(session, external_id)
+    if customer is None and verified:
+        customer = find_customer(session, email)
+        if customer is None:
+            return _add(
+                session, now, email=email, name=name, locale=locale, login=external_id
+            )
+        if customer.external_id is not None and customer.external_id != external_id:
+            return None
+        customer.external_id = external_id
+    if customer is None:
+        return None
+    if verified and customer.email != email and find_customer(session, email) is None:
+        customer.email = email  # she changed it in the shop, and the shop checked it
+    if name and (verified or not customer.name):
+        customer.name = name
+    customer.locale = customer.locale or locale
+    return customer
+
+
+def link_login(customer: Customer, external_id: str | None) -> bool:
+    """Link a shop user id to ``customer`` after she proved the address (a sign-in
+    link opened while signed in to the shop with it); ``False`` if another login
+    holds her already."""
+    if external_id is None or customer.external_id not in (None, external_id):
+        return False
+    customer.external_id = external_id
+    return True

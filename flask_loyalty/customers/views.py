@@ -34,8 +34,10 @@ from ..tokens import make_token
 from ..tokens import read_token
 from .forms import SignInForm
 from .models import Customer
+from .service import customer_for_login
 from .service import find_customer
 from .service import find_or_create_customer
+from .service import link_login
 from .service import normalise_email
 
 SESSION_KEY = "loyalty_customer_id"
@@ -50,20 +52,33 @@ def current_customer(state: LoyaltyState) -> Customer | None:
     customer = None
     shop = state.extension.shop_customer()
     if shop is not None:
-        customer = find_or_create_customer(
+        email = normalise_email(shop.email)
+        customer = customer_for_login(
             state.session,
             state.now(),
-            email=normalise_email(shop.email),
+            email=email,
             name=shop.name,
             external_id=shop.external_id,
             locale=shop.locale,
+            verified=bool(getattr(shop, "email_verified", False)),
         )
-        if customer.id is None or state.session.is_modified(customer):
+        if customer is None:  # by a sign-in link to this very address, she proved it
+            customer = _signed_in_by_link(state)
+            customer = customer if customer and customer.email == email else None
+        if customer is None:
+            g.loyalty_unproven_email = email
+        elif customer.id is None or state.session.is_modified(customer):
             state.session.commit()
-    elif SESSION_KEY in session:
-        customer = state.session.get(Customer, session[SESSION_KEY])
+    else:
+        customer = _signed_in_by_link(state)
     g.loyalty_customer = customer
     return customer
+
+
+def _signed_in_by_link(state: LoyaltyState) -> Customer | None:
+    if SESSION_KEY not in session:
+        return None
+    return state.session.get(Customer, session[SESSION_KEY])
 
 
 def orders_section(state: LoyaltyState, customer: Customer) -> dict[str, t.Any]:
@@ -94,6 +109,12 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     def account() -> t.Any:
         state = get_state()
         customer = current_customer(state)
+        if customer is None and "loyalty_unproven_email" in g:
+            return render_template(
+                "loyalty/customers/confirm_address.html",
+                email=g.loyalty_unproven_email,
+                form=ActionForm(),
+            )
         if customer is None:
             return render_template("loyalty/customers/sign_in.html", form=SignInForm())
         sections = [
@@ -130,6 +151,31 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         # The same answer whether or not the address is known.
         return redirect(url_for(".sign_in_sent"))
 
+    @bp.route("/confirm-address", methods=["POST"])
+    def confirm_address() -> t.Any:
+        """A shop login whose address the shop did not verify asks for the link
+        that proves it: it goes to the login's own address, never another."""
+        state = get_state()
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        current_customer(state)
+        email = g.get("loyalty_unproven_email")
+        if email is None:
+            return redirect(url_for(".account"))
+        if not state.limiter.allow_mail("sign-in", email, request.remote_addr):
+            return render_template(
+                "loyalty/customers/confirm_address.html",
+                email=email,
+                form=ActionForm(),
+                error=state.limiter.refusal(),
+            ), 429
+        customer = find_or_create_customer(state.session, state.now(), email=email)
+        customer.locale = customer.locale or visitor_language(state)
+        state.session.flush()
+        _queue_sign_in_link(state, customer)
+        state.session.commit()
+        return redirect(url_for(".sign_in_sent"))
+
     @bp.route("/sign-in/sent", methods=["GET"])
     def sign_in_sent() -> t.Any:
         return render_template("loyalty/customers/sign_in_sent.html")
@@ -152,6 +198,10 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
                 "loyalty/customers/sign_in.html", form=SignInForm(), link_error=message
             ), 400
         session[SESSION_KEY] = customer.id
+        shop = state.extension.shop_customer()
+        if shop is not None and normalise_email(shop.email) == customer.email:
+            if link_login(customer, shop.external_id):  # she proved the address
+                state.session.commit()
         signals.customer_signed_in.send(
             current_app._get_current_object(),  # type: ignore[attr-defined]
             customer=customer,

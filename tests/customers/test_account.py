@@ -148,7 +148,12 @@ def test_a_shop_login_opens_the_account_without_a_link(
 ) -> None:
     @loyalty.customer_loader
     def current() -> ShopCustomer:
-        return ShopCustomer(email="Mari@Example.com", name="Mari Kask", external_id="7")
+        return ShopCustomer(
+            email="Mari@Example.com",
+            name="Mari Kask",
+            external_id="7",
+            email_verified=True,
+        )
 
     html = client.get("/loyalty/").get_data(as_text=True)
     assert "Hello, Mari" in html

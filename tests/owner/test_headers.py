@@ -18,7 +18,9 @@ def test_owner_and_account_pages_cannot_be_framed(
     app = make_app()
     loyalty = app.extensions["loyalty"].extension
     loyalty.owner_check(lambda: True)
-    loyalty.customer_loader(lambda: ShopCustomer(email="anna@example.com"))
+    loyalty.customer_loader(
+        lambda: ShopCustomer(email="anna@example.com", email_verified=True)
+    )
     client = app.test_client()
     for url in ("/loyalty/owner/", "/loyalty/owner/customers", "/loyalty/"):
         response = client.get(url)

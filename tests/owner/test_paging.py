@@ -18,7 +18,9 @@ def shop(make_app: t.Callable[..., Flask], database_url: str) -> Flask:
     app = make_app(database_url=database_url)
     loyalty = app.extensions["loyalty"].extension
     loyalty.owner_check(lambda: True)
-    loyalty.customer_loader(lambda: ShopCustomer(email="anna@example.com"))
+    loyalty.customer_loader(
+        lambda: ShopCustomer(email="anna@example.com", email_verified=True)
+    )
     with app.app_context():
         loyalty.record_order("SF-1", email="anna@example.com", total=Decimal("38.00"))
     return app

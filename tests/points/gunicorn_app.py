@@ -30,6 +30,6 @@ def create_app() -> Flask:
     @loyalty.customer_loader
     def current() -> ShopCustomer | None:
         email = request.headers.get("X-Customer")
-        return ShopCustomer(email=email) if email else None
+        return ShopCustomer(email=email, email_verified=True) if email else None
 
     return app

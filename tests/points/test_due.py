@@ -203,7 +203,9 @@ def signed_in(shop: Flask, shop_loyalty: Loyalty) -> FlaskClient:
 
     @shop_loyalty.customer_loader
     def current() -> ShopCustomer:
-        return ShopCustomer(email="anna@example.com", name="Anna Tamm")
+        return ShopCustomer(
+            email="anna@example.com", name="Anna Tamm", email_verified=True
+        )
 
     return shop.test_client()
 

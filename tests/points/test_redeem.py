@@ -48,7 +48,9 @@ def anna(shop: Flask, shop_loyalty: Loyalty) -> FlaskClient:
 
     @shop_loyalty.customer_loader
     def current() -> ShopCustomer:
-        return ShopCustomer(email="anna@example.com", name="Anna Tamm")
+        return ShopCustomer(
+            email="anna@example.com", name="Anna Tamm", email_verified=True
+        )
 
     return shop.test_client()
 
@@ -116,7 +118,7 @@ def test_another_customer_resubmitting_her_key_never_sees_her_code(
 
     @shop_loyalty.customer_loader
     def current() -> ShopCustomer:
-        return ShopCustomer(email=who["email"], name="Someone")
+        return ShopCustomer(email=who["email"], name="Someone", email_verified=True)
 
     client = shop.test_client()
     page = client.get("/loyalty/").get_data(as_text=True)
