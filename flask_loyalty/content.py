@@ -9,6 +9,7 @@ reaches a reader even if an account of the owner's is misused.
 
 from __future__ import annotations
 
+import re
 import typing as t
 from functools import lru_cache
 
@@ -64,12 +65,39 @@ def _compile(source: str) -> t.Any:
         ) from None
 
 
-def personalise(source: str, **values: t.Any) -> str:
+_INLINE = re.compile(r"([\\`*_\[\]()<>!#&~|])")
+_LINE_START = re.compile(r"^(\s*|\s*\d+)([-+=>]|(?<=\d)[.)])", re.MULTILINE)
+
+VISITOR_FIELDS = ("first_name",)
+"""Fields a visitor typed (her name at checkout or sign-up): text, never Markdown."""
+
+
+def markdown_text(value: str) -> str:
+    """``value`` as literal Markdown text: what could start a link, an image, a tag,
+    emphasis, a heading or a list is escaped with a backslash, so a name such as
+    ``[Confirm](https://evil.example)`` reads as itself and links nowhere."""
+    escaped = _INLINE.sub(r"\\\1", str(value))
+    return _LINE_START.sub(r"\1\\\2", escaped)
+
+
+def personalise(source: str, *, markdown: bool = False, **values: t.Any) -> str:
     """Fill the personal fields of owner-written ``source``.
+
+    With ``markdown`` (a body that becomes HTML), the fields a visitor typed
+    (:data:`VISITOR_FIELDS`) go in as literal text whatever filters the owner
+    applies (``{{ first_name|upper }}``): they are escaped before the template
+    sees them. Subjects are plain text and take them as they are.
 
     :raises InvalidContent: the text has a template error or uses something the
         sandbox forbids.
     """
+    if markdown:
+        values = {
+            key: markdown_text(value)
+            if key in VISITOR_FIELDS and isinstance(value, str)
+            else value
+            for key, value in values.items()
+        }
     try:
         return t.cast(str, _compile(source).render(**values))
     except InvalidContent:

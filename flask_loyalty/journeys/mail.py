@@ -3,7 +3,6 @@ campaign, then filled in with each reader's name and signed links."""
 
 from __future__ import annotations
 
-import re
 import typing as t
 from datetime import datetime
 from types import SimpleNamespace
@@ -12,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import format_currency
 from markupsafe import Markup
 
+from ..content import markdown_text
 from ..customers.models import Customer
 from ..i18n import _
 from ..i18n import reader_language
@@ -33,12 +33,11 @@ if t.TYPE_CHECKING:
     from ..newsletter.mail import NewsletterMailer
 
 MAIL_KIND = "journey"
-_MARKDOWN = re.compile(r"([\\`*_\[\]<>])")
 
 
 def _plain(text: str) -> str:
     """A product name as literal Markdown text (no links, no template tags)."""
-    return _MARKDOWN.sub(r"\\\1", " ".join(str(text).split()))
+    return markdown_text(" ".join(str(text).split()))
 
 
 def with_products(

@@ -175,7 +175,7 @@ class CampaignRenderer:
     def _render(self, first_name: str | None) -> Rendered:
         values = {"first_name": first_name, "shop_name": self.shop_name}
         subject = " ".join(content.personalise(self.subject, **values).split())
-        body = content.personalise(self.body, **values)
+        body = content.personalise(self.body, markdown=True, **values)
         text, html = self.wrap(body, Markup(content.to_html(body)))
         return Rendered(subject, text, html)
 

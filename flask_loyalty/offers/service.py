@@ -165,7 +165,7 @@ def message_parts(
         "offer": describe(offer, state.settings.currency),
     }
     subject = personalise(version["subject"] or offer.name, **values).strip()
-    text = personalise(version["message"], **values)
+    text = personalise(version["message"], markdown=True, **values)
     return subject.replace("\n", " ")[:200], text, to_html(text)
 
 
