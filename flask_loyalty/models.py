@@ -5,6 +5,7 @@ from __future__ import annotations
 from .codes.models import CodeRedemption
 from .codes.models import DiscountCode
 from .customers.models import Customer
+from .customers.models import SignInLink
 from .deliverability.models import MailEvent
 from .journeys.models import Enrolment
 from .journeys.models import Journey
@@ -44,6 +45,7 @@ __all__ = [
     "CampaignSegment",
     "CodeRedemption",
     "Customer",
+    "SignInLink",
     "DiscountCode",
     "Enrolment",
     "Journey",

@@ -35,7 +35,7 @@ DEFAULTS: dict[str, t.Any] = {
     "LOYALTY_WORKER_BATCH": 50,
     "LOYALTY_WORKER_INTERVAL": 5.0,  # seconds between worker polls
     # Sign-in by emailed link (shops without customer_loader, or guests).
-    "LOYALTY_MAGIC_LINK_MAX_AGE": 3600,  # seconds
+    "LOYALTY_MAGIC_LINK_MAX_AGE": 900,  # seconds, 60 to 900 (OWASP ASVS 6.5.5)
     # Rate limits in the `limits` notation ("5/hour;20/day"), or (attempts, seconds).
     "LOYALTY_RATE_LIMIT": "20/15 minutes",  # per client IP, each form
     "LOYALTY_MAIL_LIMIT_PER_RECIPIENT": "3/hour;5/day",  # each kind, to one address
@@ -130,6 +130,15 @@ class Settings:
     lookup_rate_limit: Rate = ()
 
 
+def _link_age(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 60 <= value <= 900:
+        raise RuntimeError(
+            "LOYALTY_MAGIC_LINK_MAX_AGE must be whole seconds from 60 to 900: a"
+            f" sign-in link works 15 minutes at most, not {value!r}."
+        )
+    return value
+
+
 def _login_view(value: object) -> str | None:
     if value is None:
         return None
@@ -222,7 +231,7 @@ def read_settings(app: Flask) -> Settings:
         mail_claim_timeout=int(c["LOYALTY_MAIL_CLAIM_TIMEOUT"]),
         worker_batch=int(c["LOYALTY_WORKER_BATCH"]),
         worker_interval=float(c["LOYALTY_WORKER_INTERVAL"]),
-        magic_link_max_age=int(c["LOYALTY_MAGIC_LINK_MAX_AGE"]),
+        magic_link_max_age=_link_age(c["LOYALTY_MAGIC_LINK_MAX_AGE"]),
         rate_limit=parse_rate("LOYALTY_RATE_LIMIT", c["LOYALTY_RATE_LIMIT"]),
         rate_limit_storage_url=c["LOYALTY_RATE_LIMIT_STORAGE_URL"] or "memory://",
         code_rate_limit=parse_rate(

@@ -33,3 +33,19 @@ class Customer(Base):
 
     def __repr__(self) -> str:
         return f"<Customer {self.id} {self.email!r}>"
+
+
+class SignInLink(Base):
+    """One emailed sign-in link: only its SHA-256 is kept, it expires, and it is
+    spent by the first sign-in (OWASP ASVS 5.0, 6.5.1 and 6.5.5)."""
+
+    __tablename__ = "loyalty_sign_in_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    customer_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("loyalty_customers.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -30,9 +30,10 @@ from ..orders.models import Order
 from ..outbox.service import queue_mail
 from ..outbox.service import render_mail
 from ..state import AccountSection
-from ..tokens import make_token
-from ..tokens import read_token
 from .forms import SignInForm
+from .links import check_sign_in_link
+from .links import issue_sign_in_link
+from .links import use_sign_in_link
 from .models import Customer
 from .service import customer_for_login
 from .service import find_customer
@@ -41,7 +42,6 @@ from .service import link_login
 from .service import normalise_email
 
 SESSION_KEY = "loyalty_customer_id"
-SIGN_IN = "sign-in"
 RECENT_ORDERS = 20
 
 
@@ -180,28 +180,36 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     def sign_in_sent() -> t.Any:
         return render_template("loyalty/customers/sign_in_sent.html")
 
-    @bp.route("/sign-in/<token>", methods=["GET"])
+    @bp.route("/sign-in/<token>", methods=["GET", "POST"])
     def enter(token: str) -> t.Any:
+        """GET shows one button and changes nothing (mail scanners open links, and
+        a link opened from another site must sign no one in); its POST spends the
+        link and signs her in with a fresh session."""
         state = get_state()
+        form = ActionForm()
         try:
-            data = read_token(SIGN_IN, token, state.settings.magic_link_max_age)
-            customer = state.session.get(Customer, int(data["c"]))
-            if customer is None or customer.email != data["e"]:
-                raise InvalidToken(_("This link is not valid. Ask for a new one."))
-        except (InvalidToken, KeyError, TypeError, ValueError) as error:
-            message = (
-                error.message
-                if isinstance(error, InvalidToken)
-                else _("This link is not valid. Ask for a new one.")
-            )
+            if request.method != "POST" or not form.validate_on_submit():
+                customer = check_sign_in_link(state.session, state.now(), token)
+                status = 400 if request.method == "POST" else 200
+                return render_template(
+                    "loyalty/customers/enter.html", form=form, token=token
+                ), status
+            customer = use_sign_in_link(state.session, state.now(), token)
+        except InvalidToken as error:
+            state.session.rollback()
             return render_template(
-                "loyalty/customers/sign_in.html", form=SignInForm(), link_error=message
+                "loyalty/customers/sign_in.html",
+                form=SignInForm(),
+                link_error=error.message,
             ), 400
+        # A new CSRF token and loyalty sign-in; the shop's own keys (its login, the
+        # cart) and her language stay. Flask signs the changed cookie anew.
+        session.pop("csrf_token", None)
         session[SESSION_KEY] = customer.id
         shop = state.extension.shop_customer()
         if shop is not None and normalise_email(shop.email) == customer.email:
-            if link_login(customer, shop.external_id):  # she proved the address
-                state.session.commit()
+            link_login(customer, shop.external_id)  # she proved the address
+        state.session.commit()
         signals.customer_signed_in.send(
             current_app._get_current_object(),  # type: ignore[attr-defined]
             customer=customer,
@@ -217,7 +225,8 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
 
 
 def _queue_sign_in_link(state: LoyaltyState, customer: Customer) -> None:
-    token = make_token(SIGN_IN, {"c": customer.id, "e": customer.email})
+    max_age = state.settings.magic_link_max_age
+    token = issue_sign_in_link(state.session, state.now(), customer, max_age)
     link = email_url("enter", token=token)
     minutes = state.settings.magic_link_max_age // 60
     with reader_locale(state, customer.locale):

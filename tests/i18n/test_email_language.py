@@ -87,7 +87,7 @@ def test_the_sign_in_link_is_in_her_stored_language_not_the_page_s(
     )
     [message] = mail(app, "sign_in_link")
     assert message.subject == "Ο σύνδεσμος σύνδεσής σας για το shop"
-    assert "Ο σύνδεσμος ισχύει για 60 λεπτά." in message.text_body
+    assert "Ο σύνδεσμος ισχύει για 15 λεπτά." in message.text_body
 
 
 def test_without_a_stored_language_the_page_s_language_is_kept_for_her(

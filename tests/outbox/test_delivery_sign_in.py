@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from flask_loyalty.outbox.models import OutboxMessage
+from flask_loyalty.testing import follow_sign_in_link
 from tests.outbox.helpers import MakeApp
 from tests.outbox.helpers import run_worker
 from tests.outbox.helpers import smtp_app
@@ -61,7 +62,7 @@ def test_sign_in_link_arrives_by_smtp_and_signs_in(
 
     # Before following it she is a visitor; after it, the account shows her order.
     assert "A-1001" not in client.get("/loyalty/").get_data(as_text=True)
-    entered = client.get(links[0])
+    entered = follow_sign_in_link(client, links[0])
     assert entered.status_code == 302
     account = client.get(entered.headers["Location"])
     page = account.get_data(as_text=True)
@@ -107,6 +108,7 @@ def test_sign_in_link_in_the_browser(
     assert link.startswith(f"{base_url}/loyalty/sign-in/")
 
     page.goto(link)
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.get_by_role("heading", name="Hello, Bea").wait_for()
     assert page.url == f"{base_url}/loyalty/"
     assert "A-2002" in page.locator("table").inner_text()

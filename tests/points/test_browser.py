@@ -48,6 +48,7 @@ def test_points_demo_in_a_browser(
     )
     assert link
     page.goto(link.group(1))
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.get_by_role("heading", name="Hello, Anna").wait_for()
     points = page.locator("#loyalty-points")
     assert "600 points" in points.inner_text()

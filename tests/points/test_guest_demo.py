@@ -12,6 +12,7 @@ from flask import Flask
 
 from flask_loyalty.models import DiscountCode
 from flask_loyalty.models import OutboxMessage
+from flask_loyalty.testing import follow_sign_in_link
 
 from .conftest import form_token
 
@@ -37,7 +38,7 @@ def test_a_guest_opens_her_points_by_email_link_and_redeems(
         assert mail is not None
         link = re.search(r"http://shop\.test(/loyalty/sign-in/\S+)", mail.text_body)
     assert link
-    assert client.get(link.group(1)).status_code == 302
+    assert follow_sign_in_link(client, link.group(1)).status_code == 302
     account = client.get("/loyalty/").get_data(as_text=True)
     assert "600 points" in account and "worth €6.00" in account
     assert "Your tier: Basic" in account
