@@ -124,3 +124,58 @@ def to_html(markdown: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
+
+
+def to_text(markdown: str) -> str:
+    """Markdown as the plain-text part of an email: what a reader sees, without
+    the marks (``**Tide**`` reads ``Tide``), links as ``text (url)``, list items
+    with ``-`` or their number, headings and paragraphs on lines of their own."""
+    out: list[str] = []
+    numbers: list[int | None] = []  # per open list: the next number, None: bullets
+    for token in _markdown.parse(markdown):
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            numbers.append(
+                int(token.attrs.get("start", 1)) if "ordered" in kind else None
+            )
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            numbers.pop()
+            out.append("\n" if not numbers else "")
+        elif kind == "list_item_open":
+            indent = "   " * (len(numbers) - 1)
+            number = numbers[-1]
+            out.append(f"{indent}{number}. " if number is not None else f"{indent}- ")
+            if number is not None:
+                numbers[-1] = number + 1
+        elif kind == "inline":
+            out.append(_inline_text(token.children or []))
+        elif kind == "paragraph_close":
+            out.append("\n" if numbers else "\n\n")
+        elif kind == "heading_close":
+            out.append("\n\n")
+        elif kind in ("fence", "code_block"):
+            out.append(token.content + "\n")
+        elif kind == "hr":
+            out.append("---\n\n")
+    text = "".join(out).strip()
+    return f"{text}\n" if text else ""
+
+
+def _inline_text(children: t.Sequence[t.Any]) -> str:
+    parts: list[str] = []
+    href: list[tuple[str, int]] = []  # open links: their address and where they start
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif child.type == "image":
+            parts.append(child.content or "")
+        elif child.type == "link_open":
+            href.append((str(child.attrs.get("href", "")), len(parts)))
+        elif child.type == "link_close" and href:
+            url, start = href.pop()
+            shown = "".join(parts[start:])
+            if url and url not in (shown, f"mailto:{shown}"):
+                parts.append(f" ({url})")
+    return "".join(parts)

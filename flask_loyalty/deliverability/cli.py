@@ -75,6 +75,14 @@ def mail_check(published: str | None, no_dns: bool) -> None:
     click.echo("  (SPF: add 'include:...' of the relay you send through)")
     click.echo(f'_dmarc.{domain}.  TXT  "v=DMARC1; p=none; rua=mailto:dmarc@{domain}"')
     click.echo("  (DMARC: move to p=quarantine once reports show all mail passes)\n")
+    base_url = state.settings.base_url or ""
+    if not base_url.startswith("https://"):
+        click.echo(
+            f"Warning: LOYALTY_BASE_URL is {base_url or 'not set'!s}: one-click"
+            " unsubscribe (RFC 8058) needs an https:// address, and Gmail and Yahoo"
+            " require it of bulk senders. Set it to your shop's https:// address.\n",
+            err=True,
+        )
     if signer is None:
         raise click.ClickException(
             "DKIM is off: set LOYALTY_DKIM_SELECTOR and LOYALTY_DKIM_PRIVATE_KEY"

@@ -176,7 +176,7 @@ class CampaignRenderer:
         values = {"first_name": first_name, "shop_name": self.shop_name}
         subject = " ".join(content.personalise(self.subject, **values).split())
         body = content.personalise(self.body, markdown=True, **values)
-        text, html = self.wrap(body, Markup(content.to_html(body)))
+        text, html = self.wrap(content.to_text(body), Markup(content.to_html(body)))
         return Rendered(subject, text, html)
 
     def message(

@@ -20,6 +20,7 @@ from ..codes.models import OFFER
 from ..codes.service import create_code
 from ..content import personalise
 from ..content import to_html
+from ..content import to_text
 from ..customers.models import Customer
 from ..db import after_commit
 from ..errors import InvalidContent
@@ -148,7 +149,7 @@ def message_parts(
     code: str,
     language: str | None = None,
 ) -> tuple[str, str, str]:
-    """The offer email's subject, Markdown text and clean HTML for one reader,
+    """The offer email's subject, plain text and clean HTML for one reader,
     in ``language`` if the offer has a version in it, else in the default
     language (``None``: the default).
 
@@ -166,7 +167,7 @@ def message_parts(
     }
     subject = personalise(version["subject"] or offer.name, **values).strip()
     text = personalise(version["message"], markdown=True, **values)
-    return subject.replace("\n", " ")[:200], text, to_html(text)
+    return subject.replace("\n", " ")[:200], to_text(text), to_html(text)
 
 
 def queue_offer_mail(

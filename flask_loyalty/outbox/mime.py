@@ -47,12 +47,33 @@ _UTF8_QP = Charset("utf-8")
 _UTF8_QP.body_encoding = QP  # lines stay under SMTP's 998 limit, text stays readable
 
 
-def _header(value: str) -> str:
+FOLD_AT = 78
+"""RFC 5322 2.1.1: header lines SHOULD be at most 78 characters."""
+
+
+def _header(value: str, name: str = "") -> str:
     if any(ch in value for ch in "\r\n"):
         raise ValueError("a mail header cannot contain a line break")
     if value.isascii():
+        return fold(name, value)
+    return Header(value, "utf-8", header_name=name).encode()
+
+
+def fold(name: str, value: str) -> str:
+    """``value`` folded before spaces so that ``Name: value`` lines stay within 78
+    characters where a space allows (a single long address cannot be split).
+    Unfolding (removing the line breaks) gives ``value`` back exactly."""
+    if len(name) + 2 + len(value) <= FOLD_AT or "  " in value or " " not in value:
         return value
-    return Header(value, "utf-8").encode()
+    words = value.split(" ")
+    lines, line, used = [], words[0], len(name) + 2 + len(words[0])
+    for word in words[1:]:
+        if used + 1 + len(word) > FOLD_AT:
+            lines.append(line)
+            line, used = word, 1 + len(word)
+        else:
+            line, used = f"{line} {word}", used + 1 + len(word)
+    return "\n ".join([*lines, line])
 
 
 def build(
@@ -82,9 +103,9 @@ def build(
         message.attach(MIMEText(html, "html", _UTF8_QP))
     message["From"] = address(sender)
     message["To"] = address(to)
-    message["Subject"] = _header(subject)
+    message["Subject"] = _header(subject, "Subject")
     message["Date"] = format_datetime(date)
     message["Message-ID"] = message_id
     for name, value in headers.items():
-        message[name] = _header(value)
+        message[name] = _header(value, name)
     return message_id, message.as_bytes(policy=_WIRE)

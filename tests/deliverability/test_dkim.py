@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+import re
 import typing as t
 
 import dkim
 import pytest
+import sqlalchemy as sa
 
+from flask_loyalty.models import OutboxMessage
 from flask_loyalty.outbox import dkim as signing
+from flask_loyalty.outbox import mime
 
 from .conftest import KEY
 from .conftest import OTHER_KEY
@@ -163,3 +167,62 @@ def test_mail_check_without_dkim_says_how_to_turn_it_on(make_app: MakeApp) -> No
     assert result.exit_code == 1
     assert "v=spf1" in result.output  # SPF and DMARC are printed all the same
     assert "DKIM is off" in result.output
+
+
+def test_long_headers_are_folded_and_still_verify(
+    make_app: MakeApp, smtp: RawSMTPServer
+) -> None:
+    """``List-Unsubscribe`` was one 214-character line (RFC 5322 asks for 78)."""
+    app = smtp_app(make_app, smtp, **DKIM)
+    topic = add_subscribers(app, ["anna@example.com"])
+    send_campaign(app, topic)
+    run_worker(app)
+    smtp.wait_for(1)
+    [raw] = smtp.raw
+    assert dkim.verify(raw, dnsfunc=dns(public_record()))
+    head = raw.split(b"\r\n\r\n", 1)[0].decode()
+    folded = re.search(r"^List-Unsubscribe: .*?(?=\r\n\S)", head, re.M | re.S)
+    assert folded and "\r\n " in folded.group(0)
+    for line in folded.group(0).removeprefix("List-Unsubscribe: ").split("\r\n"):
+        assert len(line) <= 78 or " " not in line.strip(), line  # one long address
+    [received] = smtp.messages
+    with app.app_context():
+        [queued] = (
+            app.extensions["loyalty"]
+            .session.scalars(
+                sa.select(OutboxMessage).where(OutboxMessage.kind == "campaign")
+            )
+            .all()
+        )
+    assert received["List-Unsubscribe"] == queued.headers["List-Unsubscribe"]
+
+
+def test_fold_gives_the_value_back_when_unfolded() -> None:
+    for value in [
+        "A short subject",
+        "A subject that goes on and on about new rings, pendants and earrings"
+        " for the autumn",
+        "<https://x.example/" + "u" * 120 + ">, <mailto:u@x.example?subject=u>",
+        "no-spaces-" + "x" * 100,
+    ]:
+        folded = mime.fold("Subject", value)
+        assert folded.replace("\n", "") == value
+        lines = ("Subject: " + folded).split("\n")
+        assert all(
+            len(line) <= 78 or " " not in line.strip().removeprefix("Subject: ")
+            for line in lines
+        )
+
+
+@pytest.mark.parametrize(
+    ("base_url", "warned"), [("http://shop.test", True), ("https://shop.test", False)]
+)
+def test_mail_check_warns_about_an_http_base_url(
+    make_app: MakeApp, base_url: str, warned: bool
+) -> None:
+    app = make_app(**DKIM, LOYALTY_BASE_URL=base_url)
+    result = app.test_cli_runner().invoke(args=["loyalty", "mail", "check", "--no-dns"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "one-click unsubscribe (RFC 8058) needs an https://" in result.output
+    ) is warned

@@ -102,3 +102,18 @@ def test_the_escaping_reads_back_as_the_name_itself() -> None:
         )
     assert markdown_text("Anna") == "Anna"
     assert personalise("Hi {{ first_name }}", first_name="[x](y)") == "Hi [x](y)"
+
+
+def test_the_plain_text_part_reads_as_text() -> None:
+    """The text part kept Markdown marks (``**Tide**``); links read ``text (url)``."""
+    from flask_loyalty.content import to_text
+
+    text = to_text(
+        "# New **Tide** rings\n\nSee [the rings](https://shop.example/r), *Anna*.\n\n"
+        "- one\n- two\n\n1. first\n2. second\n\nA name: \\[x\\](y)"
+    )
+    assert text == (
+        "New Tide rings\n\nSee the rings (https://shop.example/r), Anna.\n\n"
+        "- one\n- two\n\n1. first\n2. second\n\nA name: [x](y)\n"
+    )
+    assert to_text("") == ""

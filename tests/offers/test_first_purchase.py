@@ -58,7 +58,7 @@ def test_her_first_order_brings_an_email_by_name_with_code_and_suggestions(
     assert mail.to_addr == "anna@example.com"
     assert mail.subject == "A gift for you, Anna"
     code = grant.code.display
-    assert f"Dear Anna, here is 20% off: **{code}**." in mail.text_body
+    assert f"Dear Anna, here is 20% off: {code}." in mail.text_body  # no ** marks
     assert f"<strong>{code}</strong>" in mail.html_body
     assert [s["sku"] for s in grant.suggestions] == ["NCK-FERN", "EAR-FERN", "NCK-TIDE"]
     assert "Fern Frond Pendant" in mail.text_body

@@ -63,7 +63,7 @@ def test_a_hungarian_customer_gets_the_hungarian_email(loyalty: Loyalty) -> None
     buy(loyalty, "SF-1", email="eva@example.com", name="Éva Kiss", locale="hu")
     mail = mail_to(loyalty, "eva@example.com")
     assert mail.subject == "Ajándék neked, Éva"
-    assert "Kedves Éva, a kódod: **" in mail.text_body
+    assert "Kedves Éva, a kódod: " in mail.text_body and "**" not in mail.text_body
     assert "Dear" not in mail.text_body and "Dear" not in mail.html_body
 
 
