@@ -6,6 +6,7 @@ from .codes.models import CodeRedemption
 from .codes.models import DiscountCode
 from .customers.models import Customer
 from .customers.models import SignInLink
+from .customers.models import SignInRequest
 from .deliverability.models import MailEvent
 from .journeys.models import Enrolment
 from .journeys.models import Journey
@@ -46,6 +47,7 @@ __all__ = [
     "CodeRedemption",
     "Customer",
     "SignInLink",
+    "SignInRequest",
     "DiscountCode",
     "Enrolment",
     "Journey",

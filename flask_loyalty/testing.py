@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import typing as t
 
+from flask import Flask
 from flask.testing import FlaskClient
 
 from .clock import FrozenClock
@@ -18,7 +19,7 @@ from .customers.service import find_or_create_customer
 from .customers.service import normalise_email
 from .customers.views import SESSION_KEY
 
-__all__ = ["FrozenClock", "follow_sign_in_link", "sign_in"]
+__all__ = ["FrozenClock", "follow_sign_in_link", "run_due", "sign_in"]
 
 
 def sign_in(client: FlaskClient, email: str, *, name: str | None = None) -> Customer:
@@ -47,3 +48,13 @@ def follow_sign_in_link(client: FlaskClient, url: str) -> t.Any:
     if page.status_code != 200 or found is None:
         return page
     return client.post(url, data={"csrf_token": found.group(1)})
+
+
+def run_due(app: Flask) -> None:
+    """Do, once, the work ``flask loyalty worker`` does by the clock before it
+    delivers: mail the sign-in links asked for, build due campaigns, expire
+    points... Call it after a request whose mail your test reads."""
+    with app.app_context():
+        state = app.extensions["loyalty"]
+        for task in state.due_tasks:
+            task.run(state, None)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from flask_loyalty.models import OutboxMessage
+from flask_loyalty.testing import run_due
 
 EVIL = {"Host": "evil.example"}
 
@@ -27,6 +28,7 @@ def shop(make_app: t.Callable[..., Flask]) -> Flask:
 
 
 def queued(app: Flask, kind: str) -> OutboxMessage:
+    run_due(app)
     with app.app_context():
         session = app.extensions["loyalty"].session
         rows = session.scalars(

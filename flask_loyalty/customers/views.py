@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typing as t
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint
@@ -23,6 +24,7 @@ from ..errors import InvalidToken
 from ..extension import LoyaltyState
 from ..forms import ActionForm
 from ..i18n import _
+from ..i18n import lazy_gettext
 from ..i18n import reader_locale
 from ..i18n import visitor_language
 from ..links import email_url
@@ -30,11 +32,13 @@ from ..orders.models import Order
 from ..outbox.service import queue_mail
 from ..outbox.service import render_mail
 from ..state import AccountSection
+from ..state import DueTask
 from .forms import SignInForm
 from .links import check_sign_in_link
 from .links import issue_sign_in_link
 from .links import use_sign_in_link
 from .models import Customer
+from .models import SignInRequest
 from .service import customer_for_login
 from .service import find_customer
 from .service import find_or_create_customer
@@ -104,6 +108,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     state.account_sections.append(
         AccountSection("loyalty/customers/_orders.html", orders_section, position=50)
     )
+    state.due_tasks.append(DueTask(lazy_gettext("Sign-in links"), send_requested_links))
 
     @bp.route("/", methods=["GET"])
     def account() -> t.Any:
@@ -143,12 +148,14 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         if not state.limiter.allow_mail("sign-in", email, request.remote_addr):
             form.email.errors = [state.limiter.refusal()]
             return render_template("loyalty/customers/sign_in.html", form=form), 429
-        customer = find_customer(state.session, email)
-        if customer is not None:
-            customer.locale = customer.locale or visitor_language(state)
-            _queue_sign_in_link(state, customer)
-            state.session.commit()
-        # The same answer whether or not the address is known.
+        # The same work, answer and time whether or not the address is known:
+        # one row, which the worker turns into a link for a customer only.
+        state.session.add(
+            SignInRequest(
+                email=email, locale=visitor_language(state), requested_at=state.now()
+            )
+        )
+        state.session.commit()
         return redirect(url_for(".sign_in_sent"))
 
     @bp.route("/confirm-address", methods=["POST"])
@@ -222,6 +229,37 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             abort(400)
         session.pop(SESSION_KEY, None)
         return redirect(url_for(".account"))
+
+
+def send_requested_links(
+    state: LoyaltyState, progress: t.Callable[[int], None] | None = None
+) -> int:
+    """Worker task: mail a sign-in link for each request to a customer's address;
+    requests for unknown addresses, and ones older than a link's life, end
+    silently. Each request is claimed by deleting it, so two workers never send
+    one twice. Returns how many links were queued."""
+    session = state.session
+    sent = 0
+    while rows := session.scalars(
+        sa.select(SignInRequest).order_by(SignInRequest.id).limit(100)
+    ).all():
+        now = state.now()
+        oldest = now - timedelta(seconds=state.settings.magic_link_max_age)
+        for row in rows:
+            claimed = session.execute(
+                sa.delete(SignInRequest).where(SignInRequest.id == row.id)
+            )
+            if claimed.rowcount != 1 or row.requested_at < oldest:  # type: ignore[attr-defined]
+                continue
+            customer = find_customer(session, row.email)
+            if customer is not None:
+                customer.locale = customer.locale or row.locale
+                _queue_sign_in_link(state, customer)
+                sent += 1
+        session.commit()
+        if progress is not None:
+            progress(len(rows))
+    return sent
 
 
 def _queue_sign_in_link(state: LoyaltyState, customer: Customer) -> None:

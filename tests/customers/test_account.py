@@ -18,6 +18,7 @@ from flask_loyalty import signals
 from flask_loyalty.models import Customer
 from flask_loyalty.models import OutboxMessage
 from flask_loyalty.testing import follow_sign_in_link
+from flask_loyalty.testing import run_due
 
 
 def csrf_token(client: FlaskClient, url: str = "/loyalty/") -> str:
@@ -28,6 +29,7 @@ def csrf_token(client: FlaskClient, url: str = "/loyalty/") -> str:
 
 
 def outbox(app: Flask) -> list[OutboxMessage]:
+    run_due(app)  # the worker mails the sign-in links asked for
     with app.app_context():
         session = app.extensions["loyalty"].session
         return list(

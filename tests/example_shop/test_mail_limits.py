@@ -20,6 +20,7 @@ from example_shop import create_app
 from example_shop import db
 from example_shop.cli import create_tables
 from flask_loyalty.outbox.models import OutboxMessage
+from flask_loyalty.testing import run_due
 
 from .conftest import ENVIRONMENT
 from .conftest import post_form
@@ -98,6 +99,7 @@ def from_ip(client: FlaskClient, address: str) -> FlaskClient:
 
 def mails(app: Flask) -> list[str]:
     """The kinds of mail queued so far, oldest first."""
+    run_due(app)
     with app.app_context():
         return list(
             db.session.scalars(sa.select(OutboxMessage.kind).order_by(OutboxMessage.id))

@@ -32,6 +32,7 @@ from flask_loyalty.points.program import load_program
 from flask_loyalty.points.program import load_tiers
 from flask_loyalty.points.program import save_program
 from flask_loyalty.policies.service import save_page
+from flask_loyalty.testing import run_due
 
 from .conftest import post_form
 
@@ -59,6 +60,7 @@ def snapshot(app: Flask) -> dict[str, list[tuple[t.Any, ...]]]:
 
 
 def outbox_links(app: Flask) -> list[str]:
+    run_due(app)
     with app.app_context():
         messages = db.session.scalars(sa.select(OutboxMessage)).all()
         found = []

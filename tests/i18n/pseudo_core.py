@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 
 from flask_loyalty import FrozenClock
 from flask_loyalty.models import OutboxMessage
+from flask_loyalty.testing import run_due
 from flask_loyalty.testing import sign_in
 
 from .pseudo_pages import Pages
@@ -41,6 +42,7 @@ def sign_in_pages(pages: Pages, visitor: FlaskClient) -> None:
     pages.get(visitor, "sign in: sent", "/loyalty/sign-in/sent")
     pages.get(visitor, "sign in: bad link", "/loyalty/sign-in/nonsense", 400)
     send(visitor, "/loyalty/sign-in", html, email="anna@example.com")
+    run_due(pages.app)  # the worker mails the link
 
 
 def newsletter_pages(
@@ -177,6 +179,7 @@ def _campaign_tested_and_sent(pages: Pages, owner: FlaskClient, topic_id: int) -
 
 def _a_failed_message(app: Flask) -> int:
     """Mark the first message in the outbox failed, as a bounce would; its id."""
+    run_due(app)
     with app.app_context():
         state = app.extensions["loyalty"]
         message = state.session.scalars(sa.select(OutboxMessage)).first()

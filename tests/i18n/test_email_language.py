@@ -21,6 +21,7 @@ from flask_loyalty.newsletter.mail import NewsletterMailer
 from flask_loyalty.points.program import load_program
 from flask_loyalty.points.program import load_tiers
 from flask_loyalty.points.program import save_program
+from flask_loyalty.testing import run_due
 from flask_loyalty.testing import sign_in
 
 
@@ -31,6 +32,7 @@ def token(html: str) -> str:
 
 
 def mail(app: Flask, kind: str) -> list[OutboxMessage]:
+    run_due(app)
     with app.app_context():
         return list(
             app.extensions["loyalty"].session.scalars(

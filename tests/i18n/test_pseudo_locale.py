@@ -24,6 +24,7 @@ from flask_loyalty.newsletter import service as newsletter
 from flask_loyalty.points.program import load_program
 from flask_loyalty.points.program import load_tiers
 from flask_loyalty.points.program import save_program
+from flask_loyalty.testing import run_due
 
 from .pseudo import PSEUDO
 from .pseudo import mark_formatted_values
@@ -205,6 +206,7 @@ def test_every_page_and_email_is_translated(
 
 
 def _messages(app: Flask) -> list[OutboxMessage]:
+    run_due(app)
     with app.app_context():
         return list(
             app.extensions["loyalty"].session.scalars(

@@ -13,6 +13,7 @@ from flask import Flask
 from flask_loyalty.models import DiscountCode
 from flask_loyalty.models import OutboxMessage
 from flask_loyalty.testing import follow_sign_in_link
+from flask_loyalty.testing import run_due
 
 from .conftest import form_token
 
@@ -33,6 +34,7 @@ def test_a_guest_opens_her_points_by_email_link_and_redeems(
         "/loyalty/sign-in",
         data={"csrf_token": form_token(page), "email": "anna@example.com"},
     )
+    run_due(app)
     with app.app_context():
         mail = app.extensions["loyalty"].session.scalar(sa.select(OutboxMessage))
         assert mail is not None
