@@ -19,6 +19,7 @@ from markupsafe import escape
 from sqlalchemy.orm import Session
 
 from .. import content
+from .. import content_versions
 from ..errors import InvalidContent
 from ..i18n import _
 from ..outbox.models import FAILED
@@ -358,3 +359,33 @@ def report(session: Session, campaign: Campaign) -> Report:
         unsubscribes=unsubscribes or 0,
         suppressed=skipped.get(SKIPPED_SUPPRESSED, 0) + by_status.get(SUPPRESSED, 0),
     )
+
+
+def save_text(
+    campaign: Campaign,
+    now: datetime,
+    language: object,
+    languages: t.Sequence[str],
+    *,
+    subject: str,
+    body: str,
+) -> str:
+    """Store the campaign's subject and body in ``language`` (one of
+    ``languages``, the shop's languages, default first); return the language.
+
+    :raises InvalidContent: an unknown language, an empty subject or body, a
+        template error, or a campaign that was already sent.
+    """
+    code = content_versions.check_language(language, languages, InvalidContent)
+    if campaign.status not in (DRAFT, SCHEDULED):
+        raise InvalidContent(_("This campaign was sent and can no longer change."))
+    subject = check_text(subject, body)
+    content_versions.write(
+        campaign,
+        code,
+        languages,
+        {"subject": subject, "body": body.replace("\r\n", "\n")},
+        now,
+    )
+    campaign.updated_at = now
+    return code

@@ -30,8 +30,8 @@ from ..i18n import _
 from ..links import email_url
 from ..owner.listing import one_page
 from ..segments.service import narrow
-from . import campaign_languages
 from . import campaigns
+from . import owner_campaign_languages as campaign_languages
 from .mail import NewsletterMailer
 from .mail import queue_test
 from .models import DRAFT

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from .. import content_versions
 from ..content import personalise
 from ..errors import InvalidAmount
 from ..errors import InvalidContent
@@ -225,3 +226,38 @@ def duplicate(session: Session, now: datetime, offer: om.Offer) -> om.Offer:
     session.add(copy)
     session.flush()
     return copy
+
+
+def save_message(
+    offer: om.Offer,
+    now: datetime,
+    language: object,
+    languages: t.Sequence[str],
+    *,
+    subject: str,
+    message: str,
+) -> str:
+    """Store the offer's subject and message in ``language`` (one of
+    ``languages``, the shop's languages, default first); return the language.
+
+    :raises InvalidOffer: an unknown language, an empty message, a subject over
+        one line, or a text with a template error or a script (``field`` says
+        which).
+    """
+    code = content_versions.check_language(language, languages, InvalidOffer)
+    subject = (subject or "").strip()
+    if "\n" in subject:
+        raise invalid("subject", _("The subject must be one line."))
+    if code != languages[0] and not (message or "").strip():
+        raise invalid("message", _("Write the message in this language."))
+    check_text("subject", subject)
+    check_text("message", message)
+    content_versions.write(
+        offer,
+        code,
+        languages,
+        {"subject": subject, "message": message.replace("\r\n", "\n")},
+        now,
+    )
+    offer.updated_at = now
+    return code

@@ -45,7 +45,7 @@ WHOLE = {"inputmode": "numeric"}
 
 def message_field() -> TextAreaField:
     """The offer's personal message to the customer, in the offer form (the
-    default language) and in :class:`~flask_loyalty.offers.messages.MessageForm`
+    default language) and in :class:`~flask_loyalty.offers.owner_messages.MessageForm`
     (the others)."""
     return TextAreaField(
         lazy_gettext(

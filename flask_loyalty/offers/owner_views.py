@@ -28,8 +28,8 @@ from ..i18n import match_language
 from ..i18n import ngettext
 from ..links import email_url
 from ..outbox.service import render_mail
-from . import messages
 from . import models as om
+from . import owner_messages as messages
 from .due import send_to_segment
 from .editing import OfferValues
 from .editing import duplicate

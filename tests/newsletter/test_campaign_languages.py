@@ -15,7 +15,7 @@ from flask_loyalty import InvalidContent
 from flask_loyalty.models import OutboxMessage
 from flask_loyalty.newsletter import campaigns
 from flask_loyalty.newsletter import service
-from flask_loyalty.newsletter.campaign_languages import save_text
+from flask_loyalty.newsletter.campaigns import save_text
 from flask_loyalty.newsletter.mail import build_due_campaigns
 from flask_loyalty.newsletter.models import Campaign
 

@@ -15,7 +15,7 @@ from flask_loyalty import InvalidOffer
 from flask_loyalty import Loyalty
 from flask_loyalty.models import OutboxMessage
 from flask_loyalty.offers import models as om
-from flask_loyalty.offers.messages import save_message
+from flask_loyalty.offers.editing import save_message
 
 from .conftest import CATALOG
 from .conftest import buy

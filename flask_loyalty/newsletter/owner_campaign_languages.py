@@ -6,7 +6,6 @@ subscriber gets the version in her stored language, else the default
 from __future__ import annotations
 
 import typing as t
-from datetime import datetime
 
 from flask import Blueprint
 from flask import abort
@@ -23,7 +22,7 @@ from ..i18n import _
 from ..i18n import lazy_gettext
 from ..owner.language_versions import VersionForm
 from ..owner.language_versions import edit_version
-from .campaigns import check_text
+from .campaigns import save_text
 from .models import DRAFT
 from .models import SCHEDULED
 from .models import Campaign
@@ -35,36 +34,6 @@ class CampaignTextForm(VersionForm):
     texts = ("subject", "body")
     subject = StringField(lazy_gettext("Subject"), validators=[Length(max=200)])
     body = TextAreaField(lazy_gettext("Text"), render_kw={"rows": 14})
-
-
-def save_text(
-    campaign: Campaign,
-    now: datetime,
-    language: object,
-    languages: t.Sequence[str],
-    *,
-    subject: str,
-    body: str,
-) -> str:
-    """Store the campaign's subject and body in ``language`` (one of
-    ``languages``, the shop's languages, default first); return the language.
-
-    :raises InvalidContent: an unknown language, an empty subject or body, a
-        template error, or a campaign that was already sent.
-    """
-    code = content_versions.check_language(language, languages, InvalidContent)
-    if campaign.status not in (DRAFT, SCHEDULED):
-        raise InvalidContent(_("This campaign was sent and can no longer change."))
-    subject = check_text(subject, body)
-    content_versions.write(
-        campaign,
-        code,
-        languages,
-        {"subject": subject, "body": body.replace("\r\n", "\n")},
-        now,
-    )
-    campaign.updated_at = now
-    return code
 
 
 def picker(

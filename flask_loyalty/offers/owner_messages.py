@@ -6,7 +6,6 @@ each customer's email uses her stored language, else the default
 from __future__ import annotations
 
 import typing as t
-from datetime import datetime
 
 from flask import Blueprint
 from flask import abort
@@ -22,8 +21,7 @@ from ..i18n import lazy_gettext
 from ..owner.language_versions import VersionForm
 from ..owner.language_versions import edit_version
 from . import models as om
-from .editing import check_text
-from .editing import invalid
+from .editing import save_message
 from .forms import message_field
 
 
@@ -33,41 +31,6 @@ class MessageForm(VersionForm):
     texts = ("subject", "message")
     subject = StringField(lazy_gettext("Email subject"), validators=[Length(max=200)])
     message = message_field()
-
-
-def save_message(
-    offer: om.Offer,
-    now: datetime,
-    language: object,
-    languages: t.Sequence[str],
-    *,
-    subject: str,
-    message: str,
-) -> str:
-    """Store the offer's subject and message in ``language`` (one of
-    ``languages``, the shop's languages, default first); return the language.
-
-    :raises InvalidOffer: an unknown language, an empty message, a subject over
-        one line, or a text with a template error or a script (``field`` says
-        which).
-    """
-    code = content_versions.check_language(language, languages, InvalidOffer)
-    subject = (subject or "").strip()
-    if "\n" in subject:
-        raise invalid("subject", _("The subject must be one line."))
-    if code != languages[0] and not (message or "").strip():
-        raise invalid("message", _("Write the message in this language."))
-    check_text("subject", subject)
-    check_text("message", message)
-    content_versions.write(
-        offer,
-        code,
-        languages,
-        {"subject": subject, "message": message.replace("\r\n", "\n")},
-        now,
-    )
-    offer.updated_at = now
-    return code
 
 
 def picker(offer: om.Offer, languages: t.Sequence[str]) -> list[t.Any]:
