@@ -187,6 +187,7 @@ def build_blueprint(state: LoyaltyState) -> Blueprint:
     from .newsletter import views as newsletter_views
     from .newsletter.mail import build_due_campaigns
     from .newsletter.mail import count_due_recipients
+    from .newsletter.mail import send_requested_links
     from .owner import views as owner_views
     from .points import owner_views as points_owner_views
     from .points import views as points_views
@@ -217,6 +218,9 @@ def build_blueprint(state: LoyaltyState) -> Blueprint:
     languages.register(bp, state)
     bp.before_request(lambda: i18n.use_page_language(state))
     newsletter_views.register(bp, state)
+    state.due_tasks.append(
+        DueTask(lazy_gettext("Newsletter settings links"), send_requested_links)
+    )
     state.due_tasks.append(
         DueTask(
             lazy_gettext("Building newsletter campaigns"),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from .codes.models import CodeRedemption
 from .codes.models import DiscountCode
 from .customers.models import Customer
+from .customers.models import MailRequest
 from .customers.models import SignInLink
-from .customers.models import SignInRequest
 from .deliverability.models import MailEvent
 from .journeys.models import Enrolment
 from .journeys.models import Journey
@@ -47,10 +47,10 @@ __all__ = [
     "CodeRedemption",
     "Customer",
     "SignInLink",
-    "SignInRequest",
     "DiscountCode",
     "Enrolment",
     "Journey",
+    "MailRequest",
     "MailEvent",
     "Offer",
     "OfferGrant",

@@ -51,15 +51,17 @@ class SignInLink(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class SignInRequest(Base):
-    """An address someone asked a sign-in link for, known or not: the request
-    writes this one row either way, and the worker looks the address up and mails
-    a link to a customer (nothing to an unknown address), so neither the answer nor
-    its time tells whether an address is known (OWASP ASVS 5.0, 6.3.8)."""
+class MailRequest(Base):
+    """An address someone asked a link for (``kind``: ``sign-in``, ``newsletter-link``),
+    known or not: the request writes this one row either way, and the worker looks
+    the address up and mails the link to a customer or subscriber (nothing to an
+    unknown address), so neither the answer nor its time tells whether an address
+    is known (OWASP ASVS 5.0, 6.3.8)."""
 
-    __tablename__ = "loyalty_sign_in_requests"
+    __tablename__ = "loyalty_mail_requests"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20), server_default="sign-in")
     email: Mapped[str] = mapped_column(sa.String(254))
     locale: Mapped[str | None] = mapped_column(sa.String(16))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import typing as t
-from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint
@@ -33,12 +32,12 @@ from ..outbox.service import queue_mail
 from ..outbox.service import render_mail
 from ..state import AccountSection
 from ..state import DueTask
+from . import requests
 from .forms import SignInForm
 from .links import check_sign_in_link
 from .links import issue_sign_in_link
 from .links import use_sign_in_link
 from .models import Customer
-from .models import SignInRequest
 from .service import customer_for_login
 from .service import find_customer
 from .service import find_or_create_customer
@@ -150,10 +149,8 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             return render_template("loyalty/customers/sign_in.html", form=form), 429
         # The same work, answer and time whether or not the address is known:
         # one row, which the worker turns into a link for a customer only.
-        state.session.add(
-            SignInRequest(
-                email=email, locale=visitor_language(state), requested_at=state.now()
-            )
+        requests.ask(
+            state.session, state.now(), "sign-in", email, visitor_language(state)
         )
         state.session.commit()
         return redirect(url_for(".sign_in_sent"))
@@ -234,32 +231,19 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
 def send_requested_links(
     state: LoyaltyState, progress: t.Callable[[int], None] | None = None
 ) -> int:
-    """Worker task: mail a sign-in link for each request to a customer's address;
-    requests for unknown addresses, and ones older than a link's life, end
-    silently. Each request is claimed by deleting it, so two workers never send
-    one twice. Returns how many links were queued."""
-    session = state.session
-    sent = 0
-    while rows := session.scalars(
-        sa.select(SignInRequest).order_by(SignInRequest.id).limit(100)
-    ).all():
-        now = state.now()
-        oldest = now - timedelta(seconds=state.settings.magic_link_max_age)
-        for row in rows:
-            claimed = session.execute(
-                sa.delete(SignInRequest).where(SignInRequest.id == row.id)
-            )
-            if claimed.rowcount != 1 or row.requested_at < oldest:  # type: ignore[attr-defined]
-                continue
-            customer = find_customer(session, row.email)
-            if customer is not None:
-                customer.locale = customer.locale or row.locale
-                _queue_sign_in_link(state, customer)
-                sent += 1
-        session.commit()
-        if progress is not None:
-            progress(len(rows))
-    return sent
+    """Worker task: a sign-in link for each request to a customer's address."""
+
+    def send(email: str, locale: str | None) -> bool:
+        customer = find_customer(state.session, email)
+        if customer is None:
+            return False
+        customer.locale = customer.locale or locale
+        _queue_sign_in_link(state, customer)
+        return True
+
+    return requests.answer(
+        state, "sign-in", state.settings.magic_link_max_age, send, progress
+    )
 
 
 def _queue_sign_in_link(state: LoyaltyState, customer: Customer) -> None:

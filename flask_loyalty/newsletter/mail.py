@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from markupsafe import Markup
 
 from .. import content_versions
+from ..customers import requests
 from ..extension import LoyaltyState
 from ..i18n import _
 from ..i18n import reader_language
@@ -18,6 +19,7 @@ from ..outbox.service import queue_mail
 from ..outbox.service import render_mail
 from ..tokens import make_token
 from . import campaigns
+from . import service
 from .campaigns import PREFERENCES
 from .campaigns import UNSUBSCRIBE
 from .campaigns import CampaignRenderer
@@ -91,6 +93,27 @@ def queue_preferences_link(
         text=text,
         html=html,
     )
+
+
+LINK_REQUEST = "newsletter-link"
+LINK_REQUEST_MAX_AGE = 3600
+"""A preferences link asked for more than an hour ago is not sent any more."""
+
+
+def send_requested_links(
+    state: LoyaltyState, progress: t.Callable[[int], None] | None = None
+) -> int:
+    """Worker task: her preferences link for each request to a subscriber's
+    address (nothing to an unknown one)."""
+
+    def send(email: str, _locale: str | None) -> bool:
+        subscriber = service.find_subscriber(state.session, email)
+        if subscriber is None:
+            return False
+        queue_preferences_link(state, subscriber, "link")
+        return True
+
+    return requests.answer(state, LINK_REQUEST, LINK_REQUEST_MAX_AGE, send, progress)
 
 
 def queue_test(

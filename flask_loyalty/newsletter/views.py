@@ -15,6 +15,7 @@ from wtforms import SelectChoice
 
 from .. import signals
 from ..csrf import exempt_from_host_csrf
+from ..customers import requests
 from ..customers.service import normalise_email
 from ..errors import InvalidEmail
 from ..errors import InvalidName
@@ -29,6 +30,7 @@ from .forms import LinkRequestForm
 from .forms import PreferencesForm
 from .forms import SubscribeForm
 from .mail import CONFIRM
+from .mail import LINK_REQUEST
 from .mail import LINKS
 from .mail import queue_confirmation
 from .mail import queue_preferences_link
@@ -250,10 +252,9 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         if not _allowed(state, "newsletter-link", address):
             form.email.errors = [state.limiter.refusal()]
             return render_template("loyalty/newsletter/link.html", form=form), 429
-        subscriber = service.find_subscriber(state.session, address)
-        if subscriber is not None:
-            queue_preferences_link(state, subscriber, "link")
-            state.session.commit()
+        # The same work for a known and an unknown address; the worker mails it.
+        requests.ask(state.session, state.now(), LINK_REQUEST, address, None)
+        state.session.commit()
         return redirect(url_for(".newsletter_check_inbox"))
 
     bp.record_once(exempt_from_host_csrf("newsletter_unsubscribe"))

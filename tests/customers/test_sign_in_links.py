@@ -152,9 +152,12 @@ def test_a_link_age_beyond_fifteen_minutes_fails_at_start(
         make_app(LOYALTY_MAGIC_LINK_MAX_AGE=seconds)
 
 
-def statements_of(app: Flask, client: FlaskClient, email: str) -> list[str]:
-    """The SQL that a sign-in request for ``email`` runs, in order."""
-    page = client.get("/loyalty/").get_data(as_text=True)
+def statements_of(
+    app: Flask, client: FlaskClient, email: str, form: str = "/loyalty/sign-in"
+) -> list[str]:
+    """The SQL that asking ``form`` for a link to ``email`` runs, in order."""
+    page_url = "/loyalty/" if form == "/loyalty/sign-in" else form
+    page = client.get(page_url).get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
     assert token
     seen: list[str] = []
@@ -166,13 +169,10 @@ def statements_of(app: Flask, client: FlaskClient, email: str) -> list[str]:
         engine = app.extensions["sqlalchemy"].engine
     sa.event.listen(engine, "before_cursor_execute", record)
     try:
-        response = client.post(
-            "/loyalty/sign-in", data={"csrf_token": token[1], "email": email}
-        )
+        response = client.post(form, data={"csrf_token": token[1], "email": email})
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/loyalty/sign-in/sent"
     return seen
 
 
@@ -182,6 +182,35 @@ def test_a_known_and_an_unknown_address_cost_the_same_work(shop: Flask) -> None:
     known = statements_of(shop, shop.test_client(), "anna@example.com")
     unknown = statements_of(shop, shop.test_client(), "nobody@example.com")
     assert known == unknown
-    assert any("loyalty_sign_in_requests" in sql for sql in known)
+    assert any("loyalty_mail_requests" in sql for sql in known)
     assert not any("loyalty_customers" in sql for sql in known)
     assert outbox(shop) and [m.to_addr for m in outbox(shop)] == ["anna@example.com"]
+
+
+def test_the_preferences_link_form_costs_the_same_work_too(shop: Flask) -> None:
+    """The same finding on /loyalty/newsletter/link (10.5 against 4.5 ms)."""
+    from flask_loyalty.newsletter import service as newsletter
+
+    with shop.app_context():
+        state = shop.extensions["loyalty"]
+        subscriber, _send = newsletter.subscribe(
+            state.session,
+            state.now(),
+            email="anna@example.com",
+            first_name="Anna",
+            topic_ids=[],
+            consent=newsletter.Consent(text="yes", version="1", source="test"),
+        )
+        newsletter.confirm(state.session, state.now(), subscriber)
+        state.session.commit()
+
+    def work(email: str) -> list[str]:
+        return statements_of(
+            shop, shop.test_client(), email, "/loyalty/newsletter/link"
+        )
+
+    known, unknown = work("anna@example.com"), work("nobody@example.com")
+    assert known == unknown
+    assert not any("loyalty_subscribers" in sql for sql in known)
+    links = [m.to_addr for m in outbox(shop) if m.kind == "newsletter_link"]
+    assert links == ["anna@example.com"]

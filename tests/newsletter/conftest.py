@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 
 from flask_loyalty.models import OutboxMessage
 from flask_loyalty.newsletter import service
+from flask_loyalty.testing import run_due
 
 
 @pytest.fixture
@@ -33,6 +34,7 @@ def form_token(html: str) -> str:
 
 
 def outbox(app: Flask, kind: str | None = None) -> list[OutboxMessage]:
+    run_due(app)  # the worker mails the links asked for
     with app.app_context():
         query = sa.select(OutboxMessage).order_by(OutboxMessage.id)
         if kind:
