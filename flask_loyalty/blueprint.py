@@ -205,6 +205,8 @@ def build_blueprint(state: LoyaltyState) -> Blueprint:
     )
 
     bp.context_processor(lambda: page_context(state))
+    # The set-up checks run before the first loyalty page, not the shop's own pages.
+    bp.before_request(lambda: state.check_config(current_app))
     bp.url_value_preprocessor(refuse_impossible_ids)
     bp.after_request(protect_page)
 

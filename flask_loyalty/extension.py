@@ -92,7 +92,6 @@ class Loyalty:
         )
         state.config_read = {key: app.config[key] for key in DEFAULTS}
         app.extensions["loyalty"] = state
-        app.before_request(lambda: state.check_config(app))
 
         from .blueprint import build_blueprint
         from .cli import loyalty_cli

@@ -92,9 +92,14 @@ class LoyaltyState:
 
     def check_config(self, app: Flask) -> None:
         """Once per app (the first request, the worker's start): refuse settings
-        changed after ``init_app``. :raises RuntimeError: naming them."""
+        changed after ``init_app``, a base template without a ``content`` block,
+        and missing tables. :raises RuntimeError: naming what to change."""
         if not self.config_checked:
+            from .setup_checks import check_setup
+
             check_unchanged(app, self.config_read)
+            with app.app_context():
+                check_setup(app, self.settings.base_template, self.db.engine)
             self.config_checked = True
 
     def now(self) -> datetime:

@@ -235,3 +235,59 @@ def test_a_language_without_a_catalog_fails_at_init_app(
         LOYALTY_TRANSLATION_DIRECTORIES=[str(tmp_path / "translations")],
     )
     assert app.extensions["loyalty"].settings.languages == ("en", "de")
+
+
+@pytest.mark.parametrize(
+    ("files", "error"),
+    [
+        ({}, "the template 'shop_base.html' is not found"),
+        (
+            {"shop_base.html": "<main>{% block main %}{% endblock %}</main>"},
+            "no '{% block",
+        ),
+        (
+            {
+                "shop_base.html": '{% extends "layout.html" %}'
+                "{% block title %}{% endblock %}",
+                "layout.html": "<main>{% block content %}{% endblock %}</main>",
+            },
+            None,
+        ),
+    ],
+)
+def test_a_base_template_that_cannot_hold_the_pages_fails_the_first_request(
+    tmp_path: Path,
+    make_app: t.Callable[..., Flask],
+    files: dict[str, str],
+    error: str | None,
+) -> None:
+    """Blank pages with status 200, or an error deep in Jinja, before (issue 19)."""
+    app = make_app(LOYALTY_BASE_TEMPLATE="shop_base.html")
+    folder = tmp_path / "host_templates"
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    app.template_folder = str(folder)
+    if error is None:
+        assert app.test_client().get("/loyalty/").status_code == 200
+        return
+    with pytest.raises(RuntimeError, match="LOYALTY_BASE_TEMPLATE") as refused:
+        app.test_client().get("/loyalty/")
+    assert error in str(refused.value)
+
+
+def test_missing_tables_fail_the_first_request_and_the_worker_by_name(
+    make_app: t.Callable[..., Flask],
+) -> None:
+    """A forgotten ``flask loyalty db upgrade`` was a raw ``no such table``."""
+    app = make_app(create_tables=False)
+    app.add_url_rule("/shop", "shop", lambda: "the shop's own page")
+    assert app.test_client().get("/shop").status_code == 200  # not the shop's pages
+    with pytest.raises(RuntimeError, match="loyalty db upgrade"):
+        app.test_client().get("/loyalty/")
+    result = app.test_cli_runner().invoke(args=["loyalty", "worker", "--once"])
+    assert "loyalty db upgrade" in str(result.exception)
+    assert (
+        app.test_cli_runner().invoke(args=["loyalty", "db", "upgrade"]).exit_code == 0
+    )
+    assert app.test_client().get("/loyalty/").status_code == 200

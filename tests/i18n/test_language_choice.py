@@ -155,6 +155,7 @@ def _host_app(make_app: t.Callable[..., Flask], babel_first: bool) -> Flask:
     from flask_sqlalchemy import SQLAlchemy
 
     from flask_loyalty import Loyalty
+    from flask_loyalty.db import Base
 
     app = Flask("host")
     app.config.update(
@@ -175,6 +176,9 @@ def _host_app(make_app: t.Callable[..., Flask], babel_first: bool) -> Flask:
     @app.route("/shop")
     def shop() -> str:
         return str(get_locale())
+
+    with app.app_context():
+        Base.metadata.create_all(db.engine)
 
     return app
 

@@ -1,0 +1,70 @@
+"""Checks of the shop's set-up that need the whole app: run once, at the first
+request and when the worker starts, so a mistake is one clear error naming what
+to change instead of a blank page or a driver's ``no such table``."""
+
+from __future__ import annotations
+
+import typing as t
+
+import sqlalchemy as sa
+from flask import Flask
+from jinja2 import TemplateNotFound
+from jinja2 import nodes
+
+from .db import Base
+
+MAX_DEPTH = 10
+"""Templates extending templates: deeper than this is not followed."""
+
+
+def check_base_template(app: Flask, name: str) -> None:
+    """:raises RuntimeError: ``LOYALTY_BASE_TEMPLATE`` is not a template of the
+    app, or neither it nor a template it extends has a ``content`` block (the
+    loyalty pages would render empty)."""
+    env = app.jinja_env
+    blocks: set[str] = set()
+    current: str | None = name
+    for _ in range(MAX_DEPTH):
+        if current is None:
+            break
+        try:
+            source, _file, _fresh = env.loader.get_source(env, current)  # type: ignore[union-attr]
+        except TemplateNotFound:
+            raise RuntimeError(
+                f"LOYALTY_BASE_TEMPLATE: the template {current!r} is not found in this"
+                " app's template folders. Name your layout, for example 'base.html'."
+            ) from None
+        tree = env.parse(source)
+        blocks |= {block.name for block in tree.find_all(nodes.Block)}
+        parent = tree.find(nodes.Extends)
+        current = (
+            parent.template.value
+            if parent is not None and isinstance(parent.template, nodes.Const)
+            else None
+        )
+    if "content" not in blocks:
+        raise RuntimeError(
+            f"LOYALTY_BASE_TEMPLATE {name!r} has no '{{% block content %}}': the"
+            " loyalty pages fill that block, and would render empty. Add it where"
+            " your pages' main content goes."
+        )
+
+
+def check_tables(engine: sa.Engine) -> None:
+    """:raises RuntimeError: a table of the extension is missing (the migrations
+    were not run), naming the command that creates them."""
+    have = set(sa.inspect(engine).get_table_names())
+    missing = [t.name for t in Base.metadata.sorted_tables if t.name not in have]
+    if missing:
+        shown = ", ".join(missing[:3]) + (" ..." if len(missing) > 3 else "")
+        raise RuntimeError(
+            f"The loyalty tables are not up to date ({shown} missing): run"
+            " 'flask --app yourshop loyalty db upgrade' after installing or"
+            " upgrading flask-loyalty."
+        )
+
+
+def check_setup(app: Flask, base_template: str, engine: t.Any) -> None:
+    """Every check above; :raises RuntimeError: at the first that fails."""
+    check_base_template(app, base_template)
+    check_tables(engine)
