@@ -62,6 +62,8 @@ def test_the_owner_creates_and_edits_a_journey_in_a_browser(
 
     page.set_viewport_size({"width": 375, "height": 740})  # on her phone
     page.get_by_role("link", name="Edit the journey").click()
+    page.wait_for_url("**/edit")  # the new page, not the one being left
+    page.wait_for_load_state()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.fill("input[name='steps-1-subject']", "Caring for your silver")
     page.get_by_role("button", name="Save the journey").click()
