@@ -51,3 +51,9 @@ return_requested = _signals.signal("return-requested")
 #: The owner moved a return on: approved, rejected, received or refunded (its
 #: ``status``). Arguments: ``return_request`` (ReturnRequest).
 return_updated = _signals.signal("return-updated")
+
+#: Everything stored about an address was erased, by the owner or at her own
+#: request (her orders stay for the books, without her name or address). The shop
+#: erases its own records of her here. Arguments: ``email`` (the erased address),
+#: ``customer_id`` (her customer row, now a pseudonym, or None).
+personal_data_erased = _signals.signal("personal-data-erased")

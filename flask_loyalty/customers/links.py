@@ -31,11 +31,27 @@ def _refused() -> InvalidToken:
     return InvalidToken(_("This link is not valid or has expired. Ask for a new one."))
 
 
+SIGN_IN = "sign-in"
+EXPORT = "export"
+ERASE = "erase"
+PURPOSES = (SIGN_IN, EXPORT, ERASE)
+
+
 def issue_sign_in_link(
-    session: Session, now: datetime, customer: Customer, max_age: int
+    session: Session,
+    now: datetime,
+    customer: Customer,
+    max_age: int,
+    purpose: str = SIGN_IN,
 ) -> str:
     """Store a new link for ``customer`` (in the session's transaction) and return
-    its token, for her email only. Links that expired a day ago are swept."""
+    its token, for her email only. Links that expired a day ago are swept.
+
+    ``purpose``: what the link does, ``sign-in`` or, confirming her own request,
+    ``export`` (her data) or ``erase`` (her account).
+    """
+    if purpose not in PURPOSES:
+        raise ValueError(f"unknown link purpose {purpose!r}")
     token = secrets.token_urlsafe(32)
     session.execute(
         sa.delete(SignInLink).where(SignInLink.expires_at < now - timedelta(days=1))
@@ -44,6 +60,7 @@ def issue_sign_in_link(
         SignInLink(
             token_hash=_digest(token),
             customer_id=customer.id,
+            purpose=purpose,
             created_at=now,
             expires_at=now + timedelta(seconds=max_age),
         )
@@ -51,7 +68,9 @@ def issue_sign_in_link(
     return token
 
 
-def check_sign_in_link(session: Session, now: datetime, token: str) -> Customer:
+def check_sign_in_link(
+    session: Session, now: datetime, token: str, purpose: str = SIGN_IN
+) -> Customer:
     """The customer whose unused, unexpired link this is; changes nothing.
 
     :raises InvalidToken: an unknown, used or expired link (one message for all).
@@ -63,8 +82,10 @@ def check_sign_in_link(session: Session, now: datetime, token: str) -> Customer:
         .join(SignInLink, SignInLink.customer_id == Customer.id)
         .where(
             SignInLink.token_hash == _digest(token),
+            SignInLink.purpose == purpose,
             SignInLink.used_at.is_(None),
             SignInLink.expires_at > now,
+            Customer.erased_at.is_(None),
         )
     )
     if customer is None:
@@ -72,7 +93,9 @@ def check_sign_in_link(session: Session, now: datetime, token: str) -> Customer:
     return customer
 
 
-def use_sign_in_link(session: Session, now: datetime, token: str) -> Customer:
+def use_sign_in_link(
+    session: Session, now: datetime, token: str, purpose: str = SIGN_IN
+) -> Customer:
     """Spend the link and return her: of two requests with one link, one wins.
 
     ``UPDATE ... WHERE used_at IS NULL AND expires_at > now`` decides in the
@@ -80,7 +103,7 @@ def use_sign_in_link(session: Session, now: datetime, token: str) -> Customer:
 
     :raises InvalidToken: an unknown, used or expired link.
     """
-    customer = check_sign_in_link(session, now, token)
+    customer = check_sign_in_link(session, now, token, purpose)
     spent = session.execute(
         sa.update(SignInLink)
         .where(

@@ -9,6 +9,9 @@ from sqlalchemy.orm import mapped_column
 from ..db import Base
 from ..db import UTCDateTime
 
+ERASED_DOMAIN = "erased.invalid"
+"""The domain of an erased customer's pseudonym: reserved (RFC 2606), never mailed."""
+
 
 class Customer(Base):
     """A person known to the loyalty program, keyed by normalised email address."""
@@ -25,6 +28,9 @@ class Customer(Base):
     """Her language for email ("et", "tl"...): given at an order, by the shop's
     ``customer_loader``, or chosen in the language switch."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """When her personal data was erased: the row stays for the shop's books, with
+    ``email`` a pseudonym at :data:`ERASED_DOMAIN` and no name."""
 
     @property
     def first_name(self) -> str:
@@ -36,8 +42,9 @@ class Customer(Base):
 
 
 class SignInLink(Base):
-    """One emailed sign-in link: only its SHA-256 is kept, it expires, and it is
-    spent by the first sign-in (OWASP ASVS 5.0, 6.5.1 and 6.5.5)."""
+    """One emailed link (to sign in, or to confirm her request for her data or
+    her account's erasure): only its SHA-256 is kept, it expires, and it is
+    spent by its first use (OWASP ASVS 5.0, 6.5.1 and 6.5.5)."""
 
     __tablename__ = "loyalty_sign_in_links"
 
@@ -46,6 +53,9 @@ class SignInLink(Base):
     customer_id: Mapped[int] = mapped_column(
         sa.ForeignKey("loyalty_customers.id", ondelete="CASCADE"), index=True
     )
+    purpose: Mapped[str] = mapped_column(sa.String(10), server_default="sign-in")
+    """``sign-in``, ``export`` (her data) or ``erase`` (her account): a link is
+    spent only for its own purpose."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -23,6 +23,7 @@ from flask import has_app_context
 from sqlalchemy.orm import Session
 
 from .. import signals
+from ..customers.models import ERASED_DOMAIN
 from ..errors import InvalidEmail
 from ..newsletter.models import CampaignRecipient
 from ..newsletter.models import Subscriber
@@ -61,13 +62,16 @@ def is_marketing(message: Claimed) -> bool:
 
 
 def blocked_messages(session: Session, messages: list[Claimed]) -> set[int]:
-    """Ids of ``messages`` that must not go: their address is suppressed."""
+    """Ids of ``messages`` that must not go: their address is suppressed, or it
+    is an erased customer's pseudonym."""
     addresses = {m.id: normal(m.to_addr) for m in messages}
     reasons = suppression_reasons(session, set(addresses.values()))
     blocked = set()
     for message in messages:
         reason = reasons.get(addresses[message.id])
-        if reason in BLOCKS_ALL or (
+        if addresses[message.id].endswith("@" + ERASED_DOMAIN):
+            blocked.add(message.id)
+        elif reason in BLOCKS_ALL or (
             reason in BLOCKS_MARKETING and is_marketing(message)
         ):
             blocked.add(message.id)

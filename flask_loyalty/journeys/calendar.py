@@ -53,7 +53,7 @@ def _calendar(state: LoyaltyState) -> int:
         rows = session.execute(
             sa.select(Customer.id, Customer.email, PointsAccount.birthday)
             .join(PointsAccount, PointsAccount.customer_id == Customer.id)
-            .where(PointsAccount.birthday.is_not(None))
+            .where(PointsAccount.birthday.is_not(None), Customer.erased_at.is_(None))
         ).all()
         for customer_id, email, birthday in rows:
             for year in (today.year, today.year - 1):
@@ -80,6 +80,7 @@ def _calendar(state: LoyaltyState) -> int:
             .where(
                 Order.placed_at <= quiet_since,
                 Order.placed_at > quiet_since - LATE_WINDOW,
+                Customer.erased_at.is_(None),
             )
         ).all()
         for customer_id, email, order_id in rows:
@@ -124,7 +125,9 @@ def _segments(state: LoyaltyState) -> int:
         joined = sorted(current - previous)
         if checked is not None and joined:
             for customer_id, email in session.execute(
-                sa.select(Customer.id, Customer.email).where(Customer.id.in_(joined))
+                sa.select(Customer.id, Customer.email).where(
+                    Customer.id.in_(joined), Customer.erased_at.is_(None)
+                )
             ):
                 made = enter(
                     session,

@@ -83,8 +83,11 @@ def issue(
     send_mail: bool = True,
 ) -> om.OfferGrant | None:
     """Issue ``offer`` to ``customer`` once per ``key``: a code (or the bonus
-    points), the grant, the email. ``None`` if it was issued before or is used up."""
+    points), the grant, the email. ``None`` if it was issued before or is used up,
+    or if her personal data was erased."""
     session = state.session
+    if customer.erased_at is not None:
+        return None
     if find_grant(session, key) is not None or exhausted(offer):
         return None
     code = None
