@@ -182,6 +182,7 @@ def build_blueprint(state: LoyaltyState) -> Blueprint:
     """Create the blueprint for one app, with every domain's views."""
     from . import i18n
     from . import languages
+    from .customers import data_views
     from .customers import views as customer_views
     from .newsletter import owner_views as newsletter_owner_views
     from .newsletter import views as newsletter_views
@@ -217,6 +218,7 @@ def build_blueprint(state: LoyaltyState) -> Blueprint:
         bp.add_app_template_filter(function, name)
 
     customer_views.register(bp, state)
+    data_views.register(bp, state)
     languages.register(bp, state)
     bp.before_request(lambda: i18n.use_page_language(state))
     newsletter_views.register(bp, state)

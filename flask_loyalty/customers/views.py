@@ -81,7 +81,8 @@ def current_customer(state: LoyaltyState) -> Customer | None:
 def _signed_in_by_link(state: LoyaltyState) -> Customer | None:
     if SESSION_KEY not in session:
         return None
-    return state.session.get(Customer, session[SESSION_KEY])
+    customer = state.session.get(Customer, session[SESSION_KEY])
+    return customer if customer is not None and customer.erased_at is None else None
 
 
 def orders_section(state: LoyaltyState, customer: Customer) -> dict[str, t.Any]:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import typing as t
 
 import sqlalchemy as sa
@@ -17,14 +16,18 @@ from flask import request
 from flask import stream_with_context
 from flask import url_for
 
+from ..customers.data_views import erased
+from ..customers.data_views import json_download
+from ..customers.service import find_customer
 from ..errors import InvalidName
 from ..extension import LoyaltyState
 from ..forms import ActionForm
 from ..i18n import _
 from ..owner.listing import one_page
+from ..personal_data import erase_person
+from ..personal_data import export_person
 from . import csv_io
 from . import owner_campaigns
-from . import personal_data
 from . import service
 from .mail import queue_confirmation
 from .models import CONFIRMED
@@ -102,6 +105,7 @@ def _subscriber_page(
     return render_template(
         "loyalty/owner/newsletter/subscriber.html",
         subscriber=subscriber,
+        customer=find_customer(state.session, subscriber.email),
         events=events,
         form=form or EraseForm(formdata=None),
     ), status
@@ -319,16 +323,8 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     def owner_subscriber_data(subscriber_id: int) -> t.Any:
         state = get_state()
         subscriber = _get(state, Subscriber, subscriber_id)
-        data = personal_data.export_subscriber(state.session, subscriber.email)
-        return Response(
-            json.dumps(data, ensure_ascii=False, indent=2),
-            mimetype="application/json",
-            headers={
-                "Content-Disposition": (
-                    f'attachment; filename="subscriber-{subscriber.id}.json"'
-                )
-            },
-        )
+        data = export_person(state.session, state.now(), subscriber.email)
+        return json_download(data, f"subscriber-{subscriber.id}.json")
 
     @bp.route(
         "/owner/newsletter/subscribers/<int:subscriber_id>/erase", methods=["POST"]
@@ -340,8 +336,11 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         form = EraseForm()
         if not form.validate_on_submit():
             return _subscriber_page(state, subscriber, form, 400)
-        personal_data.erase_subscriber(state.session, state.now(), subscriber.email)
+        email = subscriber.email
+        customer = find_customer(state.session, email)
+        erase_person(state.session, state.now(), email)
         state.session.commit()
+        erased(state, email, customer.id if customer else None)
         flash(
             _(
                 "Her data is erased. Only a scrambled form of the address is kept,"

@@ -158,7 +158,9 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             abort(404)
         form = AdjustForm()
         status = 200
-        if request.method == "POST":
+        if request.method == "POST" and customer.erased_at is not None:
+            status = 400  # erased: the page says so, and her points stay as they are
+        elif request.method == "POST":
             if form.validate_on_submit():
                 key = (
                     form.key.data

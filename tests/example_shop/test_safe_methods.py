@@ -2,7 +2,7 @@
 
 Link scanners, previewers and prefetching browsers send GET and HEAD to every link
 in an email; Flask answers HEAD with the GET view. The example shop is filled with
-the demo data and with one of each emailed link (confirmation, preferences,
+the demo data and with one of each emailed link (confirmation, preferences, her data,
 unsubscribe, sign-in, return request and status, invitation), then every page of
 the loyalty blueprint is walked with HEAD, GET and OPTIONS as a visitor, a signed-in
 customer and the owner. Not one row of any table may change and no mail may be
@@ -126,6 +126,12 @@ def fill_with_links(app: Flask) -> list[str]:
         visitor, "/loyalty/", "/loyalty/sign-in", {"email": "anna@example.com"}
     )
     assert response.status_code == 302, response.get_data(as_text=True)
+    anna = app.test_client()
+    sign_in_to_shop(anna, "anna@example.com", "demo-anna")
+    for purpose in ("export", "erase"):  # her links for her data and its erasure
+        page = f"/loyalty/my-data?purpose={purpose}"
+        response = post_form(anna, page, "/loyalty/my-data", {"purpose": purpose})
+        assert response.status_code == 302, response.get_data(as_text=True)
 
     returnable = DEMO_ORDERS[-1]
     response = post_form(
