@@ -25,6 +25,7 @@ from .errors import InvalidRefund
 from .errors import InvalidReturn
 from .errors import InvalidSegment
 from .errors import InvalidToken
+from .errors import InvalidTopics
 from .errors import LoyaltyError
 from .errors import NotEnoughPoints
 from .errors import NotFound
@@ -64,6 +65,7 @@ __all__ = [
     "InvalidReturn",
     "InvalidSegment",
     "InvalidToken",
+    "InvalidTopics",
     "Loyalty",
     "LoyaltyError",
     "NotEnoughPoints",

@@ -134,6 +134,11 @@ class InvalidJourney(LoyaltyError):
     with a template error or a script, an offer that no longer exists."""
 
 
+class InvalidTopics(LoyaltyError):
+    """A change that would leave a subscriber, or the shop, without a topic:
+    unticking every topic on the preferences page, retiring the last topic."""
+
+
 class InvalidImport(LoyaltyError):
     """An uploaded file is too big, not UTF-8, not CSV, or has no email column."""
 

@@ -33,6 +33,7 @@ from .models import Topic
 from .models import subscriber_topics
 from .service import Consent
 from .service import clean_first_name
+from .service import default_topic
 from .service import email_hash
 
 BATCH = 1000
@@ -295,11 +296,14 @@ def import_subscribers(
     transaction. A row with status ``pending`` stays pending; one ``unsubscribed``
     is skipped, as are existing subscribers and suppressed (erased) addresses.
     ``consent`` gives the text and version for rows without their own; rows
-    without topics get ``topic_slugs_default``. Line 1 is the header.
+    without topics get ``topic_slugs_default``, or else the default topic
+    (:func:`.service.default_topic`). Line 1 is the header.
     """
     report = ImportReport()
+    fallback = default_topic(session, now)  # a subscriber always has a topic
     topics = dict(session.execute(sa.select(Topic.slug, Topic.id)).all())
     default = tuple(topics[s] for s in topic_slugs_default if s in topics)
+    default = default or (fallback.id,)
     # A record of where consent came from: stored as is, not translated.
     source = (f"import: {consent_source}" if consent_source else _NO_SOURCE)[:500]
     for chunk in _batches(enumerate(rows, start=2), batch):

@@ -43,6 +43,7 @@ from .owner_forms import ScheduleForm
 from .owner_forms import TestSendForm
 from .service import active_topics
 from .service import clean_first_name
+from .service import subscribers_without_topic
 
 EDITABLE = (DRAFT, SCHEDULED)
 PREVIEW_NAME = "Anna"
@@ -142,6 +143,22 @@ def _content_error(form: CampaignForm, error: InvalidContent) -> str | None:
     return error.message
 
 
+def without_topic(state: LoyaltyState) -> dict[str, t.Any]:
+    """How many confirmed subscribers no campaign reaches (no topic offered), the
+    topic they would get, and the form that gives it to them."""
+    count = state.session.scalar(
+        sa.select(sa.func.count()).select_from(
+            subscribers_without_topic(state.session).subquery()
+        )
+    )
+    topics = active_topics(state.session)
+    return {
+        "without_topic": count or 0,
+        "default_topic": topics[0] if topics else None,
+        "give_form": ActionForm(formdata=None),
+    }
+
+
 def register(bp: Blueprint) -> None:
     from ..blueprint import get_state
     from ..blueprint import owner_required
@@ -169,6 +186,7 @@ def register(bp: Blueprint) -> None:
             page=page,
             has_next=has_next,
             has_topics=bool(active_topics(state.session)),
+            **without_topic(state),
         )
 
     @bp.route("/owner/newsletter/campaigns/new", methods=["GET", "POST"])

@@ -20,9 +20,11 @@ from ..customers.data_views import erased
 from ..customers.data_views import json_download
 from ..customers.service import find_customer
 from ..errors import InvalidName
+from ..errors import InvalidTopics
 from ..extension import LoyaltyState
 from ..forms import ActionForm
 from ..i18n import _
+from ..i18n import ngettext
 from ..owner.listing import one_page
 from ..personal_data import erase_person
 from ..personal_data import export_person
@@ -37,6 +39,7 @@ from .models import Subscriber
 from .models import SubscriberEvent
 from .models import Topic
 from .models import subscriber_topics
+from .owner_campaigns import without_topic
 from .owner_forms import EraseForm
 from .owner_forms import ImportForm
 from .owner_forms import TopicForm
@@ -67,7 +70,10 @@ def _topics_page(state: LoyaltyState, form: TopicForm, status: int = 200) -> t.A
         .order_by(Topic.retired_at.is_not(None), Topic.position, Topic.id)
     ).all()
     return render_template(
-        "loyalty/owner/newsletter/topics.html", rows=rows, form=form
+        "loyalty/owner/newsletter/topics.html",
+        rows=rows,
+        form=form,
+        **without_topic(state),
     ), status
 
 
@@ -151,6 +157,28 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         flash(_("The topic “%(name)s” is added.", name=topic.name), "success")
         return redirect(url_for(".owner_topics"))
 
+    @bp.route("/owner/newsletter/topics/give-default", methods=["POST"])
+    @owner_required
+    def owner_topics_give_default() -> t.Any:
+        state = get_state()
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        topic, count = service.give_default_topic(state.session, state.now())
+        state.session.commit()
+        flash(
+            ngettext(
+                "%(num)d subscriber now gets “%(name)s”.",
+                "%(num)d subscribers now get “%(name)s”.",
+                count,
+                name=topic.name,
+            ),
+            "success",
+        )
+        back = "campaigns" if request.form.get("back") == "campaigns" else "topics"
+        return redirect(
+            url_for(".owner_newsletter" if back == "campaigns" else ".owner_topics")
+        )
+
     @bp.route("/owner/newsletter/topics/<int:topic_id>", methods=["GET", "POST"])
     @owner_required
     def owner_topic(topic_id: int) -> t.Any:
@@ -181,7 +209,12 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         action = ActionForm()
         if not action.validate_on_submit():
             return _topic_page(state, topic, status=400, action_form=action)
-        service.retire_topic(state.session, state.now(), topic)
+        try:
+            service.retire_topic(state.session, state.now(), topic)
+        except InvalidTopics as error:
+            state.session.rollback()
+            flash(error.message, "error")
+            return _topic_page(state, topic, status=400)
         state.session.commit()
         flash(
             _(

@@ -15,12 +15,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 
+import flask_babel
 import sqlalchemy as sa
+from flask import current_app
+from flask import has_app_context
 from sqlalchemy.orm import Session
 
 from ..customers.service import normalise_email
 from ..errors import InvalidName
 from ..errors import InvalidToken
+from ..errors import InvalidTopics
 from ..errors import NotFound
 from ..i18n import _
 from .models import CONFIRMED
@@ -30,6 +34,7 @@ from .models import Subscriber
 from .models import SubscriberEvent
 from .models import Suppression
 from .models import Topic
+from .models import subscriber_topics
 
 RESEND_AFTER = timedelta(hours=1)
 MAX_FIRST_NAME = 100
@@ -71,6 +76,62 @@ def active_topics(session: Session) -> list[Topic]:
             .order_by(Topic.position, Topic.id)
         )
     )
+
+
+def default_topic(session: Session, now: datetime) -> Topic:
+    """The topic a subscriber gets when she ticks none: the first one offered, in
+    the owner's order. A shop without any gets one, named "News" in the shop's
+    default language (the owner renames it), so no confirmed subscriber is left
+    without campaigns."""
+    topics = active_topics(session)
+    if topics:
+        return topics[0]
+    return add_topic(session, now, _default_topic_name())
+
+
+def _default_topic_name() -> str:
+    if not has_app_context() or "loyalty" not in current_app.extensions:
+        return "News"
+    language = current_app.extensions["loyalty"].settings.languages[0]
+    with flask_babel.force_locale(language):
+        return _("News")
+
+
+def subscribers_without_topic(session: Session) -> sa.Select[tuple[int]]:
+    """Ids of confirmed subscribers with no topic still offered: campaigns, which
+    go to topics, never reach them."""
+    offered = (
+        sa.select(subscriber_topics.c.subscriber_id)
+        .join(Topic, Topic.id == subscriber_topics.c.topic_id)
+        .where(Topic.retired_at.is_(None))
+    )
+    return sa.select(Subscriber.id).where(
+        Subscriber.status == CONFIRMED, Subscriber.id.not_in(offered)
+    )
+
+
+def give_default_topic(session: Session, now: datetime) -> tuple[Topic, int]:
+    """Give the default topic to every confirmed subscriber without a topic; return
+    the topic and how many got it (each gets a ``preferences`` event)."""
+    topic = default_topic(session, now)
+    ids = list(session.scalars(subscribers_without_topic(session)))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        session.execute(
+            sa.insert(subscriber_topics),
+            [{"subscriber_id": i, "topic_id": topic.id} for i in chunk],
+        )
+        session.add_all(
+            SubscriberEvent(
+                subscriber_id=i,
+                kind="preferences",
+                detail=f"{topic.slug} (given by the owner: she had no topic)",
+                at=now,
+            )
+            for i in chunk
+        )
+    session.expire_all()
+    return topic, len(ids)
 
 
 def _plain(text: str | None, limit: int) -> str | None:
@@ -191,7 +252,7 @@ def subscribe(
     """
     address = normalise_email(email)
     name = clean_first_name(first_name)
-    topics = _chosen_topics(session, topic_ids)
+    topics = _chosen_topics(session, topic_ids) or [default_topic(session, now)]
     subscriber = find_subscriber(session, address)
     if subscriber is None:
         subscriber = Subscriber(email=address, status=PENDING, created_at=now)
@@ -264,8 +325,16 @@ def update_preferences(
     topic_ids: t.Iterable[int],
     pause_days: int = 0,
 ) -> None:
-    """Set her topics and, if ``pause_days`` > 0, pause campaigns for that long."""
-    subscriber.topics = _chosen_topics(session, topic_ids)
+    """Set her topics and, if ``pause_days`` > 0, pause campaigns for that long.
+
+    :raises InvalidTopics: no topic chosen (to hear nothing, she unsubscribes).
+    """
+    topics = _chosen_topics(session, topic_ids)
+    if not topics:
+        raise InvalidTopics(
+            _("Choose at least one topic, or unsubscribe from everything.")
+        )
+    subscriber.topics = topics
     subscriber.paused_until = now + timedelta(days=pause_days) if pause_days else None
     _event(
         session,
@@ -350,7 +419,20 @@ def rename_topic(
 
 
 def retire_topic(session: Session, now: datetime, topic: Topic) -> None:
-    """Stop offering a topic; subscribers who chose it keep it."""
+    """Stop offering a topic; subscribers who chose it keep it.
+
+    :raises InvalidTopics: it is the last topic offered (subscribers who tick
+        none get the first one offered).
+    """
+    if topic.retired_at is None and [t.id for t in active_topics(session)] == [
+        topic.id
+    ]:
+        raise InvalidTopics(
+            _(
+                "Keep at least one topic: subscribers who tick none get the first"
+                " one, and campaigns go to topics."
+            )
+        )
     topic.retired_at = topic.retired_at or now
 
 

@@ -20,6 +20,7 @@ from ..customers.service import normalise_email
 from ..errors import InvalidEmail
 from ..errors import InvalidName
 from ..errors import InvalidToken
+from ..errors import InvalidTopics
 from ..extension import LoyaltyState
 from ..forms import ActionForm
 from ..i18n import _
@@ -47,10 +48,10 @@ def consent_text(state: LoyaltyState) -> str:
 
 def subscribe_form(state: LoyaltyState, formdata: t.Any = None) -> SubscribeForm:
     form = SubscribeForm(formdata=formdata) if formdata is not None else SubscribeForm()
-    form.topics.choices = [
-        SelectChoice(topic.id, topic.name)
-        for topic in service.active_topics(state.session)
-    ]
+    topics = service.active_topics(state.session)
+    form.topics.choices = [SelectChoice(topic.id, topic.name) for topic in topics]
+    if not form.is_submitted():  # every topic ticked: she unticks what she won't read
+        form.topics.data = [topic.id for topic in topics]
     form.consent.label.text = consent_text(state)
     return form
 
@@ -183,39 +184,37 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             SelectChoice(topic.id, topic.name)
             for topic in service.active_topics(state.session)
         ]
+
+        def page(status: int = 200, **shown: t.Any) -> tuple[str, int]:
+            return render_template(
+                "loyalty/newsletter/preferences.html",
+                form=form,
+                subscriber=subscriber,
+                token=token,
+                **shown,
+            ), status
+
         if request.method != "POST":
             form.topics.data = [topic.id for topic in subscriber.topics]
-            return render_template(
-                "loyalty/newsletter/preferences.html",
-                form=form,
-                subscriber=subscriber,
-                confirmed=request.args.get("confirmed") == "1",
-                token=token,
-            )
+            return page(confirmed=request.args.get("confirmed") == "1")
         if not form.validate():
-            return render_template(
-                "loyalty/newsletter/preferences.html",
-                form=form,
-                subscriber=subscriber,
-                token=token,
-            ), 400
+            return page(400)
         if form.unsubscribe.data:
             return _unsubscribe(state, subscriber, token, how="preferences page")
-        service.update_preferences(
-            state.session,
-            state.now(),
-            subscriber,
-            topic_ids=form.topics.data or [],
-            pause_days=form.pause.data or 0,
-        )
+        try:
+            service.update_preferences(
+                state.session,
+                state.now(),
+                subscriber,
+                topic_ids=form.topics.data or [],
+                pause_days=form.pause.data or 0,
+            )
+        except InvalidTopics as error:
+            state.session.rollback()
+            form.topics.errors = [error.message]
+            return page(400)
         state.session.commit()
-        return render_template(
-            "loyalty/newsletter/preferences.html",
-            form=form,
-            subscriber=subscriber,
-            saved=True,
-            token=token,
-        )
+        return page(saved=True)
 
     @bp.route("/newsletter/unsubscribe/<token>", methods=["GET", "POST"])
     def newsletter_unsubscribe(token: str) -> t.Any:

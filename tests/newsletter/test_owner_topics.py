@@ -35,6 +35,7 @@ NEWSLETTER_PAGES = [
     ("POST", "/loyalty/owner/newsletter/topics/1"),
     ("POST", "/loyalty/owner/newsletter/topics/1/retire"),
     ("POST", "/loyalty/owner/newsletter/topics/1/restore"),
+    ("POST", "/loyalty/owner/newsletter/topics/give-default"),
     ("GET", "/loyalty/owner/newsletter/subscribers"),
     ("GET", "/loyalty/owner/newsletter/subscribers.csv"),
     ("GET", "/loyalty/owner/newsletter/subscribers/import"),
@@ -120,22 +121,34 @@ def test_the_owner_adds_renames_retires_and_restores_a_topic(
     assert renamed.status_code == 302
     assert topic_names(app) == [("uj-darabok", "New pieces", False)]
 
+    last = owner.post(
+        "/loyalty/owner/newsletter/topics/1/retire",
+        data={"csrf_token": form_token(edit)},
+    )
+    assert last.status_code == 400  # the only topic: subscribers need one
+    assert "Keep at least one topic" in last.get_data(as_text=True)
+    assert topic_names(app) == [("uj-darabok", "New pieces", False)]
+    owner.post(
+        "/loyalty/owner/newsletter/topics",
+        data={"csrf_token": form_token(page), "name": "Sales"},
+    )
     retired = owner.post(
         "/loyalty/owner/newsletter/topics/1/retire",
         data={"csrf_token": form_token(edit)},
     )
     assert retired.status_code == 302
-    assert topic_names(app) == [("uj-darabok", "New pieces", True)]
+    assert topic_names(app)[0] == ("uj-darabok", "New pieces", True)
     assert "retired" in owner.get(retired.location).get_data(as_text=True)
     subscribe_page = owner.get("/loyalty/newsletter").get_data(as_text=True)
-    assert 'name="topics"' not in subscribe_page
+    offered = re.findall(r'name="topics"[^>]*value="(\d+)"', subscribe_page)
+    assert offered == ["2"]  # the retired one is not offered
 
     restored = owner.post(
         "/loyalty/owner/newsletter/topics/1/restore",
         data={"csrf_token": form_token(edit)},
     )
     assert restored.status_code == 302
-    assert topic_names(app) == [("uj-darabok", "New pieces", False)]
+    assert topic_names(app)[0] == ("uj-darabok", "New pieces", False)
     subscribe_page = owner.get("/loyalty/newsletter").get_data(as_text=True)
     assert 'name="topics"' in subscribe_page
 
