@@ -65,7 +65,7 @@ def build_app(url: str) -> Flask:
 
     @loyalty.customer_loader
     def current() -> ShopCustomer:
-        return ShopCustomer(email=request.headers["X-Customer"])
+        return ShopCustomer(email=request.headers["X-Customer"], email_verified=True)
 
     with app.app_context():
         Base.metadata.create_all(db.engine)

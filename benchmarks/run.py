@@ -121,7 +121,9 @@ def build_app(folder: Path) -> Flask:
 
     @loyalty.customer_loader
     def current_customer() -> ShopCustomer:
-        return ShopCustomer(email="anna@example.com", name="Anna Tamm")
+        return ShopCustomer(
+            email="anna@example.com", name="Anna Tamm", email_verified=True
+        )
 
     @app.get("/bare")
     def bare() -> str:
