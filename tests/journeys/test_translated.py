@@ -47,7 +47,7 @@ def test_journey_pages_and_emails_are_translated(
     make_app: t.Callable[..., Flask], tmp_path: Path, clock: FrozenClock
 ) -> None:
     app = make_app(
-        LOYALTY_LANGUAGES=("en", PSEUDO),
+        LOYALTY_LANGUAGES=(PSEUDO, "en"),  # the default: owner texts are in it
         LOYALTY_TRANSLATION_DIRECTORIES=[str(write_pseudo_catalog(tmp_path / "pc"))],
         LOYALTY_SHOP_NAME="Shop",
         LOYALTY_NEWSLETTER_MIN_DAYS=7,
