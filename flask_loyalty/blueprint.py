@@ -30,6 +30,7 @@ from .extension import LoyaltyState
 from .i18n import current_language
 from .i18n import format_month
 from .i18n import format_time_of_day
+from .i18n import language_in_sentence
 from .i18n import lazy_gettext
 from .i18n import template_gettext
 from .i18n import template_ngettext
@@ -214,6 +215,7 @@ def build_blueprint(state: LoyaltyState) -> Blueprint:
     bp.add_app_template_global(loyalty_url, "loyalty_url")
     bp.add_app_template_global(template_gettext, "loyalty_gettext")
     bp.add_app_template_global(template_ngettext, "loyalty_ngettext")
+    bp.add_app_template_global(language_in_sentence, "loyalty_language_in_sentence")
     for name, function in FILTERS.items():
         bp.add_app_template_filter(function, name)
 

@@ -354,10 +354,12 @@ class Loyalty:
         html: str | None = None,
         kind: str = "shop",
         commit: bool = True,
+        language: str | None = None,
     ) -> None:
         """Queue an email of the shop's own (an address check at sign-up, say) in
         the loyalty outbox: the worker delivers it like the extension's mail, with
         DKIM, retries, and the suppression list of addresses that bounced.
+        ``language`` ("hu") goes in its ``Content-Language`` header.
 
         :raises ValueError: a subject with a line break.
         """
@@ -372,6 +374,7 @@ class Loyalty:
             subject=subject,
             text=text,
             html=html,
+            language=language,
         )
         if commit:
             state.session.commit()

@@ -53,6 +53,29 @@ LANGUAGE_NAMES = {
 }
 """Each language named in itself, for the language switch."""
 
+_TAGALOG_NAMES = {
+    "en": "Ingles",
+    "el": "Griyego",
+    "et": "Estonian",
+    "hu": "Hungarian",
+    "tl": "Tagalog",
+}
+"""CLDR's Filipino data names languages in English; Tagalog sentences use these."""
+
+
+def language_in_sentence(code: str) -> str:
+    """A language named in the language of the page, as written inside a sentence
+    ("a reader in Hungarian", "egy angol nyelvű olvasó"): lower case where the
+    language writes it so (et, el, hu)."""
+    page = get_locale()
+    if page is None:
+        return LANGUAGE_NAMES.get(code, code)
+    if catalog_code(page) == "tl":
+        return _TAGALOG_NAMES.get(code, LANGUAGE_NAMES.get(code, code))
+    name = page.languages.get(code) or LANGUAGE_NAMES.get(code, code)
+    return name.lower() if page.language in ("el", "et", "hu") else name
+
+
 _CATALOG_CODES = {"fil": "tl"}
 """Babel parses ``tl`` (Tagalog) as Filipino, ``fil_PH``; its catalog is ``tl``."""
 

@@ -226,7 +226,7 @@ def _queue_data_link(state: LoyaltyState, customer: Customer, purpose: str) -> N
     )
     link = email_url("data_link", purpose=purpose, token=token)
     shop = state.settings.shop_name
-    with reader_locale(state, customer.locale):
+    with reader_locale(state, customer.locale) as language:
         text, html = render_mail(
             "personal_data_link",
             customer=customer,
@@ -247,4 +247,5 @@ def _queue_data_link(state: LoyaltyState, customer: Customer, purpose: str) -> N
         subject=subject,
         text=text,
         html=html,
+        language=language,
     )

@@ -252,7 +252,7 @@ def _queue_sign_in_link(state: LoyaltyState, customer: Customer) -> None:
     token = issue_sign_in_link(state.session, state.now(), customer, max_age)
     link = email_url("enter", token=token)
     minutes = state.settings.magic_link_max_age // 60
-    with reader_locale(state, customer.locale):
+    with reader_locale(state, customer.locale) as language:
         text, html = render_mail(
             "sign_in_link",
             customer=customer,
@@ -269,4 +269,5 @@ def _queue_sign_in_link(state: LoyaltyState, customer: Customer) -> None:
         subject=subject,
         text=text,
         html=html,
+        language=language,
     )

@@ -81,12 +81,14 @@ def wrap_step(
 def step_renderer(
     state: LoyaltyState, step: t.Any, language: str | None
 ) -> CampaignRenderer:
-    """The step's email rendered once (subject and body are all it reads)."""
+    """The step's email rendered once (subject and body are all it reads), in
+    ``language``, the language its text is written in."""
     code = reader_language(state, language)
     return CampaignRenderer(
         t.cast(t.Any, step),
         state.settings.shop_name,
         lambda body, html: wrap_step(state, body, html, code),
+        language=code,
     )
 
 
@@ -150,7 +152,9 @@ class StepMailer:
         from ..newsletter.mail import PLACEHOLDER
         from ..newsletter.mail import preferences_token
 
-        code = reader_language(self.state, subscriber.locale)
+        # A step's text is written in the shop's default language only: the whole
+        # email is, the products and the links around it too (one language).
+        code = self.state.settings.languages[0]
         picks = self.suggestions(subscriber.email) if step.suggest else []
         key = (step.id, code, *(pick["sku"] for pick in picks))
         if key not in self._renderers:  # one per step, language and suggestions
@@ -172,4 +176,5 @@ class StepMailer:
             text=rendered.text,
             html=rendered.html,
             headers=links.headers(unsubscribe, t.cast(t.Any, None)),
+            language=code,
         )

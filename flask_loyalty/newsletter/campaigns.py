@@ -148,7 +148,8 @@ class CampaignRenderer:
     ``wrap(body_markdown, body_html)`` returns the whole text and HTML email around
     the body (the shop's email templates); it is called with the link placeholders.
     ``subject`` and ``body`` are the campaign's text in the readers' language
-    (default: the campaign's own, in the shop's default language).
+    (default: the campaign's own, in the shop's default language), and
+    ``language`` the language they are written in.
     """
 
     def __init__(
@@ -159,8 +160,11 @@ class CampaignRenderer:
         *,
         subject: str | None = None,
         body: str | None = None,
+        language: str | None = None,
     ) -> None:
         self.campaign = campaign
+        self.language = language
+        """The language of the text and of ``wrap``: every part of the message."""
         self.shop_name = shop_name
         self.wrap = wrap
         self.subject = campaign.subject if subject is None else subject
@@ -302,6 +306,7 @@ def build(
                     text=rendered.text,
                     html=rendered.html,
                     headers=mailer.headers(unsubscribe_url, campaign),
+                    language=renderer.language,
                 )
                 subscriber.last_campaign_at = now
             session.add(recipient)

@@ -47,7 +47,7 @@ def queue_confirmation(state: LoyaltyState, subscriber: Subscriber) -> None:
         "newsletter_confirm", token=make_token(CONFIRM, token_data(subscriber))
     )
     days = max(state.settings.confirm_max_age // 86400, 1)
-    with reader_locale(state, subscriber.locale):
+    with reader_locale(state, subscriber.locale) as language:
         text, html = render_mail(
             "newsletter_confirm",
             link=link,
@@ -66,6 +66,7 @@ def queue_confirmation(state: LoyaltyState, subscriber: Subscriber) -> None:
         subject=subject,
         text=text,
         html=html,
+        language=language,
     )
 
 
@@ -74,7 +75,7 @@ def queue_preferences_link(
 ) -> None:
     """Queue a note with her preferences link (``already`` subscribed, or asked)."""
     link = email_url("newsletter_preferences", token=preferences_token(subscriber))
-    with reader_locale(state, subscriber.locale):
+    with reader_locale(state, subscriber.locale) as language:
         text, html = render_mail(
             "newsletter_preferences_link",
             link=link,
@@ -92,6 +93,7 @@ def queue_preferences_link(
         subject=subject,
         text=text,
         html=html,
+        language=language,
     )
 
 
@@ -170,19 +172,22 @@ class NewsletterMailer:
         self, campaign: Campaign, language: str | None = None
     ) -> CampaignRenderer:
         """The campaign rendered once per language of its readers: its version in
-        that language, else the shop's default language's."""
+        that language, else the shop's default language's, with the email around
+        it in the same language (one message, one language)."""
         code = reader_language(self.state, language)
         key = (campaign.id, code)
         if key not in self.renderers:
             version = content_versions.read(
                 campaign, ("subject", "body"), code, self.state.settings.languages
             )
+            written_in = version.language
             self.renderers[key] = CampaignRenderer(
                 campaign,
                 self.state.settings.shop_name,
-                lambda body, html: self.wrap(body, html, code),
+                lambda body, html: self.wrap(body, html, written_in),
                 subject=version["subject"],
                 body=version["body"],
+                language=written_in,
             )
         return self.renderers[key]
 

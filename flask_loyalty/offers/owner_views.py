@@ -43,6 +43,7 @@ from .report import chart_svg
 from .report import new_vs_returning
 from .report import offer_report
 from .service import describe
+from .service import message_language
 from .service import message_parts
 
 PREVIEW_NAME = "Anna"
@@ -74,8 +75,20 @@ def _values(form: OfferForm) -> OfferValues:
 def _preview(
     state: LoyaltyState, offer: om.Offer, language: str | None = None
 ) -> dict[str, t.Any]:
-    """The email as Anna would get it (in ``language``, else the default), with a
+    """The email as Anna would get it if her language is ``language`` (else the
+    default): wholly in that language if the offer has a text in it, else wholly
+    in the default language (``"language"`` in the result says which), with a
     sample code and suggestions."""
+    wanted = language or state.settings.languages[0]
+    written_in = message_language(state, offer, wanted)
+    with force_locale(written_in):
+        preview = _render_preview(state, offer, written_in)
+    return {**preview, "language": written_in, "wanted": wanted}
+
+
+def _render_preview(
+    state: LoyaltyState, offer: om.Offer, language: str
+) -> dict[str, t.Any]:
     from ..customers.models import Customer
     from .suggest import shop_catalog
     from .suggest import suggest
@@ -234,8 +247,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             abort(404)
         language = language or languages[0]
         try:
-            with force_locale(language):
-                preview = _preview(state, offer, language)
+            preview = _preview(state, offer, language)
             error = None
         except InvalidContent as exc:
             preview, error = None, exc.message

@@ -180,10 +180,12 @@ def queue_offer_mail(
     customer: Customer,
     grant: om.OfferGrant,
 ) -> None:
-    """Queue the offer's email to her, in the current transaction."""
+    """Queue the offer's email to her, in the current transaction: wholly in her
+    language if the owner wrote the offer's text in it, else wholly in the shop's
+    default language (the benefit's words and the email around it included)."""
 
     code = grant.code.display if grant.code else ""
-    language = reader_language(state, customer.locale)
+    language = message_language(state, offer, customer.locale)
     with reader_locale(state, language):
         try:
             subject, text, html = message_parts(
@@ -210,7 +212,7 @@ def queue_offer_mail(
         "shop_name": state.settings.shop_name,
         "currency": state.settings.currency,
     }
-    with reader_locale(state, language):  # the benefit's words in hers too
+    with reader_locale(state, language):  # the benefit's words in the same one
         context["benefit"] = describe(offer, state.settings.currency)
         body_text, body_html = render_mail("offer_issued", **context)
     queue_mail(
@@ -221,7 +223,18 @@ def queue_offer_mail(
         subject=subject,
         text=body_text,
         html=body_html,
+        language=language,
     )
+
+
+def message_language(state: LoyaltyState, offer: om.Offer, stored: str | None) -> str:
+    """The one language of the offer's message to a reader whose language is
+    ``stored``: hers if the owner wrote the offer in it, else the default."""
+    offered = state.settings.languages
+    wanted = reader_language(state, stored)
+    return content_versions.read(
+        offer, ("subject", "message"), wanted, offered
+    ).language
 
 
 def _owned(session: Session, customer_id: int, order_id: int) -> set[str]:

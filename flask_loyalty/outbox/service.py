@@ -68,15 +68,19 @@ def queue_mail(
     headers: dict[str, str] | None = None,
     send_after: datetime | None = None,
     sender: mime.Sender | None = None,
+    language: str | None = None,
 ) -> OutboxMessage:
     """Add a message to the outbox in the session's current transaction.
 
     Its MIME is written now, From the app's loyalty sender unless ``sender`` is
-    given.
+    given. ``language`` is the one language the whole message is written in
+    (``Content-Language``, RFC 3282).
 
     :raises ValueError: a subject or header with a line break.
     """
     sender = sender or _default_sender()
+    if language:
+        headers = {**(headers or {}), "Content-Language": language.replace("_", "-")}
     message_id, raw = mime.build(
         sender=sender,
         to=to,

@@ -207,7 +207,7 @@ def _queue_warning(
     program: ProgramSettings,
 ) -> None:
 
-    with reader_locale(state, customer.locale):
+    with reader_locale(state, customer.locale) as language:
         text, html = render_mail(
             "points_expiring",
             customer=customer,
@@ -229,6 +229,7 @@ def _queue_warning(
         subject=subject,
         text=text,
         html=html,
+        language=language,
     )
 
 

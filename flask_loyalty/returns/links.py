@@ -63,7 +63,7 @@ def queue_return_mail(state: LoyaltyState, request: ReturnRequest) -> None:
 
     customer: Customer = request.customer
     token = status_token(request)
-    with reader_locale(state, customer.locale):  # in her language, not the owner's
+    with reader_locale(state, customer.locale) as language:  # hers, not the owner's
         text, html = render_mail(
             "return_requested" if request.status == "requested" else "return_update",
             customer=customer,
@@ -91,4 +91,5 @@ def queue_return_mail(state: LoyaltyState, request: ReturnRequest) -> None:
         subject=subject,
         text=text,
         html=html,
+        language=language,
     )

@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from flask_loyalty import FrozenClock
+from flask_loyalty import content_versions
 from flask_loyalty.customers.models import Customer
 from flask_loyalty.models import OutboxMessage
 from flask_loyalty.models import Subscriber
@@ -197,18 +198,45 @@ def test_a_campaign_reaches_each_reader_in_her_language(
             body="The rings are in.",
             topic_ids=[topic.id],
         )
+        for language, body in (
+            ("et", "Sõrmused on kohal."),
+            ("el", "Ήρθαν τα δαχτυλίδια."),
+        ):
+            content_versions.write(
+                campaign,
+                language,
+                state.settings.languages,
+                {"subject": "Kevad", "body": body},
+                state.now(),
+            )
         session.commit()
         campaigns.schedule(session, state.now(), campaign, state.now())
         session.commit()
         campaigns.build(
             session, state.settings.clock, campaign, NewsletterMailer(state), min_days=7
         )
-    footers = {m.to_addr: m.text_body for m in mail(app, "campaign")}
+    sent = {m.to_addr: m for m in mail(app, "campaign")}
+    footers = {to: m.text_body for to, m in sent.items()}
     assert "Loobu uudiskirjast:" in footers["kati@example.ee"]
+    assert "Sõrmused on kohal." in footers["kati@example.ee"]
     assert "Απεγγραφή:" in footers["eleni@example.gr"]
-    assert "Mag-unsubscribe:" in footers["juan@example.ph"]
+    assert "Ήρθαν τα δαχτυλίδια." in footers["eleni@example.gr"]
+    # No Tagalog text: Juan gets the whole email in the default language.
+    assert "Unsubscribe:" in footers["juan@example.ph"]
+    assert "Mag-unsubscribe:" not in footers["juan@example.ph"]
     assert "Unsubscribe:" in footers["old@example.com"]
-    assert all("The rings are in." in body for body in footers.values())
+    for to in ("juan@example.ph", "old@example.com"):
+        assert "The rings are in." in footers[to]
+    languages = {
+        to: re.search(r"Content-Language: (\S+)", m.content.raw.decode())[1]
+        for to, m in sent.items()
+    }
+    assert languages == {
+        "kati@example.ee": "et",
+        "eleni@example.gr": "el",
+        "juan@example.ph": "en",
+        "old@example.com": "en",
+    }
 
 
 def test_switching_on_the_account_page_changes_her_emails(

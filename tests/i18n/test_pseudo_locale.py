@@ -101,7 +101,7 @@ def pseudo_app(
     make_app: t.Callable[..., Flask], tmp_path: Path, clock: FrozenClock
 ) -> Flask:
     app = make_app(
-        LOYALTY_LANGUAGES=("en", PSEUDO),
+        LOYALTY_LANGUAGES=(PSEUDO, "en"),  # the default: owner texts are in it
         LOYALTY_TRANSLATION_DIRECTORIES=[str(write_pseudo_catalog(tmp_path / "pc"))],
         LOYALTY_SHOP_NAME=SHOP,
         LOYALTY_OWNER_EMAIL="owner@example.com",

@@ -7,11 +7,13 @@ import re
 import typing as t
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
 from flask_loyalty import OrderLine
+from flask_loyalty import content_versions
 from flask_loyalty.models import OutboxMessage
 from flask_loyalty.models import ReturnRequest
 from flask_loyalty.offers import models as om
@@ -112,12 +114,15 @@ def test_a_hungarian_customer_s_return_emails_are_in_hungarian(
     assert "Kérjük, küldje el nekünk a termékeket" in approved.text_body
 
 
-def test_an_offer_email_names_the_benefit_in_her_language(
-    app: Flask, loyalty: t.Any
+@pytest.mark.parametrize("written", [True, False])
+def test_an_offer_email_is_wholly_in_one_language(
+    app: Flask, loyalty: t.Any, written: bool
 ) -> None:
+    """Hers if the owner wrote the offer in Hungarian, else wholly the default:
+    never the owner's English sentence around Hungarian words."""
     with app.app_context():
         state = loyalty.state
-        save_offer(
+        offer = save_offer(
             state.session,
             state.now(),
             None,
@@ -126,11 +131,35 @@ def test_an_offer_email_names_the_benefit_in_her_language(
                 trigger=om.FIRST_PURCHASE,
                 benefit=om.PERCENT,
                 percent=20,
+                subject="A gift for {{ first_name or 'you' }}",
+                message="Thank you! Here is {{ offer }} with the code {{ code }}.",
             ),
             currency="EUR",
             known_skus=set(),
         )
+        if written:
+            content_versions.write(
+                offer,
+                "hu",
+                state.settings.languages,
+                {
+                    "subject": "Ajándék Önnek",
+                    "message": "Köszönjük! Íme: {{ offer }}, a kód: {{ code }}.",
+                },
+                state.now(),
+            )
         state.session.commit()
         order(loyalty, "hu")
     [message] = mail(app, "offer")
-    assert "Ajándékunk a következő rendeléséhez: 20% kedvezmény." in (message.text_body)
+    raw = message.content.raw.decode()
+    if written:
+        assert message.subject == "Ajándék Önnek"
+        assert "Íme: 20% kedvezmény" in message.text_body
+        assert "Az Ön kódja:" in message.text_body
+        assert "Content-Language: hu" in raw and '<html lang="hu">' in message.html_body
+    else:
+        assert message.subject == "A gift for Kovács"
+        assert "Here is 20% off with the code" in message.text_body
+        assert "Your code:" in message.text_body
+        assert "kedvezmény" not in message.text_body
+        assert "Content-Language: en" in raw and '<html lang="en">' in message.html_body
