@@ -51,10 +51,22 @@ def check_base_template(app: Flask, name: str) -> None:
 
 
 def check_tables(engine: sa.Engine) -> None:
-    """:raises RuntimeError: a table of the extension is missing (the migrations
-    were not run), naming the command that creates them."""
-    have = set(sa.inspect(engine).get_table_names())
-    missing = [t.name for t in Base.metadata.sorted_tables if t.name not in have]
+    """:raises RuntimeError: a table or a column of the extension is missing (the
+    migrations were not run after installing or upgrading), naming the command
+    that adds them."""
+    inspector = sa.inspect(engine)
+    have = set(inspector.get_table_names())
+    tables = Base.metadata.sorted_tables
+    missing = [t.name for t in tables if t.name not in have]
+    if not missing:  # every table is there: are their columns? (one query on PG)
+        found = inspector.get_multi_columns(filter_names=[t.name for t in tables])
+        columns = {name: {c["name"] for c in cols} for (_, name), cols in found.items()}
+        missing = [
+            f"{t.name}.{c.name}"
+            for t in tables
+            for c in t.columns
+            if c.name not in columns.get(t.name, set())
+        ]
     if missing:
         shown = ", ".join(missing[:3]) + (" ..." if len(missing) > 3 else "")
         raise RuntimeError(

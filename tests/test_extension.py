@@ -291,3 +291,27 @@ def test_missing_tables_fail_the_first_request_and_the_worker_by_name(
         app.test_cli_runner().invoke(args=["loyalty", "db", "upgrade"]).exit_code == 0
     )
     assert app.test_client().get("/loyalty/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_a_missing_column_fails_by_name_after_an_upgrade_without_migrating(
+    make_app: t.Callable[..., Flask],
+    database: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    """The package was upgraded, ``flask loyalty db upgrade`` forgotten: the tables
+    are there, a new column is not. It was a raw ``no such column`` at some page."""
+    url = request.getfixturevalue("postgres_url") if database == "postgres" else None
+    app = make_app(url, create_tables=False)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["loyalty", "db", "upgrade", "0019"]).exit_code == 0
+    with pytest.raises(RuntimeError) as refused:
+        app.test_client().get("/loyalty/")
+    assert "loyalty_customers.erased_at" in str(refused.value)
+    assert "loyalty db upgrade" in str(refused.value)
+    result = runner.invoke(args=["loyalty", "worker", "--once"])
+    assert "loyalty_customers.erased_at" in str(result.exception)
+    assert runner.invoke(args=["loyalty", "db", "upgrade"]).exit_code == 0
+    assert app.test_client().get("/loyalty/").status_code == 200
