@@ -4,6 +4,7 @@ to change instead of a blank page or a driver's ``no such table``."""
 
 from __future__ import annotations
 
+import difflib
 import typing as t
 
 import sqlalchemy as sa
@@ -76,7 +77,24 @@ def check_tables(engine: sa.Engine) -> None:
         )
 
 
-def check_setup(app: Flask, base_template: str, engine: t.Any) -> None:
+def check_owner_login_view(app: Flask, login_view: str | None) -> None:
+    """:raises RuntimeError: ``LOYALTY_OWNER_LOGIN_VIEW`` names an endpoint the
+    app does not have (a signed-out owner would get a server error)."""
+    if not login_view or "/" in login_view or login_view in app.view_functions:
+        return
+    close = difflib.get_close_matches(login_view, list(app.view_functions), n=3)
+    hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+    raise RuntimeError(
+        f"LOYALTY_OWNER_LOGIN_VIEW: the app has no endpoint {login_view!r}.{hint}"
+        " Give your login view's endpoint (as for url_for, 'auth.login') or its"
+        " path ('/login')."
+    )
+
+
+def check_setup(
+    app: Flask, base_template: str, engine: t.Any, login_view: str | None = None
+) -> None:
     """Every check above; :raises RuntimeError: at the first that fails."""
     check_base_template(app, base_template)
+    check_owner_login_view(app, login_view)
     check_tables(engine)

@@ -99,7 +99,12 @@ class LoyaltyState:
 
             check_unchanged(app, self.config_read)
             with app.app_context():
-                check_setup(app, self.settings.base_template, self.db.engine)
+                check_setup(
+                    app,
+                    self.settings.base_template,
+                    self.db.engine,
+                    self.settings.owner_login_view,
+                )
             self.config_checked = True
 
     def now(self) -> datetime:

@@ -128,8 +128,10 @@ def test_the_example_runs_as_written(
     signed_in: dict[str, t.Any] = {"user": None}
 
     @app.before_request
-    def login() -> None:  # what the shop's login does
+    def load_user() -> None:  # what the shop's login does
         g.user = signed_in["user"]
+
+    app.add_url_rule("/login", "login", lambda: "the shop's login page")
 
     namespace = dict(shop.__dict__)
     exec(  # noqa: S102 - the README's own code

@@ -98,3 +98,19 @@ def test_the_login_view_can_be_a_path_and_a_bad_one_fails_at_start(
     )
     with pytest.raises(RuntimeError, match="LOYALTY_OWNER_LOGIN_VIEW"):
         make_app(LOYALTY_OWNER_LOGIN_VIEW="//evil.example/login")
+
+
+def test_a_login_endpoint_the_app_lacks_fails_at_the_first_page_by_name(
+    make_app: t.Callable[..., Flask],
+) -> None:
+    """It was a server error (BuildError) for the first signed-out owner."""
+    app = make_app(LOYALTY_OWNER_LOGIN_VIEW="login")
+    app.add_url_rule("/sign-in", "login_page", lambda: "the shop's login")
+    with pytest.raises(RuntimeError) as refused:
+        app.test_client().get("/loyalty/")
+    assert "LOYALTY_OWNER_LOGIN_VIEW: the app has no endpoint 'login'." in str(
+        refused.value
+    )
+    assert "Did you mean 'login_page'?" in str(refused.value)
+    result = app.test_cli_runner().invoke(args=["loyalty", "worker", "--once"])
+    assert "LOYALTY_OWNER_LOGIN_VIEW" in str(result.exception)
