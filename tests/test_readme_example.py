@@ -75,6 +75,15 @@ def test_the_example_imports_only_declared_dependencies() -> None:
                 )
 
 
+def dispose(app: t.Any, shop: ModuleType) -> None:
+    """Close the example's connections (an open PostgreSQL one left for the
+    garbage collector fails the run with a ResourceWarning)."""
+    with app.app_context():
+        shop.db.session.remove()
+        shop.db.engine.dispose()
+        app.extensions["loyalty"].db.engine.dispose()
+
+
 def shop_module(database_url: str) -> ModuleType:
     """The README's set-up as the module ``yourshop``, on ``database_url``."""
     code = blocks()["setup"].replace("sqlite:///shop.db", database_url)
@@ -104,6 +113,7 @@ def test_the_example_runs_as_written(
     shop = shop_module(url)
     app = shop.create_app()
     app.config["TESTING"] = True
+    request.addfinalizer(lambda: dispose(app, shop))
     upgraded = app.test_cli_runner().invoke(args=["loyalty", "db", "upgrade"])
     assert upgraded.exit_code == 0, upgraded.output
     with app.app_context():
