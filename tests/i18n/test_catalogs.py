@@ -190,3 +190,32 @@ def test_the_template_catalog_holds_every_string_of_the_code(tmp_path: Path) -> 
     assert len(extracted) > 500  # the code's strings were found
     missing = sorted(str(m) for m in extracted - committed)
     assert missing == [], f"run `make translations`: {missing}"
+
+
+DATE_PLACEHOLDERS = re.compile(r"%\((date|end)\)s\.")
+"""A date placeholder followed by a full stop: "%(date)s." """
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_full_stop_follows_a_date_that_ends_in_one(language: str) -> None:
+    """Hungarian dates end in a full stop ("2026. márc. 2."), so "%(date)s."
+    printed "2026. márc. 2.." (issue 20, point 5). Every catalog is checked, in
+    each language's own medium date format, the one ``loyalty_date`` uses."""
+    from datetime import date
+
+    from babel.dates import format_date
+
+    locale = "fil" if language == "tl" else language
+    if not format_date(date(2026, 3, 2), "medium", locale=locale).endswith("."):
+        assert language != "hu"  # the check must not skip the language it is for
+        return
+    doubled = [
+        (message.id, text)
+        for message in load(language)
+        if message.id
+        for text in (
+            [message.string] if isinstance(message.string, str) else message.string
+        )
+        if DATE_PLACEHOLDERS.search(text or "")
+    ]
+    assert doubled == []

@@ -91,7 +91,7 @@ def test_a_hungarian_customer_s_return_emails_are_in_hungarian(
     assert requested.to_addr == "eszter@example.hu"
     assert requested.subject == f"{number} számú visszaküldése – shop"
     assert (
-        f"Megkaptuk {number} számú visszaküldési kérelmét a(z) A-1 rendeléshez:"
+        f"Megkaptuk visszaküldési kérelmét ({number}, rendelés: A-1):"
         in requested.text_body
     )
     assert '<html lang="hu">' in (requested.html_body or "")
