@@ -29,6 +29,7 @@ from babel import support
 from babel.dates import format_skeleton
 from babel.dates import format_time
 from flask import current_app
+from flask import g
 from flask import has_request_context
 from flask import request
 from flask import session
@@ -281,8 +282,10 @@ def choose_language(state: LoyaltyState) -> tuple[str, str]:
     """The language of this loyalty page and who chose it.
 
     Returns ``(code, how)``; ``how`` is ``"shop"`` (the ``locale_selector`` hook),
-    ``"switch"`` (the visitor's choice), ``"browser"`` (``Accept-Language``) or
-    ``"default"``.
+    ``"switch"`` (the visitor's choice in this browser), ``"stored"`` (the one
+    stored with the signed-in customer: her choice on another device, or the
+    language she ordered or subscribed in), ``"browser"`` (``Accept-Language``)
+    or ``"default"``.
     """
     offered = state.settings.languages
     hook = state.extension._locale_selector
@@ -294,6 +297,14 @@ def choose_language(state: LoyaltyState) -> tuple[str, str]:
         code = match_language(session.get(SESSION_KEY), offered)
         if code:
             return code, "switch"
+        if state.stored_language is not None and not g.get("loyalty_choosing"):
+            g.loyalty_choosing = True  # her lookup must not ask for the language
+            try:
+                code = match_language(state.stored_language(state), offered)
+            finally:
+                g.loyalty_choosing = False
+            if code:
+                return code, "stored"
         for value, quality in request.accept_languages:
             code = match_language(value, offered) if quality > 0 else None
             if code:

@@ -122,11 +122,22 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         else:
             session[SESSION_KEY] = code
             customer = current_customer(state)
-            if customer is not None and customer.locale != code:
+            if customer is not None:  # hers on every device, and for her mail
+                store_language(state, customer.email, code)
                 customer.locale = code
                 state.session.commit()
         back = _back_to(form.next.data) or url_for(".account")
         return redirect(back, code=303)
+
+
+def store_language(state: LoyaltyState, email: str, code: str) -> None:
+    """Keep ``code`` as the language of the subscriber with ``email`` too (in the
+    session's transaction): her newsletters follow her choice."""
+    from .newsletter.service import find_subscriber
+
+    subscriber = find_subscriber(state.session, email)
+    if subscriber is not None:
+        subscriber.locale = code
 
 
 def language_name(code: str) -> str:

@@ -81,6 +81,9 @@ class LoyaltyState:
         default_factory=list
     )
     """The same for ``record_refund``: points reversed..."""
+    stored_language: t.Callable[[LoyaltyState], str | None] | None = None
+    """The language stored with the signed-in customer of this request, if any
+    (set by the customers package): her pages follow it on any device."""
     config_read: dict[str, t.Any] = field(default_factory=dict)
     """The ``LOYALTY_*`` values ``init_app`` read, to catch ones changed later."""
     config_checked: bool = False

@@ -78,6 +78,15 @@ def current_customer(state: LoyaltyState) -> Customer | None:
     return customer
 
 
+def stored_language(state: LoyaltyState) -> str | None:
+    """The language stored with this request's customer (signed in by the shop's
+    login or an emailed link), if any."""
+    if state.extension.shop_customer() is None and SESSION_KEY not in session:
+        return None  # a guest: no query
+    customer = current_customer(state)
+    return customer.locale if customer is not None else None
+
+
 def _signed_in_by_link(state: LoyaltyState) -> Customer | None:
     if SESSION_KEY not in session:
         return None
@@ -109,6 +118,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         AccountSection("loyalty/customers/_orders.html", orders_section, position=50)
     )
     state.due_tasks.append(DueTask(lazy_gettext("Sign-in links"), send_requested_links))
+    state.stored_language = stored_language
 
     @bp.route("/", methods=["GET"])
     def account() -> t.Any:

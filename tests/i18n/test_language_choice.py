@@ -209,3 +209,55 @@ def test_money_and_dates_follow_the_page_s_language(
     assert "1\xa0234,50\xa0EUR" in hungarian and "2026. márc. 2." in hungarian
     english = page(client, **{"Accept-Language": "en"})
     assert "€1,234.50" in english and "Mar 2, 2026" in english
+
+
+def test_her_language_follows_her_to_another_device_and_into_her_newsletter(
+    app: Flask,
+) -> None:
+    """Anna chose Magyar on her laptop; signed in on her phone (an English
+    browser), her pages are Hungarian, and so are her newsletters (issue 20,
+    point 3). A switch on the phone still wins there."""
+    from flask_loyalty.newsletter import service as newsletter
+
+    with app.app_context():
+        state = app.extensions["loyalty"]
+        subscriber, _ = newsletter.subscribe(
+            state.session,
+            state.now(),
+            email="anna@example.com",
+            consent=newsletter.Consent(text="Yes", version="1", source="test"),
+            locale="en",
+        )
+        newsletter.confirm(state.session, state.now(), subscriber)
+        state.session.commit()
+    laptop, phone = app.test_client(), app.test_client()
+    sign_in(laptop, "anna@example.com")
+    switch(laptop, "hu")
+    with app.app_context():
+        session = app.extensions["loyalty"].session
+        assert newsletter.find_subscriber(session, "anna@example.com").locale == "hu"
+    english = {"Accept-Language": "en"}
+    assert lang(page(phone, **english)) == "en"  # a guest on the phone
+    sign_in(phone, "anna@example.com")
+    html = page(phone, **english)
+    assert lang(html) == "hu" and "Az Ön fiókja" in html  # her account, in hu
+    assert lang(page(phone, "/loyalty/newsletter", **english)) == "hu"
+    switch(phone, "el")
+    assert lang(page(phone, **english)) == "el"
+    assert lang(page(laptop, **english)) == "hu"  # the laptop's own switch stays
+
+
+def test_a_guest_s_pages_never_look_her_up(app: Flask, client: FlaskClient) -> None:
+    """Only a signed-in customer has a stored language: a guest's page costs no
+    customer query."""
+    statements: list[str] = []
+    page(client, "/loyalty/newsletter")  # the first page also checks the set-up
+    with app.app_context():
+        engine = app.extensions["loyalty"].db.engine
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        page(client, "/loyalty/newsletter", **{"Accept-Language": "et"})
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+    assert not [s for s in statements if "loyalty_customers" in s]
