@@ -156,9 +156,7 @@ def test_points_warnings_from_the_worker_use_her_language(
     assert result.exit_code == 0, result.output
     anna, bob = mail(app, "points_expiring")
     assert anna.subject == "Teie punktid poes shop aeguvad peagi"
-    assert "Teie 6\xa0000 punkti poes shop aegub 2. märts 2027." in (
-        anna.text_body
-    )
+    assert "Teie 6\xa0000 punkti poes shop aegub 2. märts 2027." in (anna.text_body)
     assert "Need on väärt 60,00\xa0€." in anna.text_body
     assert '<html lang="et">' in anna.html_body
     assert bob.subject == "Your points at shop expire soon"  # unknown: the default
