@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import InvalidProgram
 from ..i18n import _
+from ..i18n import lazy_gettext
 from ..orders.models import Order
 from ..orders.models import Refund
 from .models import AFTER_EARNING
@@ -63,12 +64,34 @@ class TierRule:
     multiplier_bp: int = BASIS
     perks: str = ""
 
+    @property
+    def shown_name(self) -> str:
+        """The name for a reader: a built-in tier's name in her language, the
+        owner's own words as written."""
+        return str(_BUILT_IN.get(self.name, self.name))
+
+    @property
+    def shown_perks(self) -> str:
+        return str(_BUILT_IN.get(self.perks, self.perks))
+
 
 DEFAULT_TIERS = (
     TierRule("Basic", 0, BASIS, ""),
     TierRule("Gold", 50_000, 15_000, "1.5x points on every order"),
     TierRule("VIP", 150_000, 20_000, "Double points and early access to sales"),
 )
+
+_BUILT_IN = {
+    "Basic": lazy_gettext("Basic"),
+    "Gold": lazy_gettext("Gold"),
+    "VIP": lazy_gettext("VIP"),
+    "1.5x points on every order": lazy_gettext("1.5x points on every order"),
+    "Double points and early access to sales": lazy_gettext(
+        "Double points and early access to sales"
+    ),
+}
+"""The built-in tiers' words, shown in the reader's language while the owner
+keeps them (what she writes herself is shown as written)."""
 
 _INT_FIELDS = [f.name for f in fields(ProgramSettings) if f.type in ("int", int)]
 

@@ -261,3 +261,19 @@ def test_a_guest_s_pages_never_look_her_up(app: Flask, client: FlaskClient) -> N
     finally:
         sa.event.remove(engine, "before_cursor_execute", listener)
     assert not [s for s in statements if "loyalty_customers" in s]
+
+
+def test_the_built_in_tiers_speak_her_language_and_the_owner_s_do_not_change(
+    app: Flask, client: FlaskClient
+) -> None:
+    """The shop's tiers are the built-in ones until the owner renames them: their
+    names and perks are then in the reader's language (issue 20, point 4)."""
+    from flask_loyalty.points.program import DEFAULT_TIERS
+    from flask_loyalty.points.program import TierRule
+
+    sign_in(client, "anna@example.com")
+    html = page(client, **{"Accept-Language": "hu"})
+    assert "Az Ön szintje: Alap" in html
+    assert "eléri a következő szintet: Arany" in html
+    assert [t.shown_name for t in DEFAULT_TIERS] == ["Basic", "Gold", "VIP"]
+    assert TierRule("Silber", 0).shown_name == "Silber"  # the owner's own word
