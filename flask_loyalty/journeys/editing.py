@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .. import content
+from .. import content_versions
 from ..errors import InvalidContent
 from ..errors import InvalidJourney
 from ..i18n import _
@@ -191,6 +192,38 @@ def save_journey(
     journey.steps = ordered  # steps no longer listed are deleted
     session.flush()
     return journey
+
+
+def save_step_message(
+    step: jm.Step,
+    now: datetime,
+    language: object,
+    languages: t.Sequence[str],
+    *,
+    subject: str,
+    body: str,
+) -> str:
+    """Store an email step's subject and text in ``language`` (one of the shop's
+    ``languages``, default first); return the language.
+
+    :raises InvalidJourney: an unknown language, no subject or text, a script, or
+        a template error.
+    """
+    code = content_versions.check_language(language, languages, InvalidJourney)
+    subject = " ".join((subject or "").split())
+    body = (body or "").replace("\r\n", "\n").strip()
+    if not subject or len(subject) > 200:
+        raise InvalidJourney(_("Give the email a subject of 1 to 200 characters."))
+    if not body:
+        raise InvalidJourney(_("Write the email's text in this language."))
+    if _SCRIPT.search(subject) or _SCRIPT.search(body):
+        raise InvalidJourney(_("An email cannot contain scripts."))
+    content.check(subject)
+    content.check(body)
+    content_versions.write(
+        step, code, languages, {"subject": subject, "body": body}, now
+    )
+    return code
 
 
 def journey_steps(session: Session, journey_id: int) -> list[jm.Step]:

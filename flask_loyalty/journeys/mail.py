@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import format_currency
 from markupsafe import Markup
 
+from .. import content_versions
 from ..content import markdown_text
 from ..customers.models import Customer
 from ..i18n import _
@@ -41,7 +42,7 @@ def _plain(text: str) -> str:
 
 
 def with_products(
-    state: LoyaltyState, step: jm.Step, picks: list[dict[str, t.Any]], language: str
+    state: LoyaltyState, step: t.Any, picks: list[dict[str, t.Any]], language: str
 ) -> t.Any:
     """The step with a list of suggested products under its text, in Markdown
     that the sandbox leaves alone."""
@@ -152,13 +153,21 @@ class StepMailer:
         from ..newsletter.mail import PLACEHOLDER
         from ..newsletter.mail import preferences_token
 
-        # A step's text is written in the shop's default language only: the whole
-        # email is, the products and the links around it too (one language).
-        code = self.state.settings.languages[0]
+        # The step's text in her language if the owner wrote it, else the
+        # default's: the whole email is in that one language, the products and
+        # the links around it too.
+        version = content_versions.read(
+            step,
+            ("subject", "body"),
+            reader_language(self.state, subscriber.locale),
+            self.state.settings.languages,
+        )
+        code = version.language
         picks = self.suggestions(subscriber.email) if step.suggest else []
         key = (step.id, code, *(pick["sku"] for pick in picks))
         if key not in self._renderers:  # one per step, language and suggestions
-            source = with_products(self.state, step, picks, code) if picks else step
+            text = SimpleNamespace(subject=version["subject"], body=version["body"])
+            source = with_products(self.state, text, picks, code) if picks else text
             self._renderers[key] = step_renderer(self.state, source, code)
         links = self.newsletter
         token = preferences_token(subscriber)

@@ -135,6 +135,9 @@ class Step(Base):
     subject: Mapped[str | None] = mapped_column(sa.String(200))
     body: Mapped[str | None] = mapped_column(sa.Text)
     """Markdown with ``{{ first_name }}`` and ``{{ shop_name }}``."""
+    translations: Mapped[dict[str, dict[str, str]] | None] = mapped_column(sa.JSON)
+    """``subject`` and ``body`` in the shop's other languages
+    (:mod:`flask_loyalty.content_versions`)."""
     suggest: Mapped[bool] = mapped_column(default=False)
     """Add products that go with her last order (from ``catalog_loader``)."""
     points: Mapped[int | None] = mapped_column()

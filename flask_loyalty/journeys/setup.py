@@ -22,6 +22,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     """
     from ..state import DueTask
     from ..state import NavItem
+    from . import owner_step_languages
     from . import views
     from .runner import count_due
     from .runner import run_journeys_due
@@ -30,6 +31,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         lambda setup: service.check_timezone(setup.app.config.get("LOYALTY_TIMEZONE"))
     )
     views.register(bp, state)
+    owner_step_languages.register(bp)
     state.owner_nav.append(NavItem("owner_journeys", lazy_gettext("Journeys")))
     state.order_hooks.append(service.on_order)
     state.due_tasks.append(

@@ -1,0 +1,92 @@
+"""A journey email's text in the shop's other languages: the owner writes a
+subject and text per language on
+``/owner/journeys/<id>/steps/<step>/message?lang=hu``; each subscriber gets the
+version in her language, else the default language's, the whole email in that
+one language (:class:`flask_loyalty.journeys.mail.StepMailer`)."""
+
+from __future__ import annotations
+
+import typing as t
+
+from flask import Blueprint
+from flask import abort
+from flask import url_for
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import Length
+
+from .. import content_versions
+from ..errors import InvalidJourney
+from ..extension import LoyaltyState
+from ..i18n import _
+from ..i18n import lazy_gettext
+from ..owner.language_versions import VersionForm
+from ..owner.language_versions import edit_version
+from . import models as jm
+from .editing import save_step_message
+
+
+class StepMessageForm(VersionForm):
+    """An email step's subject and text in one language."""
+
+    texts = ("subject", "body")
+    subject = StringField(lazy_gettext("Subject"), validators=[Length(max=200)])
+    body = TextAreaField(lazy_gettext("Text"), render_kw={"rows": 10})
+
+
+def picker(step: jm.Step, languages: t.Sequence[str]) -> list[t.Any]:
+    """The language picker's items for an email step."""
+    if len(languages) < 2:
+        return []
+    have = content_versions.languages_with_text(
+        step, languages, bool((step.body or "").strip())
+    )
+    return [
+        (
+            code,
+            content_versions.language_name(code),
+            code in have,
+            url_for(
+                ".owner_journey_step_message",
+                journey_id=step.journey_id,
+                step_id=step.id,
+                lang=code,
+            ),
+        )
+        for code in languages
+    ]
+
+
+def _step(state: LoyaltyState, journey_id: int, step_id: int) -> jm.Step:
+    step = state.session.get(jm.Step, step_id)
+    if step is None or step.journey_id != journey_id or step.action != jm.EMAIL:
+        abort(404)
+    return step
+
+
+def register(bp: Blueprint) -> None:
+    from ..blueprint import get_state
+    from ..blueprint import owner_required
+
+    @bp.route(
+        "/owner/journeys/<int:journey_id>/steps/<int:step_id>/message",
+        methods=["GET", "POST"],
+    )
+    @owner_required
+    def owner_journey_step_message(journey_id: int, step_id: int) -> t.Any:
+        state = get_state()
+        step = _step(state, journey_id, step_id)
+        return edit_version(
+            state,
+            step,
+            StepMessageForm,
+            save_step_message,
+            error=InvalidJourney,
+            saved=_("The email is saved."),
+            template="loyalty/owner/journeys/step_message.html",
+            context=lambda: {
+                "step": step,
+                "journey": step.journey,
+                "languages": picker(step, state.settings.languages),
+            },
+        )
