@@ -164,6 +164,24 @@ def redis_url() -> t.Iterator[str]:
 # -- a live HTTP server -------------------------------------------------------
 
 
+def _buffered(app: t.Any) -> t.Any:
+    """``app`` answering with its whole body read (and its file closed) before a
+    byte goes out: a browser that leaves a page while an image still loads would
+    otherwise leave the image's file open in the server's thread, and its
+    ResourceWarning fails the run."""
+
+    def wsgi(environ: t.Any, start_response: t.Any) -> list[bytes]:
+        iterable = app(environ, start_response)
+        try:
+            return [b"".join(iterable)]
+        finally:
+            close = getattr(iterable, "close", None)
+            if close is not None:
+                close()
+
+    return wsgi
+
+
 @pytest.fixture
 def live_server() -> t.Iterator[t.Callable[[Flask], str]]:
     """``base_url = live_server(app)``: serve ``app`` on 127.0.0.1 in a thread."""
@@ -173,7 +191,7 @@ def live_server() -> t.Iterator[t.Callable[[Flask], str]]:
     servers: list[tuple[BaseWSGIServer, threading.Thread]] = []
 
     def serve(app: Flask) -> str:
-        server = make_server("127.0.0.1", 0, app, threaded=True)
+        server = make_server("127.0.0.1", 0, _buffered(app), threaded=True)
         thread = threading.Thread(
             target=server.serve_forever, name=f"live-server-{server.port}", daemon=True
         )
