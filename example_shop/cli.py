@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from flask_loyalty import OrderLine
+from flask_loyalty import content_versions
 from flask_loyalty.journeys.starters import add_starter_journeys
 from flask_loyalty.migrations import upgrade
 from flask_loyalty.models import Offer
@@ -88,6 +89,40 @@ DEMO_OFFER = OfferValues(
         " code **{{ code }}**."
     ),
 )
+
+
+DEMO_OFFER_TEXTS = {
+    "et": (
+        "Tänukingitus Teile, {{ first_name or 'sõber' }}",
+        "Tere, {{ first_name or 'sõber' }}!\n\nAitäh Teie esimese tellimuse eest poes"
+        " {{ shop_name }}! Iga ese on valmistatud käsitsi ja loodame, et Teie oma"
+        " toob Teile rõõmu.\n\nTänutäheks saate järgmise tellimuse pealt"
+        " **{{ offer }}** koodiga **{{ code }}**.",
+    ),
+    "el": (
+        "Ένα δώρο ευχαριστίας για εσάς{% if first_name %}, {{ first_name }}{% endif %}",
+        "Γεια σας{% if first_name %}, {{ first_name }}{% endif %}!\n\nΣας ευχαριστούμε"
+        " για την πρώτη σας παραγγελία στο {{ shop_name }}! Κάθε κομμάτι φτιάχνεται"
+        " στο χέρι και ελπίζουμε ότι το δικό σας θα σας χαρίσει χαρά.\n\nΩς"
+        " ευχαριστώ, έχετε **{{ offer }}** στην επόμενη παραγγελία σας με τον"
+        " κωδικό **{{ code }}**.",
+    ),
+    "hu": (
+        "Köszönetajándék Önnek, {{ first_name or 'kedves Vásárlónk' }}",
+        "Kedves {{ first_name or 'Vásárlónk' }}!\n\nKöszönjük az első rendelését"
+        " nálunk ({{ shop_name }})! Minden darab kézzel készül, és reméljük, hogy az"
+        " Öné sok örömet szerez.\n\nKöszönetképpen a következő rendeléséből"
+        " **{{ offer }}** jár Önnek ezzel a kóddal: **{{ code }}**.",
+    ),
+    "tl": (
+        "Isang regalong pasasalamat para sa inyo, {{ first_name or 'kaibigan' }}",
+        "Kumusta, {{ first_name or 'kaibigan' }}!\n\nSalamat sa inyong unang order sa"
+        " {{ shop_name }}! Gawang-kamay ang bawat piraso, at sana'y magdulot ng saya"
+        " ang sa inyo.\n\nBilang pasasalamat, narito ang **{{ offer }}** sa susunod"
+        " ninyong order gamit ang code na **{{ code }}**.",
+    ),
+}
+"""The demo offer's email in the other languages of the shop."""
 
 
 @click.group("shop")
@@ -196,8 +231,9 @@ def init_demo() -> None:
     owner = ensure_user(OWNER_EMAIL, "Liis Saar", owner_password, owner=True)
     anna = ensure_user("anna@example.com", "Anna Tamm", "demo-anna")
     added = sum(add_demo_order(demo, {anna.email: anna}) for demo in DEMO_ORDERS)
+    languages = loyalty.state.settings.languages
     if db.session.scalar(sa.select(Offer.id).limit(1)) is None:  # after the orders
-        save_offer(
+        offer = save_offer(
             db.session,
             loyalty.state.now(),
             None,
@@ -205,10 +241,20 @@ def init_demo() -> None:
             currency=loyalty.state.settings.currency,
             known_skus=set(BY_SKU),
         )
+        for code in languages[1:]:  # the shop speaks five languages from the start
+            if code in DEMO_OFFER_TEXTS:
+                subject, message = DEMO_OFFER_TEXTS[code]
+                content_versions.write(
+                    offer,
+                    code,
+                    languages,
+                    {"subject": subject, "message": message},
+                    loyalty.state.now(),
+                )
     if db.session.get(ReturnRules, 1) is None:  # SF-10006 to SF-10008 are returnable
         save_rules(db.session, utcnow(), DEMO_RETURN_RULES)
     # After the past orders, so they start no journey; both are switched on.
-    add_starter_journeys(db.session, loyalty.state.now())
+    add_starter_journeys(db.session, loyalty.state.now(), languages)
     db.session.commit()
 
     click.echo("Shop and loyalty tables are ready.")

@@ -79,3 +79,63 @@ def test_the_demo_has_both_journeys_running(shop_app: Flask) -> None:
             .all()
         )
     assert series == [AFTER_PURCHASE, WELCOME]
+
+
+def test_the_demo_speaks_five_languages_before_the_owner_writes_a_word(
+    shop_app: Flask,
+) -> None:
+    """The starter journeys and the demo's offer ship a text in each shipped
+    language: a Greek subscriber's welcome and a Hungarian buyer's offer are
+    wholly theirs (issue 20)."""
+    runner = shop_app.test_cli_runner()
+    assert runner.invoke(args=["shop", "init-demo"]).exit_code == 0
+    subscribe_confirmed(shop_app, "eleni@example.gr", "Eleni", locale="el")
+    subscribe_confirmed(shop_app, "kati@example.ee", None, locale="et")
+    with shop_app.app_context():
+        shop_app.extensions["loyalty"].extension.record_order(
+            "SF-20002",
+            email="eszter@example.hu",
+            name="Kovács Eszter",
+            total=Decimal("38.00"),
+            locale="hu",
+        )
+    assert runner.invoke(args=["loyalty", "worker", "--once"]).exit_code == 0
+    with shop_app.app_context():
+        session = shop_app.extensions["loyalty"].session
+        mail = {
+            (m.kind, m.to_addr): m
+            for m in session.scalars(sa.select(OutboxMessage)).all()
+        }
+    greek = mail["journey", "eleni@example.gr"]
+    assert greek.subject == "Καλώς ήρθατε στο Silver Fern Jewellery, Eleni"
+    assert "Απεγγραφή" in greek.text_body and "Unsubscribe" not in greek.text_body
+    estonian = mail["journey", "kati@example.ee"]
+    assert estonian.subject == "Tere tulemast poodi Silver Fern Jewellery, sõber"
+    offer = mail["offer", "eszter@example.hu"]
+    assert offer.subject == "Köszönetajándék Önnek, Kovács"
+    assert "20% kedvezmény" in offer.text_body and " off" not in offer.text_body
+    for message in (greek, estonian, offer):
+        assert "Content-Language: " + message.html_body.split('lang="')[1][:2] in (
+            message.content.raw.decode()
+        )
+
+
+def test_a_hungarian_shop_s_starters_are_hungarian_with_an_english_version(
+    make_app: t.Callable[..., Flask],
+) -> None:
+    from flask_loyalty import content_versions
+    from flask_loyalty.journeys.starters import add_starter_journeys
+
+    app = make_app(LOYALTY_LANGUAGES=("hu", "en"), BABEL_DEFAULT_LOCALE="hu")
+    with app.app_context():
+        state = app.extensions["loyalty"]
+        assert add_starter_journeys(state.session, state.now(), ("hu", "en")) == 2
+        state.session.commit()
+        first = state.session.scalars(
+            sa.select(jm.Step).order_by(jm.Step.journey_id, jm.Step.position)
+        ).first()
+        assert first.subject.startswith("Üdvözöljük nálunk")
+        english = content_versions.read(first, ("subject", "body"), "en", ("hu", "en"))
+        assert english.language == "en"
+        assert english["subject"].startswith("Welcome to {{ shop_name }}")
+        assert set(first.translations) == {"en"}  # only the shop's languages
