@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from .test_readme_example import RUN_SHOP
+from .test_readme_example import write_shop
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -248,3 +251,17 @@ def test_installed_wheel_renders_pages_from_a_fresh_venv(
     assert '<html lang="el">' in greek["html"]
     assert "<h1>Ο λογαριασμός σας</h1>" in greek["html"]
     assert "<h1>Ang inyong account</h1>" in report["pages"]["tl"]["html"]
+
+    # The README's example with nothing but what the wheel brought: its imports,
+    # its `flask --app yourshop loyalty db upgrade`, a checkout, a page.
+    readme = tmp_path / "readme"
+    readme.mkdir()
+    for command in write_shop(readme):
+        run([python, "-m", *command], cwd=readme, timeout=120)
+    shop = json.loads(
+        run([python, "-c", RUN_SHOP], cwd=readme, timeout=120).splitlines()[-1]
+    )
+    assert shop["status"] == 200, shop["html"][:2000]
+    assert shop["order"] == 6790
+    assert shop["html"].startswith('<!doctype html><html lang="en">')  # its layout
+    assert "Find my order" in shop["html"]

@@ -75,6 +75,52 @@ def test_the_example_imports_only_declared_dependencies() -> None:
                 )
 
 
+SHOP = "https://silverfern.example"
+
+RUN_SHOP = f"""
+import json
+from decimal import Decimal
+from types import SimpleNamespace
+
+from flask import g
+
+import yourshop
+
+app = yourshop.create_app()
+app.add_url_rule("/login", "login", lambda: "the shop's login page")
+with app.app_context():
+    yourshop.db.create_all()
+with app.test_request_context(base_url="{SHOP}"):
+    g.user = None
+    order = SimpleNamespace(number="SF-1")
+    yourshop.record_paid_order(order, "anna@example.com", "Anna")
+page = app.test_client().get("/loyalty/policies/returns", base_url="{SHOP}")
+with app.app_context():
+    order = yourshop.loyalty.state.session.execute(
+        yourshop.db.text("select total_cents from loyalty_orders")
+    ).scalar_one()
+print(json.dumps({{"status": page.status_code, "order": order,
+                   "html": page.get_data(as_text=True)}}))
+"""
+"""Run in a folder :func:`write_shop` filled: the example's shop, a checkout and
+a page, as the README's reader would, with nothing but what is installed."""
+
+
+def write_shop(folder: Path) -> list[list[str]]:
+    """Write the README's shop as ``yourshop.py`` (set-up and checkout blocks) with
+    a layout in ``templates/base.html``; return the README's commands to run in
+    ``folder`` (``flask --app yourshop loyalty db upgrade``)."""
+    code = blocks()
+    (folder / "yourshop.py").write_text(
+        code["setup"] + "\n\n" + code["checkout"], encoding="utf-8"
+    )
+    (folder / "templates").mkdir()
+    (folder / "templates" / "base.html").write_text(BASE, encoding="utf-8")
+    upgrade = re.search(r"flask --app yourshop (loyalty db upgrade)", README)
+    assert upgrade, "the README no longer says how to create the tables"
+    return [["flask", "--app", "yourshop", *upgrade[1].split()]]
+
+
 def dispose(app: t.Any, shop: ModuleType) -> None:
     """Close the example's connections (an open PostgreSQL one left for the
     garbage collector fails the run with a ResourceWarning)."""
