@@ -120,6 +120,7 @@ format: $(STAMP)
 # Babel step; tests/i18n checks they match the .po files.
 CATALOGS := flask_loyalty/translations
 CATALOG_LANGUAGES := et el hu tl
+SHOP_CATALOGS := example_shop/translations
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext --add-comments=Translators: \
 		--sort-by-file --no-wrap --project=flask-loyalty --version=0.1 \
@@ -135,6 +136,20 @@ translations: $(STAMP)
 		fi; \
 	done
 	$(BIN)/pybabel compile -D flask_loyalty -d $(CATALOGS) --statistics
+	$(BIN)/pybabel extract -F example_shop/babel.cfg -k lazy_gettext -k _l \
+		--sort-by-file --no-wrap --project=example-shop --version=0.1 \
+		-o $(SHOP_CATALOGS)/messages.pot example_shop
+	@for lang in $(CATALOG_LANGUAGES); do \
+		if [ -f $(SHOP_CATALOGS)/$$lang/LC_MESSAGES/messages.po ]; then \
+			$(BIN)/pybabel update -i $(SHOP_CATALOGS)/messages.pot -d $(SHOP_CATALOGS) \
+				-l $$lang --no-wrap --ignore-obsolete --no-fuzzy-matching \
+				--ignore-pot-creation-date || exit 1; \
+		else \
+			$(BIN)/pybabel init -i $(SHOP_CATALOGS)/messages.pot -d $(SHOP_CATALOGS) \
+				-l $$lang --no-wrap || exit 1; \
+		fi; \
+	done
+	$(BIN)/pybabel compile -d $(SHOP_CATALOGS) --statistics
 
 clean:
 	rm -rf $(VENV) $(LATEST_VENV) $(LOWEST_VENV) $(LOCK_VENV) build dist *.egg-info

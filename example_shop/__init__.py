@@ -19,10 +19,12 @@ from flask_login import current_user
 from .config import default_database_url
 from .config import from_environment
 from .config import shared_secret_key
+from .extensions import babel
 from .extensions import csrf
 from .extensions import db
 from .extensions import login_manager
 from .extensions import loyalty
+from .i18n import page_language
 
 __all__ = ["create_app", "db", "loyalty"]
 
@@ -38,6 +40,9 @@ def create_app(config: dict[str, t.Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = shared_secret_key(app.instance_path)
 
     db.init_app(app)
+    # The shop's own pages speak the language its loyalty pages choose (the
+    # switch, her stored language, her browser), from its own catalog.
+    babel.init_app(app, locale_selector=page_language)
     loyalty.init_app(app)
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -67,10 +72,11 @@ def _template_helpers(app: Flask) -> None:
     @app.context_processor
     def shop_context() -> dict[str, t.Any]:
         if not has_request_context():  # email rendered by the worker or the CLI
-            return {"shop_name": SHOP_NAME}
+            return {"shop_name": SHOP_NAME, "shop_lang": "en"}
         signed_in = current_user.is_authenticated
         return {
             "shop_name": SHOP_NAME,
+            "shop_lang": page_language() or "en",
             "categories": CATEGORIES,
             "cart_count": current_cart().count,
             "is_owner": bool(signed_in and current_user.is_owner),

@@ -17,6 +17,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext
 from flask_login import current_user
 from flask_login import login_user
 from flask_login import logout_user
@@ -30,6 +31,7 @@ from .extensions import loyalty
 from .forms import SignInForm
 from .forms import SignOutForm
 from .forms import SignUpForm
+from .i18n import page_language
 from .models import User
 from .models import utcnow
 
@@ -81,7 +83,7 @@ def sign_in() -> t.Any:
         user = find_user(form.email.data)
         if user is not None and user.check_password(form.password.data):
             login_user(user)
-            flash(f"Welcome back, {user.name.split(' ')[0]}.")
+            flash(gettext("Welcome back, %(name)s.", name=user.name.split(" ")[0]))
             return redirect(_next_url())
         form.password.errors = ["That email and password do not match."]
     status = 400 if request.method == "POST" else 200
@@ -124,7 +126,11 @@ def verify(token: str) -> t.Any:
     user.verify_token_hash = None
     db.session.commit()
     login_user(user)
-    flash(f"Welcome, {user.name.split(' ')[0]}! Your account is ready.")
+    flash(
+        gettext(
+            "Welcome, %(name)s! Your account is ready.", name=user.name.split(" ")[0]
+        )
+    )
     return redirect(url_for("shop.catalog"))
 
 
@@ -151,23 +157,33 @@ def _send_verification(user: User) -> None:
     link = site_url("auth.verify", token=token)
     loyalty.send_mail(
         user.email,
-        f"Confirm your address for {SHOP_NAME}",
-        f"Hello {user.name},\n\nopen this link within a day to finish creating your"
-        f" account:\n\n{link}\n\nIf you did not sign up, ignore this email.",
+        gettext("Confirm your address for %(shop)s", shop=SHOP_NAME),
+        gettext(
+            "Hello %(name)s,\n\nopen this link within a day to finish creating your"
+            " account:\n\n%(link)s\n\nIf you did not sign up, ignore this email.",
+            name=user.name,
+            link=link,
+        ),
         kind="shop_verify",
         commit=False,
+        language=page_language(),
     )
 
 
 def _send_already_registered(user: User) -> None:
     loyalty.send_mail(
         user.email,
-        f"Your account at {SHOP_NAME}",
-        f"Hello {user.name},\n\nsomeone asked to create an account with this"
-        f" address, which has one already. Sign in here:\n\n"
-        f"{site_url('auth.sign_in')}\n\nIf it was not you, nothing has changed.",
+        gettext("Your account at %(shop)s", shop=SHOP_NAME),
+        gettext(
+            "Hello %(name)s,\n\nsomeone asked to create an account with this"
+            " address, which has one already. Sign in here:\n\n%(link)s\n\nIf it"
+            " was not you, nothing has changed.",
+            name=user.name,
+            link=site_url("auth.sign_in"),
+        ),
         kind="shop_verify",
         commit=False,
+        language=page_language(),
     )
 
 
@@ -177,5 +193,5 @@ def sign_out() -> t.Any:
         abort(400)
     if current_user.is_authenticated:
         logout_user()
-        flash("You are signed out. See you soon!")
+        flash(gettext("You are signed out. See you soon!"))
     return redirect(url_for("shop.catalog"))

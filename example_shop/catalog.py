@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import typing as t
 from dataclasses import dataclass
 from decimal import Decimal
 
-CATEGORIES: dict[str, str] = {
-    "rings": "Rings",
-    "necklaces": "Necklaces",
-    "earrings": "Earrings",
+from flask_babel import lazy_gettext
+
+CATEGORIES: dict[str, t.Any] = {
+    "rings": lazy_gettext("Rings"),
+    "necklaces": lazy_gettext("Necklaces"),
+    "earrings": lazy_gettext("Earrings"),
 }
 """Category slug -> label, in the order the shop shows them."""
 
-COLLECTIONS: dict[str, str] = {
-    "Forest Floor": "Fern fronds and leaves cast in recycled silver.",
-    "Tidepool": "Sea glass and pebble shapes from the Baltic shore.",
-    "Moonlight": "Moonstones and crescents for quiet evenings.",
-    "Amber Coast": "Warm Baltic amber set in brushed gold.",
+COLLECTIONS: dict[str, t.Any] = {
+    "Forest Floor": lazy_gettext("Fern fronds and leaves cast in recycled silver."),
+    "Tidepool": lazy_gettext("Sea glass and pebble shapes from the Baltic shore."),
+    "Moonlight": lazy_gettext("Moonstones and crescents for quiet evenings."),
+    "Amber Coast": lazy_gettext("Warm Baltic amber set in brushed gold."),
 }
 
 
@@ -40,7 +43,7 @@ class Product:
 
     @property
     def category_label(self) -> str:
-        return CATEGORIES[self.category]
+        return str(CATEGORIES[self.category])
 
 
 def _p(

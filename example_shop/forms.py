@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import EmailField
 from wtforms import HiddenField
@@ -17,11 +18,13 @@ from wtforms.validators import NumberRange
 
 from .cart import MAX_QUANTITY
 
+_l = lazy_gettext
+
 
 class AddToCartForm(FlaskForm):
     sku = HiddenField(validators=[DataRequired()])
     quantity = IntegerField(
-        "Quantity",
+        _l("Quantity"),
         default=1,
         validators=[InputRequired(), NumberRange(min=1, max=MAX_QUANTITY)],
         render_kw={"min": 1, "max": MAX_QUANTITY, "inputmode": "numeric"},
@@ -31,7 +34,7 @@ class AddToCartForm(FlaskForm):
 class UpdateQuantityForm(FlaskForm):
     sku = HiddenField(validators=[DataRequired()])
     quantity = IntegerField(
-        "Quantity",
+        _l("Quantity"),
         validators=[InputRequired(), NumberRange(min=0, max=MAX_QUANTITY)],
         render_kw={"min": 0, "max": MAX_QUANTITY, "inputmode": "numeric"},
     )
@@ -45,17 +48,17 @@ class CheckoutForm(FlaskForm):
     """Who the order is for. The address is checked by flask-loyalty at checkout."""
 
     name = StringField(
-        "Your name",
+        _l("Your name"),
         validators=[DataRequired(), Length(max=200)],
         render_kw={"autocomplete": "name"},
     )
     email = EmailField(
-        "Email",
+        _l("Email"),
         validators=[DataRequired(), Length(max=254)],
         render_kw={"autocomplete": "email"},
     )
     code = StringField(
-        "Discount code (optional)",
+        _l("Discount code (optional)"),
         validators=[Length(max=40)],
         render_kw={"autocomplete": "off", "autocapitalize": "characters"},
     )
@@ -63,10 +66,10 @@ class CheckoutForm(FlaskForm):
 
 class SignInForm(FlaskForm):
     email = EmailField(
-        "Email", validators=[DataRequired()], render_kw={"autocomplete": "email"}
+        _l("Email"), validators=[DataRequired()], render_kw={"autocomplete": "email"}
     )
     password = PasswordField(
-        "Password",
+        _l("Password"),
         validators=[DataRequired()],
         render_kw={"autocomplete": "current-password"},
     )
@@ -74,23 +77,23 @@ class SignInForm(FlaskForm):
 
 class SignUpForm(FlaskForm):
     name = StringField(
-        "Your name",
+        _l("Your name"),
         validators=[DataRequired(), Length(max=200)],
         render_kw={"autocomplete": "name"},
     )
     email = EmailField(
-        "Email",
+        _l("Email"),
         validators=[DataRequired(), Email(), Length(max=254)],
         render_kw={"autocomplete": "email"},
     )
     password = PasswordField(
-        "Password (at least 8 characters)",
+        _l("Password (at least 8 characters)"),
         validators=[DataRequired(), Length(min=8, max=200)],
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
-        "Password again",
-        validators=[DataRequired(), EqualTo("password", "The passwords differ.")],
+        _l("Password again"),
+        validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))],
         render_kw={"autocomplete": "new-password"},
     )
 

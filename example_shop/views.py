@@ -14,6 +14,7 @@ from flask import render_template
 from flask import request
 from flask import session
 from flask import url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from flask_loyalty import CodeExpired
@@ -82,7 +83,7 @@ def cart_add() -> t.Any:
     if not form.validate_on_submit() or form.sku.data not in BY_SKU:
         abort(400)
     carts.add(form.sku.data, form.quantity.data)
-    flash(f"{BY_SKU[form.sku.data].name} is in your cart.")
+    flash(gettext("%(name)s is in your cart.", name=BY_SKU[form.sku.data].name))
     return redirect(url_for(".cart"))
 
 
@@ -103,7 +104,7 @@ def cart() -> str:
 def cart_update() -> t.Any:
     form = UpdateQuantityForm()
     if not form.validate_on_submit() or form.sku.data not in BY_SKU:
-        flash("Please choose a quantity from 0 to 10.", "error")
+        flash(gettext("Please choose a quantity from 0 to 10."), "error")
         return redirect(url_for(".cart"))
     carts.set_quantity(form.sku.data, form.quantity.data)
     return redirect(url_for(".cart"))
@@ -116,7 +117,11 @@ def cart_remove() -> t.Any:
         abort(400)
     carts.set_quantity(form.sku.data, 0)
     if form.sku.data in BY_SKU:
-        flash(f"{BY_SKU[form.sku.data].name} was removed from your cart.")
+        flash(
+            gettext(
+                "%(name)s was removed from your cart.", name=BY_SKU[form.sku.data].name
+            )
+        )
     return redirect(url_for(".cart"))
 
 
@@ -124,7 +129,7 @@ def cart_remove() -> t.Any:
 def checkout() -> t.Any:
     current = carts.current_cart()
     if not current.lines:
-        flash("Your cart is empty.")
+        flash(gettext("Your cart is empty."))
         return redirect(url_for(".cart"))
     form = CheckoutForm()
     if request.method == "GET" and current_user.is_authenticated:

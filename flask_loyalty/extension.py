@@ -379,6 +379,18 @@ class Loyalty:
         if commit:
             state.session.commit()
 
+    def page_language(self) -> str:
+        """The language of this request's loyalty pages: the ``locale_selector``
+        hook's, else her switch, else the language stored with the signed-in
+        customer, else her browser's, else the default. Give it to Flask-Babel as
+        your own ``locale_selector`` and your pages follow the same choice::
+
+            Babel(app, locale_selector=loyalty.page_language)
+        """
+        from .i18n import choose_language
+
+        return choose_language(self.state)[0]
+
     def current_customer(self) -> Customer | None:
         """The loyalty customer of this request: from ``customer_loader``, else
         from a sign-in link she followed; ``None`` for an anonymous visitor."""

@@ -67,17 +67,19 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     from .blueprint import get_state
 
     @bp.app_template_global("loyalty_language_switch")
-    def language_switch() -> Markup:
-        """Buttons for the offered languages, on loyalty pages only.
+    def language_switch(anywhere: bool = False) -> Markup:
+        """Buttons for the offered languages, on loyalty pages only, or on every
+        page with ``anywhere=True`` (for a shop whose Flask-Babel follows
+        :meth:`Loyalty.page_language`).
 
         In the shop's base template: ``{{ loyalty_language_switch() }}``. It shows
-        nothing on the shop's own pages, with a single language, or when the shop's
-        ``locale_selector`` decided the language.
+        nothing on the shop's own pages (unless ``anywhere``), with a single
+        language, or when the shop's ``locale_selector`` decided the language.
         """
         state = get_state()
         if (
             not has_request_context()
-            or request.blueprint != state.settings.blueprint_name
+            or (not anywhere and request.blueprint != state.settings.blueprint_name)
             or len(state.settings.languages) < 2
         ):
             return Markup("")

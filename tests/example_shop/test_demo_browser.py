@@ -64,3 +64,41 @@ def test_pages_fit_a_phone(
     page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert page.get_by_role("link", name="Your rewards", exact=True).is_visible()
+
+
+SHOP_WORDS = {
+    "et": ("Eesti", "Ostukorv", "Käsitsi valmistatud ehted"),
+    "el": ("Ελληνικά", "Καλάθι", "Χειροποίητα κοσμήματα"),
+    "hu": ("Magyar", "Kosár", "Kézzel készült ékszerek"),
+    "tl": ("Tagalog", "Cart", "Gawang-kamay na alahas"),
+}
+
+
+@pytest.mark.parametrize("code", sorted(SHOP_WORDS))
+def test_the_switch_turns_the_whole_shop_into_her_language(
+    shop_app: Flask, live_server: t.Callable[[Flask], str], browser: t.Any, code: str
+) -> None:
+    """On a phone, without JavaScript: the switch in the shop's own header puts the
+    catalogue, the header and her rewards page in the language she picked."""
+    base_url = live_server(shop_app)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        java_script_enabled=False,
+        locale="en-GB",
+    )
+    page = context.new_page()
+    try:
+        page.goto(f"{base_url}/")
+        language, cart, title = SHOP_WORDS[code]
+        page.get_by_role("button", name=language).click()
+        page.wait_for_load_state("load")
+        assert page.url == f"{base_url}/"
+        assert page.locator("html").get_attribute("lang") == code
+        assert page.title().startswith(title)
+        nav = page.locator(".main-nav").inner_text()
+        assert cart in nav and "Your rewards" not in nav
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.goto(f"{base_url}/loyalty/")
+        assert page.locator("html").get_attribute("lang") == code
+    finally:
+        context.close()
