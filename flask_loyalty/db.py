@@ -9,15 +9,19 @@ transaction. They have their own :class:`~sqlalchemy.MetaData` (the host's
 
 from __future__ import annotations
 
+import functools
 import typing as t
 from datetime import UTC
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import make_transient_to_detached
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -32,6 +36,10 @@ MAX_ID = 2**31 - 1
 """The largest id an ``Integer`` primary key holds (PostgreSQL's ``integer``): an id
 in an address beyond it names nothing, and the driver would fail on it."""
 T = t.TypeVar("T")
+
+ONE_ROW = sa.select(sa.literal(1).label("one")).subquery("one")
+"""A subquery of one row, to ``LEFT JOIN`` look-ups to: one query answers several,
+each with ``NULL`` (``None``) where nothing matched."""
 
 
 class Base(DeclarativeBase):
@@ -99,6 +107,76 @@ def atomic(
             if attempt == retries - 1:
                 raise
     raise AssertionError("unreachable")
+
+
+def dialect_of(session: Session, model: t.Any) -> str:
+    """The name of the database ``model`` is stored in (``"postgresql"``...)."""
+    return str(session.get_bind(mapper=model).dialect.name)
+
+
+def insert_for(session: Session, model: t.Any) -> t.Any:
+    """An ``INSERT`` into ``model`` with the ``ON CONFLICT`` clauses of the
+    session's database (``on_conflict_do_nothing``, ``on_conflict_do_update``):
+    PostgreSQL's or SQLite's, which have the same ones."""
+    return core_insert(dialect_of(session, model), model)
+
+
+def core_insert(dialect: str, model: t.Any) -> t.Any:
+    """A Core ``INSERT`` into ``model``'s table (a model class or a table) with
+    ``dialect``'s ``ON CONFLICT`` clauses. Build it once and execute it with
+    parameters: a statement built per call costs more than its execution."""
+    table = getattr(model, "__table__", model)
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def add_row(
+    session: Session,
+    model: type[T],
+    values: dict[str, t.Any],
+    *,
+    unique: str | None = None,
+) -> T | None:
+    """Insert one row of ``model`` (``values``: every column but the id) and
+    return its object, persistent in the session, made from ``values`` without
+    reading the row back; ``None`` if the row's ``unique`` column clashed.
+
+    One statement, ``INSERT ... ON CONFLICT (unique) DO NOTHING RETURNING id``
+    (built once per database): no unique-key error, so no savepoint is needed,
+    and on PostgreSQL a concurrent insert of the same key is waited for, then
+    gives ``None``. An ORM ``INSERT ... RETURNING`` of the object costs about
+    four times the statement in Python; this, about twice.
+    """
+    statement = _insert_returning_id(dialect_of(session, model), model, unique)
+    new_id = session.execute(statement, values).scalar()
+    if new_id is None:
+        return None
+    return attach(session, model, id=new_id, **values)
+
+
+@functools.cache
+def _insert_returning_id(dialect: str, model: t.Any, unique: str | None) -> t.Any:
+    statement = core_insert(dialect, model)
+    if unique is not None:
+        statement = statement.on_conflict_do_nothing(index_elements=[unique])
+    return statement.returning(model.__table__.c.id)
+
+
+def attach(session: Session, model: type[T], **values: t.Any) -> T:
+    """The object of a row just inserted that ``values`` (all its columns)
+    describe, made persistent in the session without SQL; a column left out would
+    be read back when used, so :func:`add_row` callers give them all.
+
+    An object the session still holds under the same id is of a row rolled back
+    (SQLite gives its id again): it is let go."""
+    instance = model(**values)
+    make_transient_to_detached(instance)
+    stale = session.identity_map.get(sa.inspect(instance).key)
+    if stale is not None:
+        session.expunge(stale)
+    session.add(instance)
+    return instance
 
 
 def commit_unless_duplicate(session: Session) -> bool:

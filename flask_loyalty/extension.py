@@ -219,11 +219,10 @@ class Loyalty:
             external_customer_id=customer_id,
             locale=locale,
             placed_at=placed_at,
-        )
-        if locale is None and order.customer.locale is None:
             # Her language for email: what she reads the shop in, if known.
-            order.customer.locale = visitor_language(state)
-        self._run_hooks(state, state.order_hooks, order)
+            fallback_locale=visitor_language(state) if locale is None else None,
+            hooks=lambda order: self._call_hooks(state, state.order_hooks, order),
+        )
         if created:
             self._announce(
                 state, signals.order_recorded, order=order, customer=order.customer
@@ -399,11 +398,18 @@ class Loyalty:
         return current_customer(self.state)
 
     @staticmethod
-    def _run_hooks(state: LoyaltyState, hooks: list[t.Any], subject: t.Any) -> None:
+    def _call_hooks(state: LoyaltyState, hooks: list[t.Any], subject: t.Any) -> None:
+        for hook in hooks:
+            hook(state, subject)
+
+    @classmethod
+    def _run_hooks(
+        cls, state: LoyaltyState, hooks: list[t.Any], subject: t.Any
+    ) -> None:
         if hooks:
             atomic(
                 state.session,
-                lambda: [hook(state, subject) for hook in hooks],
+                lambda: cls._call_hooks(state, hooks, subject),
                 mapper=type(subject),
             )
 

@@ -12,6 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..db import add_row
 from .models import DiscountCode
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -47,27 +48,30 @@ def create_code(
     max_uses: int = 1,
     offer_id: int | None = None,
 ) -> DiscountCode:
-    """Add a new code to the session (flushed, so a clash of codes raises now)."""
+    """Insert a new code (``INSERT ... ON CONFLICT (code) DO NOTHING RETURNING``:
+    a clash of random codes, 1 in 10**14, tries another) and return it."""
     for _attempt in range(5):
-        candidate = generate_code()
-        if session.scalar(
-            sa.select(DiscountCode.id).where(DiscountCode.code == candidate)
-        ):
-            continue  # pragma: no cover - 1 in 10**14
-        code = DiscountCode(
-            code=candidate,
-            value_cents=value_cents,
-            max_uses=max_uses,
-            offer_id=offer_id,
-            currency=currency,
-            customer_id=customer_id,
-            source=source,
-            created_at=now,
-            expires_at=expires_at,
+        code = add_row(
+            session,
+            DiscountCode,
+            {
+                "code": generate_code(),
+                "value_cents": value_cents,
+                "currency": currency,
+                "customer_id": customer_id,
+                "source": source,
+                "created_at": now,
+                "expires_at": expires_at,
+                "used_at": None,
+                "used_order": None,
+                "offer_id": offer_id,
+                "max_uses": max_uses,
+                "uses": 0,
+            },
+            unique="code",
         )
-        session.add(code)
-        session.flush()
-        return code
+        if code is not None:
+            return code
     raise RuntimeError("could not find a free discount code")  # pragma: no cover
 
 

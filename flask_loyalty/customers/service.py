@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import typing as t
 import unicodedata
 from datetime import datetime
 
@@ -12,6 +13,7 @@ from email_validator import EmailNotValidError
 from email_validator import validate_email
 from sqlalchemy.orm import Session
 
+from ..db import add_row
 from ..errors import InvalidEmail
 from ..errors import InvalidName
 from ..i18n import _
@@ -111,14 +113,80 @@ def find_or_create_customer(
     shop gives replaces hers.
     ``email`` must already be normalised.
     """
-    customer = linked_customer(session, external_id)
-    if customer is None:
-        customer = find_customer(session, email)
-    if customer is None:
-        return _add(session, now, email=email, name=name, locale=locale)
-    customer.name = customer.name or name
-    customer.locale = locale or customer.locale  # the shop knows her language
-    return customer
+    return find_or_add_customer(
+        session, now, email=email, name=name, external_id=external_id, locale=locale
+    )[0]
+
+
+def her_rows(email: t.Any, external_id: t.Any) -> sa.ColumnElement[bool]:
+    """Which customer rows :func:`find_or_add_customer` chooses from: hers by
+    address, and the one linked to the shop user id (values, or bind parameters
+    of a statement built once)."""
+    if external_id is None:
+        return Customer.email == email
+    return sa.or_(Customer.external_id == external_id, Customer.email == email)
+
+
+def find_or_add_customer(
+    session: Session,
+    now: datetime,
+    *,
+    email: str,
+    name: str | None = None,
+    external_id: str | None = None,
+    locale: str | None = None,
+    fallback_locale: str | None = None,
+    found: t.Sequence[Customer] | None = None,
+) -> tuple[Customer, bool]:
+    """:func:`find_or_create_customer`, in one or two statements, saying whether
+    she is new: ``(customer, created)``.
+
+    ``found`` are the rows of :func:`her_rows` if the caller read them (in a query
+    of its own: ``record_order``), else one ``SELECT`` reads them. A new customer
+    is inserted at once (:func:`~flask_loyalty.db.add_row`); a clash means a
+    concurrent first order of hers inserted her since (PostgreSQL waits for it to
+    commit), and she is read again. ``fallback_locale`` (the visitor's language)
+    fills her language where neither ``locale`` nor her row says one.
+    """
+    if found is None:
+        found = session.scalars(
+            sa.select(Customer).where(her_rows(email, external_id))
+        ).all()
+    customer = next(
+        (c for c in found if external_id is not None and c.external_id == external_id),
+        None,
+    ) or next((c for c in found if c.email == email), None)
+    if customer is not None:  # set only what changes: nothing to flush else
+        if name and not customer.name:
+            customer.name = name
+        language = locale or customer.locale or fallback_locale
+        if language != customer.locale:
+            customer.locale = language
+        return customer, False
+    created = add_row(
+        session,
+        Customer,
+        {
+            "email": email,
+            "name": name,
+            "external_id": None,
+            "locale": locale or fallback_locale,
+            "created_at": now,
+            "erased_at": None,
+        },
+        unique="email",
+    )
+    if created is not None:
+        return created, True
+    return find_or_add_customer(
+        session,
+        now,
+        email=email,
+        name=name,
+        external_id=external_id,
+        locale=locale,
+        fallback_locale=fallback_locale,
+    )
 
 
 def _add(

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from ..customers.models import Customer
 from ..orders.models import Order
+from ..orders.service import orders_so_far
 from ..outbox.models import QUEUED
 from ..outbox.models import SUPPRESSED
 from ..outbox.models import OutboxMessage
@@ -225,30 +226,53 @@ def running(session: Session, *triggers: str) -> list[jm.Journey]:
 # -- triggers ---------------------------------------------------------------------
 
 
-def on_order(state: LoyaltyState, order: Order) -> None:
-    """Order hook (in ``record_order``'s transaction; idempotent): she leaves the
-    journeys that end when she orders, and enters those her order starts."""
-    session, now = state.session, state.now()
-    email = order.customer.email
-    quitting = sa.select(jm.Journey.id).where(jm.Journey.exit_on_order.is_(True))
-    exit_all(
-        session,
-        now,
-        jm.ORDERED,
-        jm.Enrolment.email == email,
-        jm.Enrolment.journey_id.in_(quitting),
-        jm.Enrolment.entered_at < order.placed_at,
-    )
-    if order.placed_at < now - RECENT_ORDER:
-        return
-    journeys = running(session, *jm.ORDER_TRIGGERS)
-    if not journeys:
-        return
-    count = session.scalar(
-        sa.select(sa.func.count(Order.id)).where(
-            Order.customer_id == order.customer_id, Order.id <= order.id
+_EXIT_ON_ORDER = (
+    sa.select(jm.Journey)
+    .where(jm.Journey.exit_on_order.is_(True))
+    .order_by(jm.Journey.id)
+)
+_ORDER_JOURNEYS = (
+    sa.select(jm.Journey)
+    .where(
+        sa.or_(
+            jm.Journey.exit_on_order.is_(True),
+            sa.and_(
+                jm.Journey.active.is_(True), jm.Journey.trigger.in_(jm.ORDER_TRIGGERS)
+            ),
         )
     )
+    .order_by(jm.Journey.id)
+)
+
+
+def on_order(state: LoyaltyState, order: Order) -> None:
+    """Order hook (in ``record_order``'s transaction; idempotent): she leaves the
+    journeys that end when she orders, and enters those her order starts.
+
+    One query reads both kinds of journey; the ``UPDATE`` that ends her
+    enrolments runs only when a journey ends at an order."""
+    session, now = state.session, state.now()
+    email = order.customer.email
+    recent = order.placed_at >= now - RECENT_ORDER
+    found = list(session.scalars(_ORDER_JOURNEYS if recent else _EXIT_ON_ORDER))
+    quitting = [journey.id for journey in found if journey.exit_on_order]
+    if quitting:
+        exit_all(
+            session,
+            now,
+            jm.ORDERED,
+            jm.Enrolment.email == email,
+            jm.Enrolment.journey_id.in_(quitting),
+            jm.Enrolment.entered_at < order.placed_at,
+        )
+    journeys = [
+        journey
+        for journey in found
+        if recent and journey.active and journey.trigger in jm.ORDER_TRIGGERS
+    ]
+    if not journeys:
+        return
+    count = orders_so_far(session, order)
     zone = shop_timezone()
     for journey in journeys:
         if (

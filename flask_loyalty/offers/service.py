@@ -6,6 +6,7 @@ Plain functions over a session and a time; none commits. The order hook
 
 from __future__ import annotations
 
+import functools
 import typing as t
 from datetime import datetime
 from datetime import timedelta
@@ -22,6 +23,7 @@ from ..content import personalise
 from ..content import to_html
 from ..content import to_text
 from ..customers.models import Customer
+from ..db import add_row
 from ..db import after_commit
 from ..errors import InvalidContent
 from ..i18n import reader_language
@@ -29,6 +31,8 @@ from ..i18n import reader_locale
 from ..links import email_url
 from ..orders.models import Order
 from ..orders.models import OrderItem
+from ..orders.service import is_new_customer
+from ..orders.service import orders_so_far
 from ..outbox.service import queue_mail
 from ..outbox.service import render_mail
 from ..points.bonuses import grant_bonus
@@ -46,17 +50,21 @@ IMPORT_AGE = timedelta(days=2)
 
 def running(session: Session, now: datetime, *triggers: str) -> list[om.Offer]:
     """Active offers with one of ``triggers`` whose dates include ``now``."""
-    return list(
-        session.scalars(
-            sa.select(om.Offer)
-            .where(
-                om.Offer.trigger.in_(triggers),
-                om.Offer.active.is_(True),
-                sa.or_(om.Offer.starts_at.is_(None), om.Offer.starts_at <= now),
-                sa.or_(om.Offer.ends_at.is_(None), om.Offer.ends_at > now),
-            )
-            .order_by(om.Offer.id)
+    return list(session.scalars(_running(triggers), {"now": now}))
+
+
+@functools.cache
+def _running(triggers: tuple[str, ...]) -> sa.Select[tuple[om.Offer]]:
+    now = sa.bindparam("now", type_=om.Offer.starts_at.type)
+    return (
+        sa.select(om.Offer)
+        .where(
+            om.Offer.trigger.in_(triggers),
+            om.Offer.active.is_(True),
+            sa.or_(om.Offer.starts_at.is_(None), om.Offer.starts_at <= now),
+            sa.or_(om.Offer.ends_at.is_(None), om.Offer.ends_at > now),
         )
+        .order_by(om.Offer.id)
     )
 
 
@@ -68,7 +76,10 @@ def exhausted(offer: om.Offer) -> bool:
 
 
 def find_grant(session: Session, key: str) -> om.OfferGrant | None:
-    return session.scalar(sa.select(om.OfferGrant).where(om.OfferGrant.key == key))
+    return session.scalar(_GRANT_BY_KEY, {"key": key})
+
+
+_GRANT_BY_KEY = sa.select(om.OfferGrant).where(om.OfferGrant.key == sa.bindparam("key"))
 
 
 def issue(
@@ -81,14 +92,17 @@ def issue(
     order: Order | None = None,
     suggestions: list[dict[str, t.Any]] | None = None,
     send_mail: bool = True,
+    checked: bool = False,
 ) -> om.OfferGrant | None:
     """Issue ``offer`` to ``customer`` once per ``key``: a code (or the bonus
     points), the grant, the email. ``None`` if it was issued before or is used up,
-    or if her personal data was erased."""
+    or if her personal data was erased. ``checked=True``: the caller has just
+    looked ``key`` up. The grant's ``INSERT ... ON CONFLICT (key) DO NOTHING``
+    settles a race (the loser takes its code back), without a savepoint."""
     session = state.session
     if customer.erased_at is not None:
         return None
-    if find_grant(session, key) is not None or exhausted(offer):
+    if exhausted(offer) or (not checked and find_grant(session, key) is not None):
         return None
     code = None
     currency = state.settings.currency
@@ -107,17 +121,24 @@ def issue(
             max_uses=offer.code_uses,
             offer_id=offer.id,
         )
-    grant = om.OfferGrant(
-        key=key,
-        offer_id=offer.id,
-        customer_id=customer.id,
-        code_id=code.id if code else None,
-        order_id=order.id if order is not None else None,
-        suggestions=suggestions or [],
-        created_at=now,
+    grant = add_row(
+        session,
+        om.OfferGrant,
+        {
+            "key": key,
+            "offer_id": offer.id,
+            "customer_id": customer.id,
+            "code_id": code.id if code else None,
+            "order_id": order.id if order is not None else None,
+            "suggestions": suggestions or [],
+            "created_at": now,
+        },
+        unique="key",
     )
-    session.add(grant)
-    session.flush()
+    if grant is None:  # issued since the look-up, by a concurrent order of hers
+        if code is not None:
+            session.delete(code)
+        return None
     if offer.benefit == om.BONUS_POINTS:
         grant_bonus(
             session,
@@ -249,7 +270,10 @@ def _owned(session: Session, customer_id: int, order_id: int) -> set[str]:
 
 def issue_for_order(state: LoyaltyState, order: Order) -> None:
     """Order hook: the first-purchase, n-th purchase, every-purchase and stamp
-    card offers this order earns (each once, by its key)."""
+    card offers this order earns (each once, by its key).
+
+    For a customer new with this order nothing of hers is read: it is her first
+    order, she has no grants and owns nothing yet."""
     session = state.session
     if order.recorded_at - order.placed_at > IMPORT_AGE:
         return
@@ -257,25 +281,21 @@ def issue_for_order(state: LoyaltyState, order: Order) -> None:
     if not offers:
         return
     customer_id = order.customer_id
-    count = session.scalar(
-        sa.select(sa.func.count(Order.id)).where(
-            Order.customer_id == customer_id, Order.id <= order.id
-        )
-    )
-    count = int(count or 0)
+    new_customer = is_new_customer(order)
+    count = orders_so_far(session, order)
     suggestions: list[dict[str, t.Any]] | None = None
     for offer in offers:
         if offer.created_at > order.recorded_at:
             continue  # a repeat of an order recorded before the offer existed
         key = _order_key(offer, customer_id, order, count)
-        if key is None or find_grant(session, key) is not None:
+        if key is None or (not new_customer and find_grant(session, key) is not None):
             continue
         if suggestions is None:
             suggestions = suggest(
                 shop_catalog(state),
                 order.items,
                 order.currency,
-                owned=_owned(session, customer_id, order.id),
+                owned=set() if new_customer else _owned(session, customer_id, order.id),
             )
         issue(
             state,
@@ -285,6 +305,7 @@ def issue_for_order(state: LoyaltyState, order: Order) -> None:
             key=key,
             order=order,
             suggestions=suggestions,
+            checked=True,
         )
 
 

@@ -16,12 +16,18 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..clock import as_utc
+from ..customers.models import Customer
 from ..customers.service import clean_name
-from ..customers.service import find_or_create_customer
+from ..customers.service import find_or_add_customer
+from ..customers.service import her_rows
 from ..customers.service import normalise_email
+from ..db import ONE_ROW
+from ..db import add_row
 from ..db import atomic
+from ..db import attach
 from ..errors import InvalidOrder
 from ..errors import InvalidRefund
 from ..errors import OrderConflict
@@ -125,11 +131,23 @@ def record_order(
     external_customer_id: object = None,
     locale: object = None,
     placed_at: object = None,
+    fallback_locale: str | None = None,
+    hooks: t.Callable[[Order], None] | None = None,
 ) -> tuple[Order, bool]:
     """Store an order once; return ``(order, created)``.
 
     Calling again with the same ``order_id`` and the same contents (address,
     currency, amounts, items) returns the stored order and changes nothing.
+    ``fallback_locale`` (the visitor's language) is her language if neither
+    ``locale`` nor her record says one. ``hooks`` is called with the order, new or
+    repeated (the order hooks).
+
+    A new order takes a few statements and no savepoint: one ``SELECT`` looks up
+    ``order_id`` and her customer row together; a new customer's ``INSERT ...
+    RETURNING``; the order's ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` (no
+    row back: a concurrent call recorded it first, and it is read); one
+    ``INSERT`` of all its items. Unique keys never raise here, so nothing needs
+    undoing but what the caller rolls back after an error.
 
     :raises InvalidEmail: bad address.
     :raises InvalidAmount: a total, shipping, discount or price that is not a
@@ -183,56 +201,137 @@ def record_order(
         [address, code, total_cents, shipping_cents, discount_cents, lines]
     )
 
-    def existing() -> Order | None:
-        return session.scalar(sa.select(Order).where(Order.reference == reference))
-
-    def store() -> tuple[Order, bool]:
-        found = existing()
-        if found is not None:
-            return found, False
-        customer = find_or_create_customer(
+    rows = session.execute(
+        _LOOK_UP_WITH_LOGIN if shop_user is not None else _LOOK_UP,
+        {"reference": reference, "email": address, "login": shop_user},
+    ).all()
+    order = rows[0][0]
+    if order is None:
+        customer, new_customer = find_or_add_customer(
             session,
             now,
             email=address,
             name=customer_name,
             external_id=shop_user,
             locale=language,
+            fallback_locale=fallback_locale,
+            found=[c for _o, c in rows if c is not None],
         )
-        order = Order(
-            reference=reference,
-            customer=customer,
-            currency=code,
-            total_cents=total_cents,
-            shipping_cents=shipping_cents,
-            discount_cents=discount_cents,
-            placed_at=placed,
-            recorded_at=now,
-            fingerprint=fingerprint,
-            items=[
-                OrderItem(
-                    position=i,
-                    sku=s,
-                    name=n,
-                    category=c,
-                    quantity=q,
-                    unit_price_cents=p,
-                )
-                for i, (s, n, c, q, p) in enumerate(lines)
-            ],
-        )
-        session.add(order)
-        session.flush()
-        return order, True
-
-    order, created = atomic(session, store, mapper=Order)
-    if not created and order.fingerprint != fingerprint:
+        values = {
+            "reference": reference,
+            "customer_id": customer.id,
+            "currency": code,
+            "total_cents": total_cents,
+            "shipping_cents": shipping_cents,
+            "discount_cents": discount_cents,
+            "placed_at": placed,
+            "recorded_at": now,
+            "delivered_at": None,
+            "fingerprint": fingerprint,
+        }
+        order = add_row(session, Order, values, unique="reference")
+        if order is not None:
+            _fill_in(session, order, customer, new_customer, lines)
+            if hooks is not None:
+                hooks(order)
+            return order, True
+        # A concurrent call recorded it since (PostgreSQL waited for it).
+        order = session.scalars(_BY_REFERENCE, {"reference": reference}).one()
+    if order.fingerprint != fingerprint:
         raise OrderConflict(
             _(
                 "Order %(id)s was already recorded with different contents.",
                 id=repr(reference),
             )
         )
-    return order, created
+    if fallback_locale and order.customer.locale is None:
+        order.customer.locale = fallback_locale
+    if hooks is not None:
+        hooks(order)
+    return order, False
+
+
+_BY_REFERENCE = sa.select(Order).where(Order.reference == sa.bindparam("reference"))
+
+
+def _look_up(login: bool) -> sa.Select[tuple[Order, Customer]]:
+    """The order with this ``reference`` and her customer rows, in one query."""
+    return (
+        sa.select(Order, Customer)
+        .select_from(ONE_ROW)
+        .outerjoin(Order, Order.reference == sa.bindparam("reference"))
+        .outerjoin(
+            Customer,
+            her_rows(sa.bindparam("email"), sa.bindparam("login") if login else None),
+        )
+    )
+
+
+_LOOK_UP = _look_up(login=False)
+_LOOK_UP_WITH_LOGIN = _look_up(login=True)
+_ITEMS = OrderItem.__table__
+_INSERT_ITEMS = sa.insert(_ITEMS).returning(_ITEMS.c.id, _ITEMS.c.position)
+_NEW_CUSTOMER = "loyalty_new_customer"
+_ORDERS_SO_FAR = "loyalty_orders_so_far"
+
+
+def _fill_in(
+    session: Session,
+    order: Order,
+    customer: Customer,
+    new_customer: bool,
+    lines: list[tuple[str, str, str | None, int, int]],
+) -> None:
+    """Insert the items of a just-inserted order in one statement, and give the
+    order what the hooks read (its customer, items, no refunds) without reading it
+    back."""
+    items: list[OrderItem] = []
+    if lines:
+        rows = [
+            {
+                "order_id": order.id,
+                "position": i,
+                "sku": s,
+                "name": n,
+                "category": c,
+                "quantity": q,
+                "unit_price_cents": p,
+            }
+            for i, (s, n, c, q, p) in enumerate(lines)
+        ]
+        ids = {position: id for id, position in session.execute(_INSERT_ITEMS, rows)}
+        items = [attach(session, OrderItem, id=ids[r["position"]], **r) for r in rows]
+    set_committed_value(order, "customer", customer)
+    set_committed_value(order, "items", items)
+    set_committed_value(order, "refunds", [])
+    info = sa.inspect(order).info
+    info[_NEW_CUSTOMER] = new_customer
+    if new_customer:
+        info[_ORDERS_SO_FAR] = 1
+
+
+def is_new_customer(order: Order) -> bool:
+    """Whether :func:`record_order` has just created her with ``order``: she has no
+    other order, points, grants or spend (the order hooks need not look)."""
+    return bool(sa.inspect(order).info.get(_NEW_CUSTOMER, False))
+
+
+_COUNT_SO_FAR = sa.select(sa.func.count(Order.id)).where(
+    Order.customer_id == sa.bindparam("customer_id"),
+    Order.id <= sa.bindparam("order_id"),
+)
+
+
+def orders_so_far(session: Session, order: Order) -> int:
+    """How many of her orders have an id up to ``order``'s, this one included (1
+    for a customer new with it); counted once per order object, for all hooks."""
+    info = sa.inspect(order).info
+    if _ORDERS_SO_FAR not in info:
+        count = session.scalar(
+            _COUNT_SO_FAR, {"customer_id": order.customer_id, "order_id": order.id}
+        )
+        info[_ORDERS_SO_FAR] = int(count or 0)
+    return t.cast(int, info[_ORDERS_SO_FAR])
 
 
 def _show(cents: int, currency: str) -> str:

@@ -10,30 +10,25 @@ redemption. :func:`check_balances` compares the cache with the ledger.
 
 from __future__ import annotations
 
+import functools
 import typing as t
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..db import add_row
+from ..db import core_insert
+from ..db import dialect_of
+from ..db import insert_for
 from .models import PointsAccount
 from .models import PointsEntry
 
 
-def _insert(session: Session) -> t.Any:
-    dialect = session.get_bind(mapper=PointsAccount).dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
-
-
 def ensure_account(session: Session, customer_id: int) -> None:
     """Create her balance row if it does not exist yet (race-free)."""
-    insert = _insert(session)
     session.execute(
-        insert(PointsAccount)
+        insert_for(session, PointsAccount)
         .values(customer_id=customer_id, balance=0)
         .on_conflict_do_nothing(index_elements=["customer_id"])
     )
@@ -92,42 +87,52 @@ def post(
     note: str | None = None,
     actor: str | None = None,
     taken: bool = False,
-    checked: bool = False,
 ) -> PointsEntry | None:
     """Append an entry and move the cached balance with it; ``None`` if ``key``
     was posted before (the call changes nothing).
 
+    Two statements: the entry's ``INSERT ... ON CONFLICT (key) DO NOTHING
+    RETURNING`` (no row back: posted before, by this call's earlier run or by a
+    concurrent one, which PostgreSQL waits for), then the balance's upsert.
     ``taken=True`` means the points were already taken off the cache by
-    :func:`take` (a redemption). ``checked=True``: the caller has just looked
-    ``key`` up (the unique constraint still guards a race).
+    :func:`take` (a redemption): a ``key`` posted before then raises
+    ``IntegrityError``, so the caller's rollback gives the points back.
     """
-    if points == 0 or (not checked and find_entry(session, key) is not None):
+    if points == 0:
         return None
-    entry = PointsEntry(
-        key=key,
-        customer_id=customer_id,
-        kind=kind,
-        points=points,
-        order_id=order_id,
-        code_id=code_id,
-        note=note,
-        actor=actor,
-        created_at=now,
+    entry = add_row(
+        session,
+        PointsEntry,
+        {
+            "key": key,
+            "customer_id": customer_id,
+            "kind": kind,
+            "points": points,
+            "order_id": order_id,
+            "code_id": code_id,
+            "note": note,
+            "actor": actor,
+            "created_at": now,
+        },
+        unique=None if taken else "key",
     )
-    session.add(entry)
-    session.flush()
-    if not taken:  # one statement: create her row or add to it
-        insert = _insert(session)
-        statement = insert(PointsAccount).values(
-            customer_id=customer_id, balance=points
-        )
+    if entry is not None and not taken:  # one statement: create her row or add
         session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["customer_id"],
-                set_={"balance": PointsAccount.balance + statement.excluded.balance},
-            )
+            _add_to_balance(dialect_of(session, PointsAccount)),
+            {"customer_id": customer_id, "points": points},
         )
     return entry
+
+
+@functools.cache
+def _add_to_balance(dialect: str) -> t.Any:
+    upsert = core_insert(dialect, PointsAccount).values(
+        customer_id=sa.bindparam("customer_id"), balance=sa.bindparam("points")
+    )
+    return upsert.on_conflict_do_update(
+        index_elements=["customer_id"],
+        set_={"balance": PointsAccount.balance + upsert.excluded.balance},
+    )
 
 
 def check_balances(session: Session) -> list[tuple[int, int, int]]:

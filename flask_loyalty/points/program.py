@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from babel.numbers import get_currency_precision
 from sqlalchemy.orm import Session
 
+from ..db import ONE_ROW
 from ..errors import InvalidProgram
 from ..i18n import _
 from ..i18n import lazy_gettext
@@ -197,22 +198,22 @@ def load_tiers(session: Session) -> list[TierRule]:
     ]
 
 
-def spend_12_months(
-    session: Session,
-    customer_id: int,
-    now: datetime,
+def spend_expression(
+    customer_id: t.Any,
+    since: t.Any,
+    until: t.Any,
     *,
-    currency: str,
-    exclude_order: int | None = None,
-) -> int:
-    """Her spend in cents on orders placed in the 12 months up to ``now``, less
-    their refunds."""
-    since = add_months(now, -12)
+    currency: t.Any,
+    exclude_order: t.Any = None,
+) -> sa.ColumnElement[int]:
+    """Her spend in cents on orders placed after ``since`` up to ``until``, less
+    their refunds, as an SQL expression (values, or bind parameters of a
+    statement built once)."""
     orders = sa.select(Order.id).where(
         Order.customer_id == customer_id,
         Order.currency == currency,
         Order.placed_at > since,
-        Order.placed_at <= now,
+        Order.placed_at <= until,
     )
     if exclude_order is not None:
         orders = orders.where(Order.id != exclude_order)
@@ -226,7 +227,95 @@ def spend_12_months(
         .where(Refund.order_id.in_(orders))
         .scalar_subquery()
     )
-    return int(session.scalar(sa.select(total - refunded)) or 0)
+    return total - refunded
+
+
+def spend_12_months(
+    session: Session,
+    customer_id: int,
+    now: datetime,
+    *,
+    currency: str,
+    exclude_order: int | None = None,
+) -> int:
+    """Her spend in cents on orders placed in the 12 months up to ``now``, less
+    their refunds."""
+    spend = spend_expression(
+        customer_id,
+        add_months(now, -12),
+        now,
+        currency=currency,
+        exclude_order=exclude_order,
+    )
+    return int(session.scalar(sa.select(spend)) or 0)
+
+
+_PROGRAM_COLUMNS = [Program.__table__.c[f.name] for f in fields(ProgramSettings)]
+
+
+def _rules(spend: sa.ColumnElement[int]) -> sa.Select[t.Any]:
+    return (
+        sa.select(
+            Program.id,
+            *_PROGRAM_COLUMNS,
+            Tier.name.label("tier_name"),
+            Tier.threshold_cents.label("tier_threshold"),
+            Tier.multiplier_bp.label("tier_multiplier"),
+            Tier.perks.label("tier_perks"),
+            spend.label("spend"),
+        )
+        .select_from(ONE_ROW)
+        .outerjoin(Program, Program.id == 1)
+        .outerjoin(Tier, sa.true())
+        .order_by(Tier.threshold_cents)
+    )
+
+
+_RULES = _rules(sa.literal(0))
+_RULES_AND_SPEND = _rules(
+    spend_expression(
+        sa.bindparam("customer_id"),
+        sa.bindparam("since"),
+        sa.bindparam("until"),
+        currency=sa.bindparam("currency"),
+        exclude_order=sa.bindparam("order_id"),
+    )
+)
+
+
+def load_rules(
+    session: Session, before: Order | None = None
+) -> tuple[ProgramSettings, list[TierRule], int]:
+    """The program (:func:`load_program`), its tiers (:func:`load_tiers`) and
+    her 12-month spend before order ``before`` (:func:`spend_12_months` at its
+    time, in its currency, without it; 0 without an order), in one query: a row
+    per saved tier, each with the program row's columns (``NULL`` when the owner
+    never saved it) and the spend."""
+    if before is None:
+        rows = session.execute(_RULES).all()
+    else:
+        rows = session.execute(
+            _RULES_AND_SPEND,
+            {
+                "customer_id": before.customer_id,
+                "since": add_months(before.placed_at, -12),
+                "until": before.placed_at,
+                "currency": before.currency,
+                "order_id": before.id,
+            },
+        ).all()
+    first = rows[0]
+    program = (
+        ProgramSettings()
+        if first.id is None
+        else ProgramSettings(**{c.name: first._mapping[c] for c in _PROGRAM_COLUMNS})
+    )
+    tiers = [
+        TierRule(r.tier_name, r.tier_threshold, r.tier_multiplier, r.tier_perks or "")
+        for r in rows
+        if r.tier_name is not None
+    ]
+    return program, tiers or list(DEFAULT_TIERS), int(first.spend or 0)
 
 
 def tier_for(tiers: t.Sequence[TierRule], spend_cents: int) -> TierRule:

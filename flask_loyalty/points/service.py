@@ -27,6 +27,7 @@ from ..errors import NotEnoughPoints
 from ..i18n import _
 from ..orders.models import Order
 from ..orders.models import Refund
+from ..orders.service import is_new_customer
 from . import ledger
 from .bonuses import announce
 from .bonuses import grant_bonus
@@ -39,6 +40,7 @@ from .program import MAX_POINTS
 from .program import ProgramSettings
 from .program import TierRule
 from .program import load_program
+from .program import load_rules
 from .program import load_tiers
 from .program import next_tier
 from .program import points_for
@@ -57,23 +59,19 @@ def order_key(order: Order) -> str:
 
 def earn_for_order(state: LoyaltyState, order: Order) -> None:
     """Order hook: her points for ``order`` (once), and her sign-up bonus with her
-    first order. Orders in another currency than ``LOYALTY_CURRENCY`` earn none."""
+    first order. Orders in another currency than ``LOYALTY_CURRENCY`` earn none.
+
+    One query reads the program, its tiers and her spend (none to read for a
+    customer who came with this order); the ledger's ``INSERT ... ON CONFLICT``
+    makes a repeat of the order change nothing."""
     session = state.session
-    key = order_key(order)
-    if ledger.find_entry(session, key) is not None:
-        return
     currency = state.settings.currency
     if order.currency != currency:
         return
-    program = load_program(session)
-    spend = spend_12_months(
-        session,
-        order.customer_id,
-        order.placed_at,
-        currency=currency,
-        exclude_order=order.id,
+    program, tiers, spend_cents = load_rules(
+        session, None if is_new_customer(order) else order
     )
-    tier = tier_for(load_tiers(session), spend)
+    tier = tier_for(tiers, spend_cents)
     base = max(order.total_cents - order.shipping_cents, 0)
     points = points_for(program, base, tier.multiplier_bp, currency)
     entry = ledger.post(
@@ -82,10 +80,9 @@ def earn_for_order(state: LoyaltyState, order: Order) -> None:
         customer_id=order.customer_id,
         kind=EARN,
         points=points,
-        key=key,
+        key=order_key(order),
         order_id=order.id,
         note=tier.name,
-        checked=True,
     )
     if entry is not None:
         announce(session, signals.points_earned, customer=order.customer, entry=entry)
@@ -162,7 +159,6 @@ def reverse_for_refund(state: LoyaltyState, refund: Refund) -> None:
         key=key,
         order_id=order.id,
         note=refund.reference,
-        checked=True,
     )
     if entry is not None:
         announce(
@@ -243,7 +239,6 @@ def redeem_points(
         key=key,
         code_id=code.id,
         taken=True,
-        checked=True,
     )
     from ..customers.models import Customer
 
