@@ -271,6 +271,7 @@ _LOOK_UP = _look_up(login=False)
 _LOOK_UP_WITH_LOGIN = _look_up(login=True)
 _ITEMS = OrderItem.__table__
 _INSERT_ITEMS = sa.insert(_ITEMS).returning(_ITEMS.c.id, _ITEMS.c.position)
+_RECORDED_NOW = "loyalty_recorded_now"
 _NEW_CUSTOMER = "loyalty_new_customer"
 _ORDERS_SO_FAR = "loyalty_orders_so_far"
 
@@ -305,9 +306,16 @@ def _fill_in(
     set_committed_value(order, "items", items)
     set_committed_value(order, "refunds", [])
     info = sa.inspect(order).info
+    info[_RECORDED_NOW] = True
     info[_NEW_CUSTOMER] = new_customer
     if new_customer:
         info[_ORDERS_SO_FAR] = 1
+
+
+def recorded_now(order: Order) -> bool:
+    """Whether :func:`record_order` has just inserted ``order`` (not a repeat):
+    nothing keyed by it (points, grants) can exist yet."""
+    return bool(sa.inspect(order).info.get(_RECORDED_NOW, False))
 
 
 def is_new_customer(order: Order) -> bool:

@@ -28,6 +28,7 @@ from ..i18n import _
 from ..orders.models import Order
 from ..orders.models import Refund
 from ..orders.service import is_new_customer
+from ..orders.service import recorded_now
 from . import ledger
 from .bonuses import announce
 from .bonuses import grant_bonus
@@ -62,11 +63,15 @@ def earn_for_order(state: LoyaltyState, order: Order) -> None:
     first order. Orders in another currency than ``LOYALTY_CURRENCY`` earn none.
 
     One query reads the program, its tiers and her spend (none to read for a
-    customer who came with this order); the ledger's ``INSERT ... ON CONFLICT``
-    makes a repeat of the order change nothing."""
+    customer who came with this order); a repeat of the order stops at the look-up
+    of its entry, which a new order needs not (the ledger's ``INSERT ... ON
+    CONFLICT`` still guards a race)."""
     session = state.session
     currency = state.settings.currency
-    if order.currency != currency:
+    key = order_key(order)
+    if order.currency != currency or (
+        not recorded_now(order) and ledger.find_entry(session, key) is not None
+    ):
         return
     program, tiers, spend_cents = load_rules(
         session, None if is_new_customer(order) else order
@@ -80,7 +85,7 @@ def earn_for_order(state: LoyaltyState, order: Order) -> None:
         customer_id=order.customer_id,
         kind=EARN,
         points=points,
-        key=order_key(order),
+        key=key,
         order_id=order.id,
         note=tier.name,
     )

@@ -1,0 +1,113 @@
+"""record_order does its work in a few statements (issue 22): bulk inserts,
+``INSERT ... RETURNING``, no read-back of what it has just written, and offers
+and points computed from what it has in hand. The counts below are today's; a
+change that adds a statement to checkout fails here and must say why."""
+
+from __future__ import annotations
+
+import re
+import typing as t
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from flask_loyalty import Loyalty
+from flask_loyalty.models import OfferGrant
+from flask_loyalty.models import OrderItem
+from flask_loyalty.models import OutboxMessage
+from flask_loyalty.models import PointsEntry
+from tests.offers.conftest import CATALOG
+from tests.offers.conftest import line
+from tests.offers.conftest import make_offer
+
+FIRST_ORDER = 13
+"""Her look-up; her new customer row; the order; its 3 items in one INSERT; the
+points rules; her points entry and balance; the running offers; the offer's
+code and grant; its email (2 rows); the running journeys."""
+NEXT_ORDER = 9
+"""Her look-up; the order; its items; the points rules with her spend; her
+points entry and balance; the running offers; her order count (for the offer's
+trigger); the running journeys."""
+REPEAT = 6
+"""Only reads: her look-up, her order's points entry, the running offers, her
+order count and grant, the running journeys."""
+WRITTEN = ("loyalty_order_items", "loyalty_points_entries", "loyalty_offer_grants")
+
+
+@pytest.fixture
+def shop(make_app: t.Callable[..., Flask], database_url: str) -> t.Iterator[Loyalty]:
+    app = make_app(database_url=database_url)
+    loyalty = t.cast(Loyalty, app.extensions["loyalty"].extension)
+    loyalty.catalog_loader(lambda: CATALOG)
+    with app.app_context():
+        make_offer(loyalty)  # first purchase: 20% off, email by name
+        yield loyalty
+
+
+def statements_of(loyalty: Loyalty, work: t.Callable[[], t.Any]) -> list[str]:
+    """The SQL that ``work`` sends (not counting BEGIN and COMMIT)."""
+    sent: list[str] = []
+
+    def record(*args: t.Any) -> None:
+        sent.append(" ".join(args[2].split()))
+
+    engine = loyalty.state.db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        work()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    return sent
+
+
+def checkout(loyalty: Loyalty, ref: str) -> t.Any:
+    items = [line("RNG-FERN"), line("EAR-FERN", 2), line("NCK-TIDE")]
+    return loyalty.record_order(
+        ref,
+        email="anna@example.com",
+        name="Anna Tamm",
+        total=sum((i.unit_price * i.quantity for i in items), Decimal(0)),
+        items=items,
+    )
+
+
+def test_her_first_order_with_points_and_the_first_purchase_offer(
+    shop: Loyalty,
+) -> None:
+    sent = statements_of(shop, lambda: checkout(shop, "SF-1"))
+
+    assert len(sent) <= FIRST_ORDER, "\n".join(sent)
+    assert not [s for s in sent if s.startswith(("SAVEPOINT", "RELEASE"))]
+    reads = [s for s in sent if s.startswith("SELECT")]
+    assert not [s for s in reads if re.search(rf"FROM ({'|'.join(WRITTEN)})\b", s)]
+    session = shop.state.session
+    assert session.scalar(sa.select(sa.func.count(OrderItem.id))) == 3
+    assert session.scalars(sa.select(PointsEntry.key)).all() == ["order:SF-1"]
+    grant = session.scalars(sa.select(OfferGrant)).one()
+    assert grant.key.startswith("first:") and grant.code is not None
+    suggested = {s["sku"] for s in grant.suggestions}
+    assert suggested and suggested.isdisjoint({"RNG-FERN", "EAR-FERN", "NCK-TIDE"})
+    mail = session.scalars(sa.select(OutboxMessage)).one()
+    assert mail.subject == "A gift for you, Anna"
+    assert grant.code.display in mail.text_body
+
+
+def test_her_next_order_with_points(shop: Loyalty) -> None:
+    checkout(shop, "SF-1")
+    sent = statements_of(shop, lambda: checkout(shop, "SF-2"))
+
+    assert len(sent) <= NEXT_ORDER, "\n".join(sent)
+    session = shop.state.session
+    assert session.scalar(sa.select(sa.func.count(OrderItem.id))) == 6
+    assert session.scalar(sa.select(sa.func.count(PointsEntry.id))) == 2
+    assert session.scalar(sa.select(sa.func.count(OfferGrant.id))) == 1
+
+
+def test_a_repeated_order_writes_nothing(shop: Loyalty) -> None:
+    checkout(shop, "SF-1")
+    sent = statements_of(shop, lambda: checkout(shop, "SF-1"))
+
+    assert len(sent) <= REPEAT, "\n".join(sent)
+    assert not [s for s in sent if not s.startswith("SELECT")], "\n".join(sent)
