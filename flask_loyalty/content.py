@@ -117,8 +117,13 @@ def check(source: str) -> None:
 
 def to_html(markdown: str) -> str:
     """Markdown to clean HTML: no raw HTML, no scripts, only safe links."""
+    env: dict[str, t.Any] = {}
+    return _html(_markdown.parse(markdown, env), env)
+
+
+def _html(tokens: list[t.Any], env: dict[str, t.Any]) -> str:
     return nh3.clean(
-        _markdown.render(markdown),
+        _markdown.renderer.render(tokens, _markdown.options, env),
         tags=_ALLOWED_TAGS,
         attributes=_ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
@@ -126,13 +131,24 @@ def to_html(markdown: str) -> str:
     )
 
 
+def to_text_and_html(markdown: str) -> tuple[str, str]:
+    """:func:`to_text` and :func:`to_html` of ``markdown``, parsed once."""
+    env: dict[str, t.Any] = {}
+    tokens = _markdown.parse(markdown, env)
+    return _text(tokens), _html(tokens, env)
+
+
 def to_text(markdown: str) -> str:
     """Markdown as the plain-text part of an email: what a reader sees, without
     the marks (``**Tide**`` reads ``Tide``), links as ``text (url)``, list items
     with ``-`` or their number, headings and paragraphs on lines of their own."""
+    return _text(_markdown.parse(markdown))
+
+
+def _text(tokens: list[t.Any]) -> str:
     out: list[str] = []
     numbers: list[int | None] = []  # per open list: the next number, None: bullets
-    for token in _markdown.parse(markdown):
+    for token in tokens:
         kind = token.type
         if kind in ("bullet_list_open", "ordered_list_open"):
             numbers.append(

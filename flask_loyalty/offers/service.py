@@ -20,8 +20,7 @@ from .. import signals
 from ..codes.models import OFFER
 from ..codes.service import create_code
 from ..content import personalise
-from ..content import to_html
-from ..content import to_text
+from ..content import to_text_and_html
 from ..customers.models import Customer
 from ..db import add_row
 from ..db import after_commit
@@ -191,7 +190,7 @@ def message_parts(
     }
     subject = personalise(version["subject"] or offer.name, **values).strip()
     text = personalise(version["message"], markdown=True, **values)
-    return subject.replace("\n", " ")[:200], to_text(text), to_html(text)
+    return subject.replace("\n", " ")[:200], *to_text_and_html(text)
 
 
 def queue_offer_mail(
@@ -207,7 +206,11 @@ def queue_offer_mail(
 
     code = grant.code.display if grant.code else ""
     language = message_language(state, offer, customer.locale)
-    with reader_locale(state, language):
+    try:
+        link = email_url("account")
+    except RuntimeError:
+        link = None
+    with reader_locale(state, language):  # the benefit's words in the same one
         try:
             subject, text, html = message_parts(
                 state,
@@ -218,24 +221,19 @@ def queue_offer_mail(
             )
         except InvalidContent:  # saved texts are checked; keep the offer, plain
             subject, text, html = offer.name, "", ""
-    try:
-        link = email_url("account")
-    except RuntimeError:
-        link = None
-    context = {
-        "customer": customer,
-        "offer": offer,
-        "grant": grant,
-        "code": code,
-        "message_text": text,
-        "message_html": html,
-        "link": link,
-        "shop_name": state.settings.shop_name,
-        "currency": state.settings.currency,
-    }
-    with reader_locale(state, language):  # the benefit's words in the same one
-        context["benefit"] = describe(offer, state.settings.currency)
-        body_text, body_html = render_mail("offer_issued", **context)
+        body_text, body_html = render_mail(
+            "offer_issued",
+            customer=customer,
+            offer=offer,
+            grant=grant,
+            code=code,
+            message_text=text,
+            message_html=html,
+            link=link,
+            shop_name=state.settings.shop_name,
+            currency=state.settings.currency,
+            benefit=describe(offer, state.settings.currency),
+        )
     queue_mail(
         state.session,
         now,
@@ -245,6 +243,7 @@ def queue_offer_mail(
         text=body_text,
         html=body_html,
         language=language,
+        insert_now=True,
     )
 
 

@@ -8,14 +8,17 @@ faster than Flask-Mail's message building with the ``SMTP`` policy.
 
 from __future__ import annotations
 
+import random
+import re
+import sys
 import typing as t
 from datetime import datetime
-from email import policy
 from email.charset import QP
 from email.charset import Charset
 from email.header import Header
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
+from email.policy import Compat32
 from email.utils import format_datetime
 from email.utils import formataddr
 from email.utils import make_msgid
@@ -42,7 +45,35 @@ def sender_domain(value: Sender | None) -> str:
     return mail.rpartition("@")[2] or "localhost"
 
 
-_WIRE = policy.compat32.clone(linesep="\r\n", max_line_length=998)  # as sent
+class _Wire(Compat32):
+    """``compat32`` as sent (CRLF, lines up to 998 characters), with a short cut
+    for the usual header value, printable ASCII words on one line: the
+    ``Header`` folding that ``compat32`` runs on every header gives it back as
+    it is, at a third of a message's build time."""
+
+    def fold_binary(self, name: str, value: t.Any) -> bytes:
+        if (
+            isinstance(value, str)
+            and len(name) + 2 + len(value) <= t.cast(int, self.max_line_length)
+            and _PLAIN.fullmatch(value)
+        ):
+            return f"{name}: {value}{self.linesep}".encode("ascii")
+        return t.cast(bytes, super().fold_binary(name, value))
+
+
+_PLAIN = re.compile(r"[!-~]+(?: [!-~]+)*")
+_WIRE = _Wire(linesep="\r\n", max_line_length=998)
+_BOUNDARY_WIDTH = len(repr(sys.maxsize - 1))
+
+
+def _boundary() -> str:
+    """A multipart boundary as the ``email`` package makes one. Its generator
+    would also compile a regular expression per message to check that no line
+    of the parts starts with it; with quoted-printable parts none can, since
+    they never hold ``==``."""
+    return "=" * 15 + str(random.randrange(sys.maxsize)).zfill(_BOUNDARY_WIDTH) + "=="
+
+
 _UTF8_QP = Charset("utf-8")
 _UTF8_QP.body_encoding = QP  # lines stay under SMTP's 998 limit, text stays readable
 
@@ -98,7 +129,7 @@ def build(
     if html is None:
         message: MIMEText | MIMEMultipart = text_part
     else:
-        message = MIMEMultipart("alternative")
+        message = MIMEMultipart("alternative", boundary=_boundary())
         message.attach(text_part)
         message.attach(MIMEText(html, "html", _UTF8_QP))
     message["From"] = address(sender)

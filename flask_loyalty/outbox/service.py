@@ -24,7 +24,10 @@ from flask import has_app_context
 from flask import render_template
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
+from ..db import add_row
+from ..db import attach
 from ..i18n import current_language
 from ..i18n import template_gettext
 from ..i18n import template_ngettext
@@ -69,12 +72,16 @@ def queue_mail(
     send_after: datetime | None = None,
     sender: mime.Sender | None = None,
     language: str | None = None,
+    insert_now: bool = False,
 ) -> OutboxMessage:
     """Add a message to the outbox in the session's current transaction.
 
     Its MIME is written now, From the app's loyalty sender unless ``sender`` is
     given. ``language`` is the one language the whole message is written in
-    (``Content-Language``, RFC 3282).
+    (``Content-Language``, RFC 3282). With ``insert_now`` its two rows are
+    inserted at once with Core statements, not at the session's next flush: the
+    cheaper way for one message (an order's); a campaign's thousands are cheaper
+    flushed together.
 
     :raises ValueError: a subject or header with a line break.
     """
@@ -91,21 +98,37 @@ def queue_mail(
         date=now,
         message_id_domain=_message_id_domain(),
     )
-    message = OutboxMessage(
-        message_id=message_id,
-        kind=kind,
-        to_addr=to,
-        to_domain=recipient_domain(to),
-        subject=subject,
-        content=OutboxContent(text_body=text, html_body=html, raw=raw),
-        headers=headers or {},
-        status=QUEUED,
-        attempts=0,
-        created_at=now,
-        send_after=send_after or now,
+    values = {
+        "kind": kind,
+        "to_addr": to,
+        "to_domain": recipient_domain(to),
+        "subject": subject,
+        "headers": headers or {},
+        "message_id": message_id,
+        "status": QUEUED,
+        "attempts": 0,
+        "created_at": now,
+        "send_after": send_after or now,
+        "claimed_at": None,
+        "sent_at": None,
+        "last_error": None,
+    }
+    content = {"text_body": text, "html_body": html, "raw": raw}
+    if not insert_now:
+        message = OutboxMessage(**values, content=OutboxContent(**content))
+        session.add(message)
+        return message
+    message = t.cast(OutboxMessage, add_row(session, OutboxMessage, values))
+    session.execute(_INSERT_CONTENT, {"outbox_id": message.id, **content})
+    set_committed_value(
+        message,
+        "content",
+        attach(session, OutboxContent, outbox_id=message.id, **content),
     )
-    session.add(message)
     return message
+
+
+_INSERT_CONTENT = sa.insert(OutboxContent.__table__)
 
 
 def _default_sender() -> mime.Sender:
