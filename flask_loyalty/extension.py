@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import typing as t
 from datetime import datetime
 from decimal import Decimal
@@ -221,7 +222,8 @@ class Loyalty:
             placed_at=placed_at,
             # Her language for email: what she reads the shop in, if known.
             fallback_locale=visitor_language(state) if locale is None else None,
-            hooks=lambda order: self._call_hooks(state, state.order_hooks, order),
+            hooks=[functools.partial(hook, state) for hook in state.order_hooks],
+            gates=[state.order_hook_gates.get(hook) for hook in state.order_hooks],
         )
         if created:
             self._announce(
@@ -398,18 +400,11 @@ class Loyalty:
         return current_customer(self.state)
 
     @staticmethod
-    def _call_hooks(state: LoyaltyState, hooks: list[t.Any], subject: t.Any) -> None:
-        for hook in hooks:
-            hook(state, subject)
-
-    @classmethod
-    def _run_hooks(
-        cls, state: LoyaltyState, hooks: list[t.Any], subject: t.Any
-    ) -> None:
+    def _run_hooks(state: LoyaltyState, hooks: list[t.Any], subject: t.Any) -> None:
         if hooks:
             atomic(
                 state.session,
-                lambda: cls._call_hooks(state, hooks, subject),
+                lambda: [hook(state, subject) for hook in hooks],
                 mapper=type(subject),
             )
 

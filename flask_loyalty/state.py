@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
 
+import sqlalchemy as sa
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import Session
@@ -77,6 +78,13 @@ class LoyaltyState:
     )
     """Run by ``record_order`` in the order's transaction, on every call (also for a
     repeat), so each hook must be idempotent: points earned, offers issued..."""
+    order_hook_gates: dict[t.Callable[..., None], sa.ColumnElement[bool]] = field(
+        default_factory=dict
+    )
+    """For an order hook with nothing to do unless the database holds something
+    (a running offer, a journey that orders start or end): that as an SQL
+    condition (bind parameter ``now``). ``record_order`` asks them in its first
+    query and calls such a hook for a new order only when its gate is true."""
     refund_hooks: list[t.Callable[[LoyaltyState, Refund], None]] = field(
         default_factory=list
     )

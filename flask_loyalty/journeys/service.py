@@ -245,6 +245,13 @@ _ORDER_JOURNEYS = (
 )
 
 
+ORDER_JOURNEYS_EXIST = sa.exists(
+    _ORDER_JOURNEYS.with_only_columns(jm.Journey.id).order_by(None)
+)
+"""Whether a journey ends or starts at an order: the gate of :func:`on_order`
+in ``record_order``'s first query."""
+
+
 def on_order(state: LoyaltyState, order: Order) -> None:
     """Order hook (in ``record_order``'s transaction; idempotent): she leaves the
     journeys that end when she orders, and enters those her order starts.

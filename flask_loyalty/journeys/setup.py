@@ -34,6 +34,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     owner_step_languages.register(bp)
     state.owner_nav.append(NavItem("owner_journeys", lazy_gettext("Journeys")))
     state.order_hooks.append(service.on_order)
+    state.order_hook_gates[service.on_order] = service.ORDER_JOURNEYS_EXIST
     state.due_tasks.append(
         DueTask(lazy_gettext("Journeys"), run_journeys_due, count_due)
     )

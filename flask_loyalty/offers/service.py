@@ -67,6 +67,13 @@ def _running(triggers: tuple[str, ...]) -> sa.Select[tuple[om.Offer]]:
     )
 
 
+ORDER_OFFERS_RUNNING = sa.exists(
+    _running(ORDER_TRIGGERS).with_only_columns(om.Offer.id).order_by(None)
+)
+"""Whether an offer that orders trigger runs at ``now`` (bind parameter): the
+gate of :func:`issue_for_order` in ``record_order``'s first query."""
+
+
 def exhausted(offer: om.Offer) -> bool:
     """Whether the offer's cap on uses or its budget is reached."""
     if offer.max_uses is not None and offer.uses >= offer.max_uses:

@@ -18,6 +18,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     from . import views
     from .due import on_subscription_confirmed
     from .due import run_offers_due
+    from .service import ORDER_OFFERS_RUNNING
     from .service import issue_for_order
 
     views.register(bp, state)
@@ -26,6 +27,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     state.owner_nav.append(NavItem("owner_offers", lazy_gettext("Offers")))
     state.owner_nav.append(NavItem("owner_segments", lazy_gettext("Segments")))
     state.order_hooks.append(issue_for_order)
+    state.order_hook_gates[issue_for_order] = ORDER_OFFERS_RUNNING
     state.due_tasks.append(DueTask(lazy_gettext("Offers"), run_offers_due))
     bp.record_once(
         lambda setup: signals.subscription_confirmed.connect(

@@ -34,6 +34,7 @@ from ..errors import OrderConflict
 from ..errors import UnknownOrder
 from ..hooks import OrderLine
 from ..i18n import _
+from ..i18n import lazy_gettext
 from ..money import check_currency
 from ..money import to_minor
 from .models import Order
@@ -45,7 +46,7 @@ MAX_QUANTITY = 1_000_000
 
 
 def check_text(
-    value: object, what: str, *, max_len: int, optional: bool = False
+    value: object, what: object, *, max_len: int, optional: bool = False
 ) -> t.Any:
     """Return ``value`` unchanged if it is usable text, so it round-trips exactly.
 
@@ -99,13 +100,16 @@ def _line(
             )
         )
     return (
-        check_text(fields.get("sku"), _("item SKU"), max_len=64),
-        check_text(fields.get("name"), _("item name"), max_len=200),
+        check_text(fields.get("sku"), lazy_gettext("item SKU"), max_len=64),
+        check_text(fields.get("name"), lazy_gettext("item name"), max_len=200),
         check_text(
-            fields.get("category"), _("item category"), max_len=100, optional=True
+            fields.get("category"),
+            lazy_gettext("item category"),
+            max_len=100,
+            optional=True,
         ),
         quantity,
-        to_minor(fields.get("unit_price"), currency, what=_("unit price")),
+        to_minor(fields.get("unit_price"), currency, what=lazy_gettext("unit price")),
     )
 
 
@@ -132,15 +136,19 @@ def record_order(
     locale: object = None,
     placed_at: object = None,
     fallback_locale: str | None = None,
-    hooks: t.Callable[[Order], None] | None = None,
+    hooks: t.Sequence[t.Callable[[Order], None]] = (),
+    gates: t.Sequence[sa.ColumnElement[bool] | None] = (),
 ) -> tuple[Order, bool]:
     """Store an order once; return ``(order, created)``.
 
     Calling again with the same ``order_id`` and the same contents (address,
     currency, amounts, items) returns the stored order and changes nothing.
     ``fallback_locale`` (the visitor's language) is her language if neither
-    ``locale`` nor her record says one. ``hooks`` is called with the order, new or
-    repeated (the order hooks).
+    ``locale`` nor her record says one. ``hooks`` are called with the order, new
+    or repeated (the order hooks); ``gates``, one per hook or ``None``, are SQL
+    conditions (bind parameter ``now``) without which that hook has nothing to
+    do: they are asked in the first query, and for a new order a hook whose gate
+    is false is not called. A repeat calls them all.
 
     A new order takes a few statements and no savepoint: one ``SELECT`` looks up
     ``order_id`` and her customer row together; a new customer's ``INSERT ...
@@ -157,12 +165,12 @@ def record_order(
         the total (``total == sum(items) - discount + shipping``).
     :raises OrderConflict: the id was recorded before with other contents.
     """
-    reference = check_text(order_id, _("order id"), max_len=64)
+    reference = check_text(order_id, lazy_gettext("order id"), max_len=64)
     address = normalise_email(email)
     code = check_currency(currency)
-    total_cents = to_minor(total, code, what=_("total"))
-    shipping_cents = to_minor(shipping, code, what=_("shipping"))
-    discount_cents = to_minor(discount, code, what=_("discount"))
+    total_cents = to_minor(total, code, what=lazy_gettext("total"))
+    shipping_cents = to_minor(shipping, code, what=lazy_gettext("shipping"))
+    discount_cents = to_minor(discount, code, what=lazy_gettext("discount"))
     if not isinstance(items, t.Sequence) or isinstance(items, str | bytes):
         raise InvalidOrder(_("The items must be a list."))
     lines = [_line(raw, i, code) for i, raw in enumerate(items)]
@@ -181,9 +189,12 @@ def record_order(
             )
     customer_name = clean_name(name)
     shop_user = check_text(
-        external_customer_id, _("shop customer id"), max_len=64, optional=True
+        external_customer_id,
+        lazy_gettext("shop customer id"),
+        max_len=64,
+        optional=True,
     )
-    language = check_text(locale, _("locale"), max_len=16, optional=True)
+    language = check_text(locale, lazy_gettext("locale"), max_len=16, optional=True)
     if placed_at is None:
         placed = now
     elif not isinstance(placed_at, datetime):
@@ -201,9 +212,10 @@ def record_order(
         [address, code, total_cents, shipping_cents, discount_cents, lines]
     )
 
+    asked = [(i, gate) for i, gate in enumerate(gates) if gate is not None]
     rows = session.execute(
-        _LOOK_UP_WITH_LOGIN if shop_user is not None else _LOOK_UP,
-        {"reference": reference, "email": address, "login": shop_user},
+        _look_up(shop_user is not None, tuple(gate for _i, gate in asked)),
+        {"reference": reference, "email": address, "login": shop_user, "now": now},
     ).all()
     order = rows[0][0]
     if order is None:
@@ -215,7 +227,7 @@ def record_order(
             external_id=shop_user,
             locale=language,
             fallback_locale=fallback_locale,
-            found=[c for _o, c in rows if c is not None],
+            found=[row[1] for row in rows if row[1] is not None],
         )
         values = {
             "reference": reference,
@@ -232,8 +244,10 @@ def record_order(
         order = add_row(session, Order, values, unique="reference")
         if order is not None:
             _fill_in(session, order, customer, new_customer, lines)
-            if hooks is not None:
-                hooks(order)
+            closed = {i for k, (i, _g) in enumerate(asked) if not rows[0][2 + k]}
+            for i, hook in enumerate(hooks):
+                if i not in closed:
+                    hook(order)
             return order, True
         # A concurrent call recorded it since (PostgreSQL waited for it).
         order = session.scalars(_BY_REFERENCE, {"reference": reference}).one()
@@ -246,29 +260,38 @@ def record_order(
         )
     if fallback_locale and order.customer.locale is None:
         order.customer.locale = fallback_locale
-    if hooks is not None:
-        hooks(order)
+    for hook in hooks:
+        hook(order)
     return order, False
 
 
 _BY_REFERENCE = sa.select(Order).where(Order.reference == sa.bindparam("reference"))
 
 
-def _look_up(login: bool) -> sa.Select[tuple[Order, Customer]]:
-    """The order with this ``reference`` and her customer rows, in one query."""
-    return (
-        sa.select(Order, Customer)
-        .select_from(ONE_ROW)
-        .outerjoin(Order, Order.reference == sa.bindparam("reference"))
-        .outerjoin(
-            Customer,
-            her_rows(sa.bindparam("email"), sa.bindparam("login") if login else None),
+_LOOK_UPS: dict[tuple[bool, tuple[sa.ColumnElement[bool], ...]], sa.Select[t.Any]] = {}
+
+
+def _look_up(
+    login: bool, gates: tuple[sa.ColumnElement[bool], ...]
+) -> sa.Select[t.Any]:
+    """The order with this ``reference``, her customer rows and the hooks'
+    gates, in one query; built once per kind."""
+    key = (login, gates)  # the gates themselves: an id could come back
+    if key not in _LOOK_UPS:
+        _LOOK_UPS[key] = (
+            sa.select(Order, Customer, *gates)
+            .select_from(ONE_ROW)
+            .outerjoin(Order, Order.reference == sa.bindparam("reference"))
+            .outerjoin(
+                Customer,
+                her_rows(
+                    sa.bindparam("email"), sa.bindparam("login") if login else None
+                ),
+            )
         )
-    )
+    return _LOOK_UPS[key]
 
 
-_LOOK_UP = _look_up(login=False)
-_LOOK_UP_WITH_LOGIN = _look_up(login=True)
 _ITEMS = OrderItem.__table__
 _INSERT_ITEMS = sa.insert(_ITEMS).returning(_ITEMS.c.id, _ITEMS.c.position)
 _RECORDED_NOW = "loyalty_recorded_now"

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..db import add_row
+from ..db import attach
 from ..db import core_insert
 from ..db import dialect_of
 from ..db import insert_for
@@ -100,26 +101,31 @@ def post(
     """
     if points == 0:
         return None
-    entry = add_row(
-        session,
-        PointsEntry,
-        {
-            "key": key,
-            "customer_id": customer_id,
-            "kind": kind,
-            "points": points,
-            "order_id": order_id,
-            "code_id": code_id,
-            "note": note,
-            "actor": actor,
-            "created_at": now,
-        },
-        unique=None if taken else "key",
-    )
-    if entry is not None and not taken:  # one statement: create her row or add
+    values = {
+        "key": key,
+        "customer_id": customer_id,
+        "kind": kind,
+        "points": points,
+        "order_id": order_id,
+        "code_id": code_id,
+        "note": note,
+        "actor": actor,
+        "created_at": now,
+    }
+    if taken:
+        return add_row(session, PointsEntry, values)
+    dialect = dialect_of(session, PointsEntry)
+    if dialect == "postgresql":  # one round trip for both
+        new_id = session.execute(_entry_and_balance(), values).scalar()
+        return (
+            None
+            if new_id is None
+            else attach(session, PointsEntry, id=new_id, **values)
+        )
+    entry = add_row(session, PointsEntry, values, unique="key")
+    if entry is not None:  # one statement: create her row or add to it
         session.execute(
-            _add_to_balance(dialect_of(session, PointsAccount)),
-            {"customer_id": customer_id, "points": points},
+            _add_to_balance(dialect), {"customer_id": customer_id, "points": points}
         )
     return entry
 
@@ -133,6 +139,42 @@ def _add_to_balance(dialect: str) -> t.Any:
         index_elements=["customer_id"],
         set_={"balance": PointsAccount.balance + upsert.excluded.balance},
     )
+
+
+@functools.cache
+def _entry_and_balance() -> t.Any:
+    """PostgreSQL's ``WITH entry AS (INSERT ... ON CONFLICT (key) DO NOTHING
+    RETURNING ...) INSERT INTO accounts SELECT ... FROM entry ON CONFLICT DO
+    UPDATE ... RETURNING (SELECT id FROM entry)``: the entry's id, or no row when
+    its key was posted before (then the balance is left alone too)."""
+    entries = PointsEntry.__table__
+    entry = (
+        core_insert("postgresql", entries)
+        .values({column: sa.bindparam(column) for column in _ENTRY_COLUMNS})
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(entries.c.id, entries.c.customer_id, entries.c.points)
+        .cte("entry")
+    )
+    upsert = core_insert("postgresql", PointsAccount).from_select(
+        ["customer_id", "balance"], sa.select(entry.c.customer_id, entry.c.points)
+    )
+    return upsert.on_conflict_do_update(
+        index_elements=["customer_id"],
+        set_={"balance": PointsAccount.balance + upsert.excluded.balance},
+    ).returning(sa.select(entry.c.id).scalar_subquery())
+
+
+_ENTRY_COLUMNS = (
+    "key",
+    "customer_id",
+    "kind",
+    "points",
+    "order_id",
+    "code_id",
+    "note",
+    "actor",
+    "created_at",
+)
 
 
 def check_balances(session: Session) -> list[tuple[int, int, int]]:
