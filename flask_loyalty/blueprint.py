@@ -183,6 +183,7 @@ def build_blueprint(state: LoyaltyState) -> Blueprint:
     """Create the blueprint for one app, with every domain's views."""
     from . import i18n
     from . import languages
+    from . import static_views
     from .customers import data_views
     from .customers import views as customer_views
     from .newsletter import owner_views as newsletter_owner_views
@@ -219,6 +220,7 @@ def build_blueprint(state: LoyaltyState) -> Blueprint:
     for name, function in FILTERS.items():
         bp.add_app_template_filter(function, name)
 
+    static_views.register(bp, state)
     customer_views.register(bp, state)
     data_views.register(bp, state)
     languages.register(bp, state)

@@ -1,0 +1,49 @@
+"""The loyalty pages' stylesheet, served as a file the browser keeps.
+
+Every page links ``<prefix>/assets/loyalty.css?v=<hash of the file>``
+(``loyalty_stylesheet_url()`` in a template) instead of carrying the rules inline:
+with the version in the address the answer may be kept for a year, and a new
+release of the file gets a new address. An address with another version (an old
+page still open after an upgrade) gets the current file, revalidated on each use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from importlib.resources import files
+
+from flask import Blueprint
+from flask import request
+from flask import url_for
+from flask.wrappers import Response
+
+from .extension import LoyaltyState
+
+STYLESHEET = files("flask_loyalty").joinpath("static", "loyalty.css").read_bytes()
+VERSION = hashlib.sha256(STYLESHEET).hexdigest()[:16]
+YEAR = 365 * 24 * 3600
+
+
+def stylesheet() -> Response:
+    """``GET /assets/loyalty.css``: the stylesheet, cached for a year when the
+    address names this version; ``If-None-Match`` with its ETag gets 304."""
+    response = Response(STYLESHEET, mimetype="text/css")
+    response.set_etag(VERSION)
+    if request.args.get("v") == VERSION:
+        response.cache_control.public = True
+        response.cache_control.max_age = YEAR
+        response.cache_control.immutable = True
+    else:
+        response.cache_control.no_cache = True
+    return response.make_conditional(request)
+
+
+def register(bp: Blueprint, state: LoyaltyState) -> None:
+    name = state.settings.blueprint_name
+    bp.add_url_rule("/assets/loyalty.css", "stylesheet", stylesheet)
+
+    def stylesheet_url() -> str:
+        """The stylesheet's versioned address, for ``<link rel="stylesheet">``."""
+        return url_for(f"{name}.stylesheet", v=VERSION)
+
+    bp.add_app_template_global(stylesheet_url, "loyalty_stylesheet_url")
