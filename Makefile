@@ -1,4 +1,4 @@
-# flask-loyalty: `make demo`, `make test`, `make bench`, `make lint`.
+# flask-loyalty: `make demo`, `make test`, `make docs`, `make bench`, `make lint`.
 # Each target makes .venv and installs the lock (requirements/dev.txt: every package
 # pinned, with hashes) and the package itself on first use; the stamp file skips the
 # install until the lock, setup.cfg or pyproject.toml change.
@@ -14,6 +14,7 @@ LOCK := requirements/dev.txt
 LATEST_VENV := .venv-latest
 LOCK_VENV := .venv-lock
 LOWEST_VENV := .venv-lowest
+DOCS_BUILD := docs/_build
 CHROMIUM := /usr/bin/chromium
 PYTEST_ARGS ?=
 DEMO_HOST ?= 127.0.0.1
@@ -23,7 +24,7 @@ DEMO_PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-latest test-lowest lock bench lint format chromium clean translations
+.PHONY: help install demo test test-latest test-lowest lock docs bench lint format chromium clean translations
 
 help:
 	@echo "make demo    run the example shop on http://$(DEMO_HOST):$(DEMO_PORT)/"
@@ -31,6 +32,7 @@ help:
 	@echo "make test-latest  the suite with the newest versions setup.cfg allows (no lock)"
 	@echo "make test-lowest  the suite with the lowest versions setup.cfg allows"
 	@echo "make lock    refresh $(LOCK) from setup.cfg's ranges"
+	@echo "make docs    the Sphinx site in docs/ (warnings are errors), into $(DOCS_BUILD)/html"
 	@echo "make bench   loyalty page against a bare page: time and memory"
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make format  ruff format and the safe ruff fixes"
@@ -102,6 +104,12 @@ lock:
 		--no-emit-index-url --no-emit-find-links --no-emit-trusted-host \
 		--output-file $(LOCK) setup.cfg
 
+# The Sphinx site: Markdown pages and the API reference from the docstrings.
+# Warnings are errors, as in tests/test_docs_build.py, which `make test` runs.
+docs: $(STAMP)
+	$(BIN)/sphinx-build -W --keep-going -q -b html -d $(DOCS_BUILD)/doctrees docs $(DOCS_BUILD)/html
+	@echo "open $(DOCS_BUILD)/html/index.html"
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
@@ -152,4 +160,4 @@ translations: $(STAMP)
 	$(BIN)/pybabel compile -d $(SHOP_CATALOGS) --statistics
 
 clean:
-	rm -rf $(VENV) $(LATEST_VENV) $(LOWEST_VENV) $(LOCK_VENV) build dist *.egg-info
+	rm -rf $(VENV) $(LATEST_VENV) $(LOWEST_VENV) $(LOCK_VENV) $(DOCS_BUILD) build dist *.egg-info
