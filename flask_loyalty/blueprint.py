@@ -24,9 +24,9 @@ from flask_babel import format_decimal
 from flask_babel import format_percent
 from flask_babel import get_locale
 
-from . import signals
+import flask_loyalty.signals as signals
+
 from .db import MAX_ID
-from .extension import LoyaltyState
 from .i18n import current_language
 from .i18n import format_month
 from .i18n import format_time_of_day
@@ -36,6 +36,7 @@ from .i18n import template_gettext
 from .i18n import template_ngettext
 from .money import from_minor
 from .state import DueTask
+from .state import LoyaltyState
 from .state import NavItem
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from . import migrations
+import flask_loyalty.migrations as migrations
+
 from .outbox.models import QUEUED
 from .outbox.models import OutboxMessage
 from .outbox.worker import deliver_all

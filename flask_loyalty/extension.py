@@ -13,7 +13,8 @@ from flask_babel import Babel
 from flask_mail import Mail
 from flask_sqlalchemy import SQLAlchemy
 
-from . import signals
+import flask_loyalty.signals as signals
+
 from .customers.models import Customer
 from .db import after_commit
 from .db import atomic

@@ -40,7 +40,7 @@ from flask_wtf.i18n import translations as wtf_translations
 if t.TYPE_CHECKING:
     from flask import Flask
 
-    from .extension import LoyaltyState
+    from .state import LoyaltyState
 
 BUILT_IN = str(files("flask_loyalty") / "translations")
 SESSION_KEY = "loyalty_language"

@@ -29,7 +29,7 @@ from .i18n import match_language
 from .i18n import template_gettext
 
 if t.TYPE_CHECKING:
-    from .extension import LoyaltyState
+    from .state import LoyaltyState
 
 
 def _back_to(value: object) -> str | None:

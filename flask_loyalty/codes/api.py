@@ -23,7 +23,7 @@ from .models import CodeRedemption
 from .redeem import redeem
 
 if t.TYPE_CHECKING:
-    from ..extension import LoyaltyState
+    from ..state import LoyaltyState
 
 
 def _rate_limited(state: LoyaltyState) -> bool:

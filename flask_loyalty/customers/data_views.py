@@ -22,9 +22,9 @@ from flask import session
 from flask import url_for
 from werkzeug.wrappers import Response
 
-from .. import signals
+import flask_loyalty.signals as signals
+
 from ..errors import InvalidToken
-from ..extension import LoyaltyState
 from ..forms import ActionForm
 from ..i18n import _
 from ..i18n import reader_locale
@@ -35,6 +35,7 @@ from ..personal_data import erase_person
 from ..personal_data import export_person
 from ..points import ledger
 from ..state import AccountSection
+from ..state import LoyaltyState
 from .forms import DataRequestForm
 from .forms import EraseCustomerForm
 from .links import ERASE

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from .models import MailRequest
 
 if t.TYPE_CHECKING:
-    from ..extension import LoyaltyState
+    from ..state import LoyaltyState
 
 
 def ask(

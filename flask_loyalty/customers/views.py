@@ -17,10 +17,10 @@ from flask import url_for
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from .. import signals
+import flask_loyalty.signals as signals
+
 from ..errors import InvalidEmail
 from ..errors import InvalidToken
-from ..extension import LoyaltyState
 from ..forms import ActionForm
 from ..i18n import _
 from ..i18n import lazy_gettext
@@ -32,6 +32,7 @@ from ..outbox.service import queue_mail
 from ..outbox.service import render_mail
 from ..state import AccountSection
 from ..state import DueTask
+from ..state import LoyaltyState
 from . import requests
 from .forms import SignInForm
 from .links import check_sign_in_link

@@ -7,7 +7,7 @@ import typing as t
 
 from sqlalchemy.exc import IntegrityError
 
-from ..extension import LoyaltyState
+from ..state import LoyaltyState
 from . import service
 from .config import MailConfig
 

@@ -22,7 +22,8 @@ from flask import current_app
 from flask import has_app_context
 from sqlalchemy.orm import Session
 
-from .. import signals
+import flask_loyalty.signals as signals
+
 from ..customers.models import ERASED_DOMAIN
 from ..errors import InvalidEmail
 from ..newsletter.models import CampaignRecipient

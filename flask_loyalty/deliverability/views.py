@@ -16,11 +16,11 @@ from flask import request
 from flask import url_for
 
 from ..csrf import exempt_from_host_csrf
-from ..extension import LoyaltyState
 from ..i18n import _
 from ..i18n import lazy_gettext
 from ..outbox.service import POLICY_KEY
 from ..owner.listing import page_number
+from ..state import LoyaltyState
 from ..state import NavItem
 from . import figures
 from . import service

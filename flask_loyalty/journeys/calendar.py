@@ -17,7 +17,7 @@ from .service import running
 from .service import shop_timezone
 
 if t.TYPE_CHECKING:
-    from ..extension import LoyaltyState
+    from ..state import LoyaltyState
 
 LATE_WINDOW = timedelta(days=7)
 """A birthday or a quiet spell still starts its journey this long after the day."""

@@ -11,8 +11,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from .. import content
-from .. import content_versions
+import flask_loyalty.content as content
+import flask_loyalty.content_versions as content_versions
+
 from ..errors import InvalidContent
 from ..errors import InvalidJourney
 from ..i18n import _

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from flask_babel import format_currency
 from markupsafe import Markup
 
-from .. import content_versions
+import flask_loyalty.content_versions as content_versions
+
 from ..content import markdown_text
 from ..customers.models import Customer
 from ..i18n import _
@@ -30,8 +31,8 @@ from ..outbox.service import render_mail
 from . import models as jm
 
 if t.TYPE_CHECKING:
-    from ..extension import LoyaltyState
     from ..newsletter.mail import NewsletterMailer
+    from ..state import LoyaltyState
 
 MAIL_KIND = "journey"
 

@@ -15,13 +15,14 @@ from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
-from .. import content_versions
+import flask_loyalty.content_versions as content_versions
+
 from ..errors import InvalidJourney
-from ..extension import LoyaltyState
 from ..i18n import _
 from ..i18n import lazy_gettext
 from ..owner.language_versions import VersionForm
 from ..owner.language_versions import edit_version
+from ..state import LoyaltyState
 from . import models as jm
 from .editing import save_step_message
 

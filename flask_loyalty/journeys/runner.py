@@ -42,7 +42,7 @@ from .service import shop_timezone
 from .service import step_due
 
 if t.TYPE_CHECKING:
-    from ..extension import LoyaltyState
+    from ..state import LoyaltyState
 
 RETRIES = 5
 

@@ -31,7 +31,7 @@ from . import models as jm
 from .mail import MAIL_KIND
 
 if t.TYPE_CHECKING:
-    from ..extension import LoyaltyState
+    from ..state import LoyaltyState
 
 RECENT_ORDER = timedelta(days=2)
 """Orders placed longer ago than this when recorded (imports) start no journey."""

@@ -7,12 +7,13 @@ import typing as t
 
 from flask import Blueprint
 
-from .. import signals
+import flask_loyalty.signals as signals
+
 from ..i18n import lazy_gettext
 from . import service
 
 if t.TYPE_CHECKING:
-    from ..extension import LoyaltyState
+    from ..state import LoyaltyState
 
 
 def register(bp: Blueprint, state: LoyaltyState) -> None:

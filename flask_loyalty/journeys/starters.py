@@ -14,7 +14,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from .. import content_versions
+import flask_loyalty.content_versions as content_versions
+
 from . import models as jm
 from .editing import StepData
 from .editing import save_journey

@@ -41,7 +41,7 @@ from .owner_delete import delete_journey
 from .owner_delete import what_goes
 
 if t.TYPE_CHECKING:
-    from ..extension import LoyaltyState
+    from ..state import LoyaltyState
 
 DEFAULT_DAYS = 14
 

@@ -18,8 +18,9 @@ from markupsafe import Markup
 from markupsafe import escape
 from sqlalchemy.orm import Session
 
-from .. import content
-from .. import content_versions
+import flask_loyalty.content as content
+import flask_loyalty.content_versions as content_versions
+
 from ..errors import InvalidContent
 from ..i18n import _
 from ..outbox.models import FAILED

@@ -8,15 +8,16 @@ from email.utils import parseaddr
 import sqlalchemy as sa
 from markupsafe import Markup
 
-from .. import content_versions
+import flask_loyalty.content_versions as content_versions
+
 from ..customers import requests
-from ..extension import LoyaltyState
 from ..i18n import _
 from ..i18n import reader_language
 from ..i18n import reader_locale
 from ..links import email_url
 from ..outbox.service import queue_mail
 from ..outbox.service import render_mail
+from ..state import LoyaltyState
 from ..tokens import make_token
 from . import campaigns
 from . import service

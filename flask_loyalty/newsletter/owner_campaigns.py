@@ -19,17 +19,18 @@ from flask_babel import get_timezone
 from flask_babel import to_user_timezone
 from flask_babel import to_utc
 
-from .. import content
+import flask_loyalty.content as content
+
 from ..customers.service import normalise_email
 from ..errors import InvalidContent
 from ..errors import InvalidEmail
 from ..errors import InvalidName
-from ..extension import LoyaltyState
 from ..forms import ActionForm
 from ..i18n import _
 from ..links import email_url
 from ..owner.listing import one_page
 from ..segments.service import narrow
+from ..state import LoyaltyState
 from . import campaigns
 from . import owner_campaign_languages as campaign_languages
 from .mail import NewsletterMailer

@@ -21,13 +21,13 @@ from ..customers.data_views import json_download
 from ..customers.service import find_customer
 from ..errors import InvalidName
 from ..errors import InvalidTopics
-from ..extension import LoyaltyState
 from ..forms import ActionForm
 from ..i18n import _
 from ..i18n import ngettext
 from ..owner.listing import one_page
 from ..personal_data import erase_person
 from ..personal_data import export_person
+from ..state import LoyaltyState
 from . import csv_io
 from . import owner_campaigns
 from . import service

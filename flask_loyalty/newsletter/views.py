@@ -13,7 +13,8 @@ from flask import url_for
 from markupsafe import Markup
 from wtforms import SelectChoice
 
-from .. import signals
+import flask_loyalty.signals as signals
+
 from ..csrf import exempt_from_host_csrf
 from ..customers import requests
 from ..customers.service import normalise_email
@@ -21,10 +22,10 @@ from ..errors import InvalidEmail
 from ..errors import InvalidName
 from ..errors import InvalidToken
 from ..errors import InvalidTopics
-from ..extension import LoyaltyState
 from ..forms import ActionForm
 from ..i18n import _
 from ..i18n import choose_language
+from ..state import LoyaltyState
 from ..tokens import read_token
 from . import service
 from .forms import LinkRequestForm

@@ -28,7 +28,7 @@ from .suggest import shop_catalog
 from .suggest import suggest
 
 if t.TYPE_CHECKING:
-    from ..extension import LoyaltyState
+    from ..state import LoyaltyState
 
 BIRTHDAY_WINDOW = 7
 """Days after a birthday in which a late run still issues the offer."""

@@ -14,7 +14,8 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from .. import content_versions
+import flask_loyalty.content_versions as content_versions
+
 from ..content import personalise
 from ..errors import InvalidAmount
 from ..errors import InvalidContent

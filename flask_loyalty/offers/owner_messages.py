@@ -13,13 +13,14 @@ from flask import url_for
 from wtforms import StringField
 from wtforms.validators import Length
 
-from .. import content_versions
+import flask_loyalty.content_versions as content_versions
+
 from ..errors import InvalidOffer
-from ..extension import LoyaltyState
 from ..i18n import _
 from ..i18n import lazy_gettext
 from ..owner.language_versions import VersionForm
 from ..owner.language_versions import edit_version
+from ..state import LoyaltyState
 from . import models as om
 from .editing import save_message
 from .forms import message_field

@@ -21,13 +21,13 @@ from ..codes.models import CodeRedemption
 from ..errors import InvalidContent
 from ..errors import InvalidOffer
 from ..errors import InvalidSegment
-from ..extension import LoyaltyState
 from ..forms import ActionForm
 from ..i18n import _
 from ..i18n import match_language
 from ..i18n import ngettext
 from ..links import email_url
 from ..outbox.service import render_mail
+from ..state import LoyaltyState
 from . import models as om
 from . import owner_messages as messages
 from .due import send_to_segment

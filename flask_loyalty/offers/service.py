@@ -15,8 +15,9 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from .. import content_versions
-from .. import signals
+import flask_loyalty.content_versions as content_versions
+import flask_loyalty.signals as signals
+
 from ..codes.models import OFFER
 from ..codes.service import create_code
 from ..content import personalise
@@ -40,7 +41,7 @@ from .suggest import shop_catalog
 from .suggest import suggest
 
 if t.TYPE_CHECKING:
-    from ..extension import LoyaltyState
+    from ..state import LoyaltyState
 
 ORDER_TRIGGERS = (om.FIRST_PURCHASE, om.NTH_PURCHASE, om.EVERY_PURCHASE, om.STAMP_CARD)
 IMPORT_AGE = timedelta(days=2)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from .. import signals
-from ..extension import LoyaltyState
+import flask_loyalty.signals as signals
+
 from ..i18n import lazy_gettext
 from ..state import DueTask
+from ..state import LoyaltyState
 from ..state import NavItem
 
 

@@ -17,7 +17,7 @@ from ..hooks import CatalogProduct
 from ..money import to_minor
 
 if t.TYPE_CHECKING:
-    from ..extension import LoyaltyState
+    from ..state import LoyaltyState
 
 log = logging.getLogger("flask_loyalty.offers")
 

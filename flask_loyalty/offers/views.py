@@ -12,9 +12,9 @@ from markupsafe import Markup
 
 from ..codes.models import DiscountCode
 from ..customers.models import Customer
-from ..extension import LoyaltyState
 from ..orders.models import Order
 from ..state import AccountSection
+from ..state import LoyaltyState
 from . import models as om
 from .service import describe
 from .service import stamps

@@ -19,11 +19,12 @@ from flask import url_for
 from flask_babel import force_locale
 from wtforms import HiddenField
 
-from .. import content_versions
+import flask_loyalty.content_versions as content_versions
+
 from ..errors import InvalidContent
 from ..errors import LoyaltyError
-from ..extension import LoyaltyState
 from ..forms import LoyaltyForm
+from ..state import LoyaltyState
 
 
 class VersionForm(LoyaltyForm):

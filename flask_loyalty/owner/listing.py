@@ -10,7 +10,7 @@ from flask import abort
 from flask import request
 
 from ..customers.models import Customer
-from ..extension import LoyaltyState
+from ..state import LoyaltyState
 
 MAX_PAGE = 100_000  # far beyond any list; keeps OFFSET inside a 64-bit integer
 

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from .. import signals
+import flask_loyalty.signals as signals
+
 from ..db import after_commit
 from ..errors import InvalidBirthday
 from ..i18n import _

@@ -41,7 +41,7 @@ from .program import add_months
 from .program import load_program
 
 if t.TYPE_CHECKING:
-    from ..extension import LoyaltyState
+    from ..state import LoyaltyState
 
 BIRTHDAY_WINDOW = 7
 """Days after a birthday in which a late run still gives the bonus."""

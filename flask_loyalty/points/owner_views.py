@@ -21,7 +21,6 @@ from ..customers.models import Customer
 from ..errors import InvalidAdjustment
 from ..errors import InvalidAmount
 from ..errors import InvalidProgram
-from ..extension import LoyaltyState
 from ..i18n import _
 from ..money import from_minor
 from ..money import to_minor
@@ -29,6 +28,7 @@ from ..orders.models import Order
 from ..owner.listing import one_page
 from ..owner.listing import page_number
 from ..owner.listing import search_customers
+from ..state import LoyaltyState
 from . import ledger
 from . import service
 from .forms import TIER_ROWS

@@ -17,7 +17,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from .. import signals
+import flask_loyalty.signals as signals
+
 from ..codes.models import POINTS
 from ..codes.models import DiscountCode
 from ..codes.service import create_code
@@ -49,7 +50,7 @@ from .program import spend_12_months
 from .program import tier_for
 
 if t.TYPE_CHECKING:
-    from ..extension import LoyaltyState
+    from ..state import LoyaltyState
 
 MAX_ADJUSTMENT = 10_000_000
 

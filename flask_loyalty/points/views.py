@@ -26,12 +26,12 @@ from ..errors import InvalidBirthday
 from ..errors import InvalidPoints
 from ..errors import InvalidToken
 from ..errors import NotEnoughPoints
-from ..extension import LoyaltyState
 from ..forms import ActionForm
 from ..i18n import _
 from ..links import email_url
 from ..owner.listing import page_number
 from ..state import AccountSection
+from ..state import LoyaltyState
 from . import bonuses
 from . import ledger
 from . import service

@@ -15,10 +15,10 @@ from flask import url_for
 
 from ..errors import InvalidPolicy
 from ..errors import NotFound
-from ..extension import LoyaltyState
 from ..forms import ActionForm
 from ..i18n import _
 from ..points.owner_views import owner_identity
+from ..state import LoyaltyState
 from . import service
 
 

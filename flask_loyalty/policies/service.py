@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
-from .. import content_versions
+import flask_loyalty.content_versions as content_versions
+
 from ..content import to_html
 from ..db import MAX_ID
 from ..errors import InvalidPolicy

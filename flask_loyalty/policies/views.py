@@ -16,11 +16,11 @@ from flask import url_for
 from flask_babel import force_locale
 from flask_babel import format_date
 
-from .. import content_versions
+import flask_loyalty.content_versions as content_versions
+
 from ..content import to_html
 from ..errors import InvalidPolicy
 from ..errors import NotFound
-from ..extension import LoyaltyState
 from ..forms import ActionForm
 from ..i18n import _
 from ..i18n import choose_language
@@ -29,6 +29,7 @@ from ..i18n import match_language
 from ..owner.language_versions import requested_language
 from ..points.owner_views import owner_identity
 from ..returns.forms import LookupForm
+from ..state import LoyaltyState
 from . import owner_actions
 from . import rules
 from . import service

@@ -6,13 +6,13 @@ import typing as t
 
 from ..customers.models import Customer
 from ..errors import InvalidToken
-from ..extension import LoyaltyState
 from ..i18n import _
 from ..i18n import reader_locale
 from ..links import email_url
 from ..orders.models import Order
 from ..outbox.service import queue_mail
 from ..outbox.service import render_mail
+from ..state import LoyaltyState
 from ..tokens import make_token
 from ..tokens import read_token
 from .models import ReturnRequest

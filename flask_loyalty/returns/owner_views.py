@@ -15,18 +15,19 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
-from .. import signals
+import flask_loyalty.signals as signals
+
 from ..db import after_commit
 from ..errors import InvalidPolicy
 from ..errors import InvalidRefund
 from ..errors import InvalidReturn
-from ..extension import LoyaltyState
 from ..i18n import _
 from ..owner.listing import one_page
 from ..policies.forms import RulesForm
 from ..policies.rules import ReturnPolicy
 from ..policies.rules import load_rules
 from ..policies.rules import save_rules
+from ..state import LoyaltyState
 from . import links
 from . import service
 from .forms import REASON_LABELS

@@ -17,20 +17,21 @@ from flask import request
 from flask import url_for
 from wtforms import SelectChoice
 
-from .. import signals
+import flask_loyalty.signals as signals
+
 from ..customers.models import Customer
 from ..customers.views import current_customer
 from ..db import after_commit
 from ..errors import InvalidReturn
 from ..errors import InvalidToken
 from ..errors import ReturnWindowClosed
-from ..extension import LoyaltyState
 from ..i18n import _
 from ..orders.models import Order
 from ..policies.rules import load_rules
 from ..policies.views import RETURNS
 from ..policies.views import policy_page
 from ..state import AccountSection
+from ..state import LoyaltyState
 from . import links
 from . import service
 from .forms import REASON_LABELS

@@ -21,13 +21,13 @@ from wtforms.validators import NumberRange
 
 from ..errors import InvalidAmount
 from ..errors import InvalidSegment
-from ..extension import LoyaltyState
 from ..forms import LoyaltyForm
 from ..i18n import _
 from ..i18n import lazy_gettext
 from ..money import from_minor
 from ..money import to_minor
 from ..owner.listing import page_number
+from ..state import LoyaltyState
 from . import service
 
 
