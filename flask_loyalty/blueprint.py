@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import functools
 import typing as t
+from copy import copy
 from decimal import Decimal
 from importlib.resources import files
-from urllib.parse import urlencode
 
 from babel import Locale
+from babel.numbers import format_percent as babel_percent
 from babel.numbers import get_plus_sign_symbol
 from flask import Blueprint
 from flask import abort
 from flask import current_app
-from flask import redirect
 from flask import request
-from flask import url_for
 from flask.wrappers import Response
 from flask_babel import format_currency
 from flask_babel import format_date
@@ -26,65 +24,45 @@ from flask_babel import get_locale
 
 import flask_loyalty.signals as signals
 
+from .customers import data_views
+from .customers import views as customer_views
 from .db import MAX_ID
-from .i18n import current_language
+from .deliverability import views as deliverability_views
 from .i18n import format_month
 from .i18n import format_time_of_day
 from .i18n import language_in_sentence
 from .i18n import lazy_gettext
 from .i18n import template_gettext
 from .i18n import template_ngettext
+from .i18n import use_page_language
+from .journeys import setup as journeys_setup
+from .languages import register as register_languages
 from .money import from_minor
+from .newsletter import owner_views as newsletter_owner_views
+from .newsletter import views as newsletter_views
+from .newsletter.mail import build_due_campaigns
+from .newsletter.mail import count_due_recipients
+from .newsletter.mail import send_requested_links
+from .offers import setup as offers_setup
+from .owner import views as owner_views
+from .pages import loyalty_url
+from .pages import page_context
+from .points import owner_views as points_owner_views
+from .points import views as points_views
+from .points.bonuses import on_subscription_confirmed
+from .points.bonuses import pay_referral
+from .points.due import run_points_due
+from .points.service import earn_for_order
+from .points.service import reverse_for_refund
+from .policies import views as policy_views
+from .returns import owner_views as return_owner_views
+from .returns import views as return_views
 from .state import DueTask
 from .state import LoyaltyState
 from .state import NavItem
-
-F = t.TypeVar("F", bound=t.Callable[..., t.Any])
+from .static_views import register as register_static
 
 TEMPLATE_FOLDER = str(files("flask_loyalty.templates"))
-
-
-def get_state() -> LoyaltyState:
-    """The loyalty state of the current app."""
-    return t.cast(LoyaltyState, current_app.extensions["loyalty"])
-
-
-def owner_required(view: F) -> F:
-    """Let only those the shop's ``owner_check`` approves see the page.
-
-    A signed-out visitor (``customer_loader`` reports nobody) who opens an owner
-    page is sent to ``LOYALTY_OWNER_LOGIN_VIEW`` with the page as ``?next=``, as
-    Flask-Login's ``login_view`` does; everyone else, and every POST, gets 403.
-    """
-
-    @functools.wraps(view)
-    def wrapped(*args: t.Any, **kwargs: t.Any) -> t.Any:
-        state = get_state()
-        if not state.extension.is_owner():
-            login = state.settings.owner_login_view
-            signed_out = state.extension.shop_customer() is None
-            if login and signed_out and request.method in ("GET", "HEAD"):
-                return redirect(owner_login_url(login))
-            abort(403)
-        return view(*args, **kwargs)
-
-    return t.cast(F, wrapped)
-
-
-def owner_login_url(login: str) -> str:
-    """The shop's login page with this page (a path, never another site) as next."""
-    url = login if "/" in login else url_for(login)
-    back = request.full_path.rstrip("?")
-    return f"{url}{'&' if '?' in url else '?'}{urlencode({'next': back})}"
-
-
-def loyalty_url(endpoint: str, **values: t.Any) -> str:
-    """``url_for`` for a loyalty page, whatever the blueprint is called.
-
-    In the shop's templates: ``{{ loyalty_url("account") }}``.
-    """
-    name = get_state().settings.blueprint_name
-    return url_for(f"{name}.{endpoint}", **values)
 
 
 def _money(amount: Decimal, currency: str) -> str:
@@ -107,10 +85,6 @@ def _percent(number: float | Decimal, digits: int = 0) -> str:
     with ``digits``, that many decimals ("0,25 %")."""
     if not digits:
         return format_percent(number)
-    from copy import copy
-
-    from babel.numbers import format_percent as babel_percent
-
     locale = get_locale() or Locale("en")
     pattern = copy(locale.percent_formats[None])
     pattern.frac_prec = (digits, digits)
@@ -158,18 +132,6 @@ def protect_page(response: Response) -> Response:
     return response
 
 
-def page_context(state: LoyaltyState) -> dict[str, t.Any]:
-    """What every loyalty template sees (also when the shop renders a macro)."""
-    locale = get_locale()
-    return {
-        "_": template_gettext,
-        "ngettext": template_ngettext,
-        "loyalty": state,
-        "loyalty_base_template": state.settings.base_template,
-        "loyalty_lang": current_language() if locale else "en",
-    }
-
-
 def refuse_impossible_ids(
     endpoint: str | None, values: dict[str, t.Any] | None
 ) -> None:
@@ -182,24 +144,6 @@ def refuse_impossible_ids(
 
 def build_blueprint(state: LoyaltyState) -> Blueprint:
     """Create the blueprint for one app, with every domain's views."""
-    from . import i18n
-    from . import languages
-    from . import static_views
-    from .customers import data_views
-    from .customers import views as customer_views
-    from .newsletter import owner_views as newsletter_owner_views
-    from .newsletter import views as newsletter_views
-    from .newsletter.mail import build_due_campaigns
-    from .newsletter.mail import count_due_recipients
-    from .newsletter.mail import send_requested_links
-    from .owner import views as owner_views
-    from .points import owner_views as points_owner_views
-    from .points import views as points_views
-    from .points.bonuses import on_subscription_confirmed
-    from .points.bonuses import pay_referral
-    from .points.due import run_points_due
-    from .points.service import earn_for_order
-    from .points.service import reverse_for_refund
 
     bp = Blueprint(
         state.settings.blueprint_name,
@@ -221,11 +165,11 @@ def build_blueprint(state: LoyaltyState) -> Blueprint:
     for name, function in FILTERS.items():
         bp.add_app_template_filter(function, name)
 
-    static_views.register(bp, state)
+    register_static(bp, state)
     customer_views.register(bp, state)
     data_views.register(bp, state)
-    languages.register(bp, state)
-    bp.before_request(lambda: i18n.use_page_language(state))
+    register_languages(bp, state)
+    bp.before_request(lambda: use_page_language(state))
     newsletter_views.register(bp, state)
     state.due_tasks.append(
         DueTask(lazy_gettext("Newsletter settings links"), send_requested_links)
@@ -241,8 +185,6 @@ def build_blueprint(state: LoyaltyState) -> Blueprint:
     state.owner_nav.append(NavItem("owner_dashboard", lazy_gettext("Overview")))
     state.owner_nav.append(NavItem("owner_customers", lazy_gettext("Customers")))
     state.owner_nav.append(NavItem("owner_outbox", lazy_gettext("Outbox")))
-    from .deliverability import views as deliverability_views
-
     deliverability_views.register(bp, state)  # after Outbox in the navigation
     newsletter_owner_views.register(bp, state)
     state.owner_nav.append(NavItem("owner_newsletter", lazy_gettext("Newsletter")))
@@ -258,19 +200,11 @@ def build_blueprint(state: LoyaltyState) -> Blueprint:
             on_subscription_confirmed, sender=setup.app, weak=False
         )
     )
-    from .offers import setup as offers_setup
-
     offers_setup.register(bp, state)  # offers, checkout codes, segments
-    from .policies import views as policy_views
-    from .returns import owner_views as return_owner_views
-    from .returns import views as return_views
-
     policy_views.register(bp, state)
     return_views.register(bp, state)
     return_owner_views.register(bp, state)
     state.owner_nav.append(NavItem("owner_policies", lazy_gettext("Policies")))
     state.owner_nav.append(NavItem("owner_returns", lazy_gettext("Returns")))
-    from .journeys import setup as journeys_setup
-
     journeys_setup.register(bp, state)  # welcome and post-purchase series
     return bp

@@ -27,6 +27,7 @@ from .i18n import choose_language
 from .i18n import current_language
 from .i18n import match_language
 from .i18n import template_gettext
+from .state import get_state
 
 if t.TYPE_CHECKING:
     from .state import LoyaltyState
@@ -64,7 +65,6 @@ class LanguageForm(ActionForm):
 
 def register(bp: Blueprint, state: LoyaltyState) -> None:
     """The language switch: a template global and the view it posts to."""
-    from .blueprint import get_state
 
     @bp.app_template_global("loyalty_language_switch")
     def language_switch(anywhere: bool = False) -> Markup:

@@ -10,6 +10,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import Flask
+from flask import current_app
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import Session
 
@@ -121,3 +122,8 @@ class LoyaltyState:
     def now(self) -> datetime:
         """The current time from the app's clock (aware UTC)."""
         return self.settings.clock()
+
+
+def get_state() -> LoyaltyState:
+    """The loyalty state of the current app."""
+    return t.cast(LoyaltyState, current_app.extensions["loyalty"])

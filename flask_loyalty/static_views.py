@@ -17,7 +17,7 @@ from flask import request
 from flask import url_for
 from flask.wrappers import Response
 
-from .extension import LoyaltyState
+from .state import LoyaltyState
 
 STYLESHEET = files("flask_loyalty").joinpath("static", "loyalty.css").read_bytes()
 VERSION = hashlib.sha256(STYLESHEET).hexdigest()[:16]

@@ -31,11 +31,13 @@ from ..i18n import reader_locale
 from ..links import email_url
 from ..outbox.service import queue_mail
 from ..outbox.service import render_mail
+from ..owner.access import owner_required
 from ..personal_data import erase_person
 from ..personal_data import export_person
 from ..points import ledger
 from ..state import AccountSection
 from ..state import LoyaltyState
+from ..state import get_state
 from .forms import DataRequestForm
 from .forms import EraseCustomerForm
 from .links import ERASE
@@ -74,9 +76,6 @@ def your_data_section(state: LoyaltyState, customer: Customer) -> dict[str, t.An
 
 
 def register(bp: Blueprint, state: LoyaltyState) -> None:
-    from ..blueprint import get_state
-    from ..blueprint import owner_required
-
     state.account_sections.append(
         AccountSection(
             "loyalty/customers/_your_data.html", your_data_section, position=90

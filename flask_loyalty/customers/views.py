@@ -33,6 +33,7 @@ from ..outbox.service import render_mail
 from ..state import AccountSection
 from ..state import DueTask
 from ..state import LoyaltyState
+from ..state import get_state
 from . import requests
 from .forms import SignInForm
 from .links import check_sign_in_link
@@ -113,8 +114,6 @@ def orders_section(state: LoyaltyState, customer: Customer) -> dict[str, t.Any]:
 
 
 def register(bp: Blueprint, state: LoyaltyState) -> None:
-    from ..blueprint import get_state
-
     state.account_sections.append(
         AccountSection("loyalty/customers/_orders.html", orders_section, position=50)
     )

@@ -19,9 +19,11 @@ from ..csrf import exempt_from_host_csrf
 from ..i18n import _
 from ..i18n import lazy_gettext
 from ..outbox.service import POLICY_KEY
+from ..owner.access import owner_required
 from ..owner.listing import page_number
 from ..state import LoyaltyState
 from ..state import NavItem
+from ..state import get_state
 from . import figures
 from . import service
 from . import webhooks
@@ -40,9 +42,6 @@ def config_of(state: LoyaltyState) -> MailConfig:
 
 
 def register(bp: Blueprint, state: LoyaltyState) -> None:
-    from ..blueprint import get_state
-    from ..blueprint import owner_required
-
     def setup(setup_state: t.Any) -> None:
         app = setup_state.app
         config = read_config(app, state.settings.mail_sender)

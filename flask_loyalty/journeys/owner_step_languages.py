@@ -20,9 +20,11 @@ import flask_loyalty.content_versions as content_versions
 from ..errors import InvalidJourney
 from ..i18n import _
 from ..i18n import lazy_gettext
+from ..owner.access import owner_required
 from ..owner.language_versions import VersionForm
 from ..owner.language_versions import edit_version
 from ..state import LoyaltyState
+from ..state import get_state
 from . import models as jm
 from .editing import save_step_message
 
@@ -66,9 +68,6 @@ def _step(state: LoyaltyState, journey_id: int, step_id: int) -> jm.Step:
 
 
 def register(bp: Blueprint) -> None:
-    from ..blueprint import get_state
-    from ..blueprint import owner_required
-
     @bp.route(
         "/owner/journeys/<int:journey_id>/steps/<int:step_id>/message",
         methods=["GET", "POST"],

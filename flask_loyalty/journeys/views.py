@@ -28,6 +28,8 @@ from ..newsletter.mail import queue_test
 from ..newsletter.models import Topic
 from ..newsletter.service import active_topics
 from ..newsletter.service import clean_first_name
+from ..owner.access import owner_required
+from ..state import get_state
 from . import models as jm
 from . import service
 from .editing import save_journey
@@ -203,9 +205,6 @@ def _page(state: LoyaltyState, journey: jm.Journey, **forms: t.Any) -> t.Any:
 
 
 def register(bp: Blueprint, state: LoyaltyState) -> None:
-    from ..blueprint import get_state
-    from ..blueprint import owner_required
-
     @bp.route("/owner/journeys/")
     @owner_required
     def owner_journeys() -> t.Any:

@@ -20,9 +20,11 @@ import flask_loyalty.content_versions as content_versions
 from ..errors import InvalidContent
 from ..i18n import _
 from ..i18n import lazy_gettext
+from ..owner.access import owner_required
 from ..owner.language_versions import VersionForm
 from ..owner.language_versions import edit_version
 from ..state import LoyaltyState
+from ..state import get_state
 from .campaigns import save_text
 from .models import DRAFT
 from .models import SCHEDULED
@@ -89,9 +91,6 @@ def _edit(state: LoyaltyState, campaign: Campaign) -> t.Any:
 
 
 def register(bp: Blueprint) -> None:
-    from ..blueprint import get_state
-    from ..blueprint import owner_required
-
     @bp.route(
         "/owner/newsletter/campaigns/<int:campaign_id>/language",
         methods=["GET", "POST"],

@@ -28,9 +28,11 @@ from ..errors import InvalidName
 from ..forms import ActionForm
 from ..i18n import _
 from ..links import email_url
+from ..owner.access import owner_required
 from ..owner.listing import one_page
 from ..segments.service import narrow
 from ..state import LoyaltyState
+from ..state import get_state
 from . import campaigns
 from . import owner_campaign_languages as campaign_languages
 from .mail import NewsletterMailer
@@ -161,9 +163,6 @@ def without_topic(state: LoyaltyState) -> dict[str, t.Any]:
 
 
 def register(bp: Blueprint) -> None:
-    from ..blueprint import get_state
-    from ..blueprint import owner_required
-
     campaign_languages.register(bp)
 
     @bp.route("/owner/newsletter/")

@@ -24,10 +24,12 @@ from ..errors import InvalidTopics
 from ..forms import ActionForm
 from ..i18n import _
 from ..i18n import ngettext
+from ..owner.access import owner_required
 from ..owner.listing import one_page
 from ..personal_data import erase_person
 from ..personal_data import export_person
 from ..state import LoyaltyState
+from ..state import get_state
 from . import csv_io
 from . import owner_campaigns
 from . import service
@@ -129,8 +131,6 @@ def _import_form(state: LoyaltyState, *, submitted: bool) -> ImportForm:
 
 def register(bp: Blueprint, state: LoyaltyState) -> None:
     """Add the owner's newsletter pages to the loyalty blueprint."""
-    from ..blueprint import get_state
-    from ..blueprint import owner_required
 
     owner_campaigns.register(bp)
 

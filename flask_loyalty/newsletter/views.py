@@ -25,7 +25,9 @@ from ..errors import InvalidTopics
 from ..forms import ActionForm
 from ..i18n import _
 from ..i18n import choose_language
+from ..pages import page_context
 from ..state import LoyaltyState
+from ..state import get_state
 from ..tokens import read_token
 from . import service
 from .forms import LinkRequestForm
@@ -70,9 +72,6 @@ def _subscriber(
 
 
 def register(bp: Blueprint, state: LoyaltyState) -> None:
-    from ..blueprint import get_state
-    from ..blueprint import page_context
-
     @bp.app_template_global("loyalty_newsletter_form")
     def newsletter_form() -> Markup:
         """The subscribe form for the shop's footer.

@@ -18,9 +18,11 @@ import flask_loyalty.content_versions as content_versions
 from ..errors import InvalidOffer
 from ..i18n import _
 from ..i18n import lazy_gettext
+from ..owner.access import owner_required
 from ..owner.language_versions import VersionForm
 from ..owner.language_versions import edit_version
 from ..state import LoyaltyState
+from ..state import get_state
 from . import models as om
 from .editing import save_message
 from .forms import message_field
@@ -72,9 +74,6 @@ def _edit(state: LoyaltyState, offer: om.Offer) -> t.Any:
 
 
 def register(bp: Blueprint) -> None:
-    from ..blueprint import get_state
-    from ..blueprint import owner_required
-
     @bp.route("/owner/offers/<int:offer_id>/message", methods=["GET", "POST"])
     @owner_required
     def owner_offer_message(offer_id: int) -> t.Any:

@@ -27,7 +27,9 @@ from ..i18n import match_language
 from ..i18n import ngettext
 from ..links import email_url
 from ..outbox.service import render_mail
+from ..owner.access import owner_required
 from ..state import LoyaltyState
+from ..state import get_state
 from . import models as om
 from . import owner_messages as messages
 from .due import send_to_segment
@@ -167,8 +169,6 @@ def _edit(state: LoyaltyState, offer: om.Offer | None) -> t.Any:
 
 
 def _render_edit(form: OfferForm, offer: om.Offer | None, preview: t.Any) -> str:
-    from ..blueprint import get_state
-
     languages = get_state().settings.languages
     return render_template(
         "loyalty/offers/owner_edit.html",
@@ -181,8 +181,6 @@ def _render_edit(form: OfferForm, offer: om.Offer | None, preview: t.Any) -> str
 
 
 def register(bp: Blueprint, state: LoyaltyState) -> None:
-    from ..blueprint import get_state
-    from ..blueprint import owner_required
     from ..segments.service import SEGMENTS
 
     messages.register(bp)

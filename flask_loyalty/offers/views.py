@@ -13,8 +13,10 @@ from markupsafe import Markup
 from ..codes.models import DiscountCode
 from ..customers.models import Customer
 from ..orders.models import Order
+from ..pages import page_context
 from ..state import AccountSection
 from ..state import LoyaltyState
+from ..state import get_state
 from . import models as om
 from .service import describe
 from .service import stamps
@@ -61,8 +63,6 @@ def offer_for_order(order_id: str) -> Markup:
     """The offer an order earned, as HTML for the shop's confirmation page (empty
     if none). In a template: ``{{ loyalty_offer_for_order(order.number) }}``, or the
     macro ``offer_for_order`` of ``loyalty/offers/_macros.html``."""
-    from ..blueprint import get_state
-    from ..blueprint import page_context
 
     state = get_state()
     grants = state.session.scalars(

@@ -22,14 +22,13 @@ from ..i18n import _
 from ..orders.models import Order
 from ..outbox.models import QUEUED
 from ..outbox.models import OutboxMessage
+from ..state import get_state
+from .access import owner_required
 from .listing import one_page
 from .listing import search_customers
 
 
 def register(bp: Blueprint) -> None:
-    from ..blueprint import get_state
-    from ..blueprint import owner_required
-
     @bp.route("/owner/")
     @owner_required
     def owner_dashboard() -> t.Any:

@@ -25,10 +25,12 @@ from ..i18n import _
 from ..money import from_minor
 from ..money import to_minor
 from ..orders.models import Order
+from ..owner.access import owner_required
 from ..owner.listing import one_page
 from ..owner.listing import page_number
 from ..owner.listing import search_customers
 from ..state import LoyaltyState
+from ..state import get_state
 from . import ledger
 from . import service
 from .forms import TIER_ROWS
@@ -106,9 +108,6 @@ def _read_program(
 
 
 def register(bp: Blueprint, state: LoyaltyState) -> None:
-    from ..blueprint import get_state
-    from ..blueprint import owner_required
-
     @bp.route("/owner/points")
     @owner_required
     def owner_points() -> t.Any:

@@ -32,6 +32,7 @@ from ..links import email_url
 from ..owner.listing import page_number
 from ..state import AccountSection
 from ..state import LoyaltyState
+from ..state import get_state
 from . import bonuses
 from . import ledger
 from . import service
@@ -124,8 +125,6 @@ def _with_lock_retry(state: LoyaltyState, work: t.Callable[[], t.Any]) -> t.Any:
 
 
 def register(bp: Blueprint, state: LoyaltyState) -> None:
-    from ..blueprint import get_state
-
     state.account_sections.append(
         AccountSection("loyalty/points/_account.html", points_section, position=20)
     )

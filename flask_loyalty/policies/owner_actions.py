@@ -17,15 +17,14 @@ from ..errors import InvalidPolicy
 from ..errors import NotFound
 from ..forms import ActionForm
 from ..i18n import _
+from ..owner.access import owner_required
 from ..points.owner_views import owner_identity
 from ..state import LoyaltyState
+from ..state import get_state
 from . import service
 
 
 def register(bp: Blueprint) -> None:
-    from ..blueprint import get_state
-    from ..blueprint import owner_required
-
     @bp.route("/owner/policies/<slug>/hide", methods=["POST"])
     @owner_required
     def owner_policy_hide(slug: str) -> t.Any:

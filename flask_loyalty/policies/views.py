@@ -26,10 +26,13 @@ from ..i18n import _
 from ..i18n import choose_language
 from ..i18n import current_language
 from ..i18n import match_language
+from ..owner.access import owner_required
 from ..owner.language_versions import requested_language
+from ..pages import loyalty_url
 from ..points.owner_views import owner_identity
 from ..returns.forms import LookupForm
 from ..state import LoyaltyState
+from ..state import get_state
 from . import owner_actions
 from . import rules
 from . import service
@@ -45,9 +48,6 @@ def footer_pages() -> list[tuple[str, str]]:
     """``(title, url)`` of every policy page, for the shop's footer (once per
     request)."""
     if "loyalty_policy_links" not in g:
-        from ..blueprint import get_state
-        from ..blueprint import loyalty_url
-
         state = get_state()
         languages = state.settings.languages
         # the language the page around the footer is in (the shop's on its own)
@@ -130,9 +130,6 @@ def _policy_page(
 
 
 def register(bp: Blueprint, state: LoyaltyState) -> None:
-    from ..blueprint import get_state
-    from ..blueprint import owner_required
-
     bp.add_app_template_global(footer_pages, "loyalty_policy_pages")
 
     @bp.route("/policies/")

@@ -22,12 +22,14 @@ from ..errors import InvalidPolicy
 from ..errors import InvalidRefund
 from ..errors import InvalidReturn
 from ..i18n import _
+from ..owner.access import owner_required
 from ..owner.listing import one_page
 from ..policies.forms import RulesForm
 from ..policies.rules import ReturnPolicy
 from ..policies.rules import load_rules
 from ..policies.rules import save_rules
 from ..state import LoyaltyState
+from ..state import get_state
 from . import links
 from . import service
 from .forms import REASON_LABELS
@@ -50,9 +52,6 @@ def _split(value: str | None) -> list[str]:
 
 
 def register(bp: Blueprint, state: LoyaltyState) -> None:
-    from ..blueprint import get_state
-    from ..blueprint import owner_required
-
     @bp.route("/owner/returns/")
     @owner_required
     def owner_returns() -> t.Any:

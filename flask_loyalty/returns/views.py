@@ -32,6 +32,7 @@ from ..policies.views import RETURNS
 from ..policies.views import policy_page
 from ..state import AccountSection
 from ..state import LoyaltyState
+from ..state import get_state
 from . import links
 from . import service
 from .forms import REASON_LABELS
@@ -157,8 +158,6 @@ def _quantities(order: Order) -> dict[int, int]:
 
 
 def register(bp: Blueprint, state: LoyaltyState) -> None:
-    from ..blueprint import get_state
-
     state.account_sections.append(
         AccountSection("loyalty/returns/_account.html", returns_section, position=60)
     )

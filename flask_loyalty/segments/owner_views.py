@@ -26,8 +26,10 @@ from ..i18n import _
 from ..i18n import lazy_gettext
 from ..money import from_minor
 from ..money import to_minor
+from ..owner.access import owner_required
 from ..owner.listing import page_number
 from ..state import LoyaltyState
+from ..state import get_state
 from . import service
 
 
@@ -71,9 +73,6 @@ class ThresholdsForm(LoyaltyForm):
 
 
 def register(bp: Blueprint, state: LoyaltyState) -> None:
-    from ..blueprint import get_state
-    from ..blueprint import owner_required
-
     @bp.route("/owner/segments/", methods=["GET", "POST"])
     @owner_required
     def owner_segments() -> t.Any:
