@@ -34,11 +34,11 @@ from ..i18n import ngettext
 from ..money import from_minor
 from ..money import to_minor
 from ..offers import models as om
+from .lookup import find_code
+from .lookup import grouped
+from .lookup import normalise_code
 from .models import CodeRedemption
 from .models import DiscountCode
-from .service import find_code
-from .service import grouped
-from .service import normalise_code
 
 UNKNOWN = "unknown"
 EXPIRED = "expired"

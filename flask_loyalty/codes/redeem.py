@@ -22,11 +22,11 @@ from .checkout import USED_UP
 from .checkout import Line
 from .checkout import benefit_of
 from .checkout import used_by_owner
+from .lookup import find_code
+from .lookup import grouped
+from .lookup import normalise_code
 from .models import CodeRedemption
 from .models import DiscountCode
-from .service import find_code
-from .service import grouped
-from .service import normalise_code
 
 
 def _claim_offer(session: Session, offer_id: int, cents: int) -> bool:

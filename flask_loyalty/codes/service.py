@@ -9,11 +9,11 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..db import add_row
 from .models import DiscountCode
+from .redeem import redeem
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 LENGTH = 10
@@ -22,18 +22,6 @@ LENGTH = 10
 def generate_code() -> str:
     """A new random code (not grouped), 10 characters, >= 49 bits of entropy."""
     return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
-
-
-def normalise_code(code: object) -> str:
-    """The stored form of a code as a person typed it: upper case, no separators."""
-    if not isinstance(code, str):
-        return ""
-    return "".join(ch for ch in code.upper() if ch.isalnum())[:32]
-
-
-def grouped(normal: str) -> str:
-    """A normalised code grouped for reading, as ``DiscountCode.display`` shows it."""
-    return "-".join(normal[i : i + 4] for i in range(0, len(normal), 4))
 
 
 def create_code(
@@ -75,13 +63,6 @@ def create_code(
     raise RuntimeError("could not find a free discount code")  # pragma: no cover
 
 
-def find_code(session: Session, code: object) -> DiscountCode | None:
-    """The code as typed (any case, with or without dashes), or ``None``."""
-    return session.scalar(
-        sa.select(DiscountCode).where(DiscountCode.code == normalise_code(code))
-    )
-
-
 def redeem_code(
     session: Session, now: datetime, code: object, order_id: str
 ) -> DiscountCode:
@@ -96,8 +77,6 @@ def redeem_code(
     :raises CodeExpired: the code's time is over.
     :raises CodeUsed: the code was used on another order.
     """
-    from .redeem import redeem
-
     redemption = redeem(
         session,
         now,

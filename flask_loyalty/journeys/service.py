@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..customers.models import Customer
+from ..newsletter.service import pseudonym as erased_pseudonym
 from ..orders.models import Order
 from ..orders.service import orders_so_far
 from ..outbox.models import QUEUED
@@ -161,8 +162,6 @@ def forget_address(session: Session, now: datetime, email: str) -> int:
     enrolments by a pseudonym (the figures keep their counts); return how many
     enrolments held it. (Her queued mail, journey mail included, is held back by
     the outbox's part of the erasure: ``outbox.service.forget_recipient``.)"""
-    from ..newsletter.personal_data import pseudonym as erased_pseudonym
-
     exit_all(session, now, ERASED, jm.Enrolment.email == email)
     pseudonym = erased_pseudonym(email)
     rows = list(

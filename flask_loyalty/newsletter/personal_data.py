@@ -19,8 +19,8 @@ from ..outbox.service import mailed_to
 from .models import CampaignRecipient
 from .models import SubscriberEvent
 from .models import subscriber_topics
-from .service import email_hash
 from .service import find_subscriber
+from .service import pseudonym
 from .service import suppress
 
 
@@ -100,11 +100,6 @@ def journey_enrolments(session: Session, email: str) -> list[dict[str, t.Any]]:
         }
         for name, enrolment in rows
     ]
-
-
-def pseudonym(email: str) -> str:
-    """What replaces an erased address where a row stays for the counts."""
-    return f"erased-{email_hash(email)[:12]}"
 
 
 def erase_subscriber(session: Session, now: datetime, email: object) -> bool:

@@ -45,6 +45,11 @@ def email_hash(email: str) -> str:
     return hashlib.sha256(email.encode()).hexdigest()
 
 
+def pseudonym(email: str) -> str:
+    """What replaces an erased address where a row stays for the counts."""
+    return f"erased-{email_hash(email)[:12]}"
+
+
 def clean_first_name(value: object) -> str | None:
     """A first name folded to one line (CR/LF and tabs become spaces).
 

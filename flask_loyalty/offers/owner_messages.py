@@ -26,6 +26,7 @@ from ..state import get_state
 from . import models as om
 from .editing import save_message
 from .forms import message_field
+from .preview import preview_email
 
 
 class MessageForm(VersionForm):
@@ -55,14 +56,12 @@ def picker(offer: om.Offer, languages: t.Sequence[str]) -> list[t.Any]:
 
 
 def _edit(state: LoyaltyState, offer: om.Offer) -> t.Any:
-    from .owner_views import _preview
-
     return edit_version(
         state,
         offer,
         MessageForm,
         save_message,
-        preview=lambda language: _preview(state, offer, language),
+        preview=lambda language: preview_email(state, offer, language),
         error=InvalidOffer,
         saved=_("The message is saved."),
         template="loyalty/offers/owner_message.html",

@@ -14,7 +14,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_babel import force_locale
 from wtforms import SelectChoice
 
 from ..codes.models import CodeRedemption
@@ -25,8 +24,6 @@ from ..forms import ActionForm
 from ..i18n import _
 from ..i18n import match_language
 from ..i18n import ngettext
-from ..links import email_url
-from ..outbox.service import render_mail
 from ..owner.access import owner_required
 from ..state import LoyaltyState
 from ..state import get_state
@@ -41,14 +38,11 @@ from .forms import BENEFIT_LABELS
 from .forms import TRIGGER_LABELS
 from .forms import OfferForm
 from .forms import SendForm
+from .preview import preview_email
 from .report import chart_svg
 from .report import new_vs_returning
 from .report import offer_report
 from .service import describe
-from .service import message_language
-from .service import message_parts
-
-PREVIEW_NAME = "Anna"
 
 
 def _offer(state: LoyaltyState, offer_id: int) -> om.Offer:
@@ -74,63 +68,6 @@ def _values(form: OfferForm) -> OfferValues:
     )
 
 
-def _preview(
-    state: LoyaltyState, offer: om.Offer, language: str | None = None
-) -> dict[str, t.Any]:
-    """The email as Anna would get it if her language is ``language`` (else the
-    default): wholly in that language if the offer has a text in it, else wholly
-    in the default language (``"language"`` in the result says which), with a
-    sample code and suggestions."""
-    wanted = language or state.settings.languages[0]
-    written_in = message_language(state, offer, wanted)
-    with force_locale(written_in):
-        preview = _render_preview(state, offer, written_in)
-    return {**preview, "language": written_in, "wanted": wanted}
-
-
-def _render_preview(
-    state: LoyaltyState, offer: om.Offer, language: str
-) -> dict[str, t.Any]:
-    from ..customers.models import Customer
-    from .suggest import shop_catalog
-    from .suggest import suggest
-
-    sample = Customer(name=f"{PREVIEW_NAME} Example", email="anna@example.com")
-    code = "ABCD-EFGH-JK"
-    subject, text, html = message_parts(
-        state, offer, first_name=sample.first_name, code=code, language=language
-    )
-    catalog = shop_catalog(state)
-    currency = state.settings.currency
-    suggestions = suggest(
-        catalog, [_SampleItem(p, currency) for p in catalog[:1]], currency
-    )
-    body_text, body_html = render_mail(
-        "offer_issued",
-        customer=sample,
-        offer=offer,
-        grant=om.OfferGrant(suggestions=suggestions),
-        code=code,
-        benefit=describe(offer, state.settings.currency),
-        message_text=text,
-        message_html=html,
-        link=email_url("account"),
-        shop_name=state.settings.shop_name,
-        currency=state.settings.currency,
-    )
-    return {"subject": subject, "text": body_text, "html": body_html}
-
-
-class _SampleItem:
-    """A catalog product as if it had been bought (for the preview's suggestions)."""
-
-    def __init__(self, product: t.Any, currency: str) -> None:
-        from ..money import to_minor
-
-        self.sku, self.name, self.category = product.sku, product.name, product.category
-        self.unit_price_cents = to_minor(product.price, currency, what="price")
-
-
 def _edit(state: LoyaltyState, offer: om.Offer | None) -> t.Any:
     currency = state.settings.currency
     if request.method == "POST":
@@ -154,7 +91,7 @@ def _edit(state: LoyaltyState, offer: om.Offer | None) -> t.Any:
                 known_skus=_known_skus(state),
             )
             if request.form.get("action") == "preview":
-                preview = _preview(state, saved)
+                preview = preview_email(state, saved)
                 session.rollback()
                 return _render_edit(form, offer, preview), 200
         except (InvalidOffer, InvalidContent) as error:
@@ -245,7 +182,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             abort(404)
         language = language or languages[0]
         try:
-            preview = _preview(state, offer, language)
+            preview = preview_email(state, offer, language)
             error = None
         except InvalidContent as exc:
             preview, error = None, exc.message
