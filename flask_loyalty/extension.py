@@ -15,7 +15,12 @@ from flask_sqlalchemy import SQLAlchemy
 
 import flask_loyalty.signals as signals
 
+from .blueprint import build_blueprint
+from .cli import loyalty_cli
+from .codes.api import quote_discount
+from .codes.api import redeem_discount
 from .customers.models import Customer
+from .customers.views import current_customer
 from .db import after_commit
 from .db import atomic
 from .hooks import CatalogLoader
@@ -24,11 +29,14 @@ from .hooks import CustomerLoader
 from .hooks import LocaleSelector
 from .hooks import OrderLine
 from .hooks import OwnerCheck
+from .i18n import choose_language
 from .i18n import install_locale_selector
 from .i18n import visitor_language
 from .orders import service as orders
+from .orders.delivery import mark_delivered
 from .orders.models import Order
 from .orders.models import Refund
+from .outbox.service import queue_mail
 from .ratelimit import make_limiter
 from .settings import DEFAULTS
 from .settings import read_settings
@@ -94,9 +102,6 @@ class Loyalty:
         )
         state.config_read = {key: app.config[key] for key in DEFAULTS}
         app.extensions["loyalty"] = state
-
-        from .blueprint import build_blueprint
-        from .cli import loyalty_cli
 
         app.register_blueprint(build_blueprint(state))
         app.cli.add_command(loyalty_cli)
@@ -285,8 +290,6 @@ class Loyalty:
         :raises LoyaltyError: ``UnknownOrder`` or ``InvalidOrder`` (a naive time,
             one before the order or in the future); nothing is stored.
         """
-        from .orders.delivery import mark_delivered
-
         state = self.state
         order = mark_delivered(state.session, state.now(), order_id, at)
         if commit:
@@ -310,8 +313,6 @@ class Loyalty:
 
         :raises InvalidAmount, InvalidOrder: a bad subtotal, price or item.
         """
-        from .codes.api import quote_discount
-
         return quote_discount(
             self.state,
             code,
@@ -338,8 +339,6 @@ class Loyalty:
         :raises LoyaltyError: ``UnknownCode``, ``CodeExpired``, ``CodeUsed``,
             ``CodeNotYours`` or ``CodeNotApplicable``; nothing is written.
         """
-        from .codes.api import redeem_discount
-
         redemption = redeem_discount(
             self.state, code, order_id, email=email, subtotal=subtotal, items=items
         )
@@ -365,8 +364,6 @@ class Loyalty:
 
         :raises ValueError: a subject with a line break.
         """
-        from .outbox.service import queue_mail
-
         state = self.state
         queue_mail(
             state.session,
@@ -389,15 +386,11 @@ class Loyalty:
 
             Babel(app, locale_selector=loyalty.page_language)
         """
-        from .i18n import choose_language
-
         return choose_language(self.state)[0]
 
     def current_customer(self) -> Customer | None:
         """The loyalty customer of this request: from ``customer_loader``, else
         from a sign-in link she followed; ``None`` for an anonymous visitor."""
-        from .customers.views import current_customer
-
         return current_customer(self.state)
 
     @staticmethod

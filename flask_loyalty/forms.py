@@ -6,14 +6,14 @@ import typing as t
 
 from flask_wtf import FlaskForm
 
+from .i18n import form_translations
+
 
 class TranslatedMeta:
     """WTForms' own messages ("This field is required.") from the extension's
     catalog, in the page's language; for sub-forms too."""
 
     def get_translations(self, form: t.Any) -> t.Any:
-        from .i18n import form_translations
-
         return form_translations
 
 

@@ -20,6 +20,7 @@ from flask import url_for
 from markupsafe import Markup
 from wtforms import StringField
 
+from .customers.views import current_customer
 from .forms import ActionForm
 from .i18n import LANGUAGE_NAMES
 from .i18n import SESSION_KEY
@@ -27,6 +28,7 @@ from .i18n import choose_language
 from .i18n import current_language
 from .i18n import match_language
 from .i18n import template_gettext
+from .newsletter.service import find_subscriber
 from .state import get_state
 
 if t.TYPE_CHECKING:
@@ -112,8 +114,6 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         A language that is not offered forgets the choice (the browser's language
         or the default applies) instead of failing.
         """
-        from .customers.views import current_customer
-
         state = get_state()
         form = LanguageForm()
         if not form.validate_on_submit():
@@ -135,8 +135,6 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
 def store_language(state: LoyaltyState, email: str, code: str) -> None:
     """Keep ``code`` as the language of the subscriber with ``email`` too (in the
     session's transaction): her newsletters follow her choice."""
-    from .newsletter.service import find_subscriber
-
     subscriber = find_subscriber(state.session, email)
     if subscriber is not None:
         subscriber.locale = code

@@ -14,6 +14,10 @@ from flask import Flask
 
 from .clock import Clock
 from .clock import system_clock
+from .errors import UnknownCurrency
+from .i18n import check_languages
+from .links import check_base_url
+from .money import check_currency
 from .ratelimit import Rate
 from .ratelimit import parse_rate
 
@@ -178,11 +182,6 @@ def read_settings(app: Flask) -> Settings:
 
     :raises RuntimeError: for a value that cannot work, with what to write instead.
     """
-    from .errors import UnknownCurrency
-    from .i18n import check_languages
-    from .links import check_base_url
-    from .money import check_currency
-
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     c = app.config

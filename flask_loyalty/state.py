@@ -20,6 +20,7 @@ from .orders.models import Refund
 from .ratelimit import Limiter
 from .settings import Settings
 from .settings import check_unchanged
+from .setup_checks import check_setup
 
 if t.TYPE_CHECKING:
     from .extension import Loyalty
@@ -107,8 +108,6 @@ class LoyaltyState:
         changed after ``init_app``, a base template without a ``content`` block,
         and missing tables. :raises RuntimeError: naming what to change."""
         if not self.config_checked:
-            from .setup_checks import check_setup
-
             check_unchanged(app, self.config_read)
             with app.app_context():
                 check_setup(

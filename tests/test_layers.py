@@ -153,3 +153,29 @@ def test_every_module_imports_in_a_fresh_interpreter() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+OPTIONAL = {"dns"}
+"""Dependencies a shop may leave out (dnspython, for ``flask loyalty dns``): the
+only imports inside a function, so the rest works without them."""
+
+
+def test_only_optional_dependencies_are_imported_inside_functions() -> None:
+    inside = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.Import):
+                    tops = {alias.name.split(".")[0] for alias in node.names}
+                elif isinstance(node, ast.ImportFrom):
+                    tops = {"." if node.level else (node.module or "").split(".")[0]}
+                else:
+                    continue
+                if not tops <= OPTIONAL:
+                    inside.append(f"{module_name(path)}:{node.lineno}")
+    assert inside == [], "import these at the top of the module"

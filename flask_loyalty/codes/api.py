@@ -10,10 +10,13 @@ from flask import has_request_context
 from flask import request
 
 from ..customers.service import normalise_email
+from ..errors import UnknownOrder
 from ..i18n import _
 from ..money import check_currency
 from ..money import from_minor
 from ..money import to_minor
+from ..offers.models import MULTIPLIER
+from ..offers.models import Offer
 from ..orders.models import Order
 from ..points import ledger
 from ..points.bonuses import grant_bonus
@@ -104,8 +107,6 @@ def redeem_discount(
     else:
         money = state.settings.currency
         if subtotal is None:
-            from ..errors import UnknownOrder
-
             raise UnknownOrder(
                 _(
                     "Record order %(id)s first, or give the email and subtotal.",
@@ -134,9 +135,6 @@ def _points_multiplier(
     state: LoyaltyState, redemption: CodeRedemption, order: Order
 ) -> None:
     """A points multiplier code: the extra points of the order it was used on."""
-    from ..offers.models import MULTIPLIER
-    from ..offers.models import Offer
-
     offer = state.session.get(Offer, redemption.offer_id)
     if offer is None or offer.benefit != MULTIPLIER or offer.points <= 100:
         return

@@ -16,6 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import format_currency
 from flask_babel import format_decimal
 from flask_babel import format_percent
 from sqlalchemy.orm import Session
@@ -125,8 +126,6 @@ def parse_lines(items: t.Iterable[t.Any], currency: str) -> list[Line]:
 
 
 def _show(cents: int, currency: str) -> str:
-    from flask_babel import format_currency
-
     return str(format_currency(from_minor(cents, currency), currency))
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 import flask_loyalty.signals as signals
 
 from ..customers.models import ERASED_DOMAIN
+from ..customers.service import normalise_email
 from ..errors import InvalidEmail
 from ..newsletter.models import CampaignRecipient
 from ..newsletter.models import Subscriber
@@ -49,8 +50,6 @@ BLOCKS_MARKETING = frozenset({"complaint", "erased"})
 
 def normal(email: str) -> str:
     """The address as the newsletter stores and hashes it (lower case)."""
-    from ..customers.service import normalise_email
-
     try:
         return normalise_email(email)
     except InvalidEmail:

@@ -11,6 +11,8 @@ import sqlalchemy as sa
 
 from ..customers.models import Customer
 from ..orders.models import Order
+from ..points.models import PointsAccount
+from ..segments.service import member_ids
 from . import models as jm
 from .service import enter
 from .service import running
@@ -42,8 +44,6 @@ def _birthday_in(birthday: date, year: int) -> date:
 def _calendar(state: LoyaltyState) -> int:
     """Birthdays (on the day, or up to a week late) and quiet spells (no order for
     N days, noticed up to a week late) bring people into their journeys."""
-    from ..points.models import PointsAccount
-
     session, now = state.session, state.now()
     zone = shop_timezone()
     today = now.astimezone(zone).date()
@@ -102,8 +102,6 @@ def _segments(state: LoyaltyState) -> int:
 
     The first look after the journey is switched on only notes who is in.
     """
-    from ..segments.service import member_ids
-
     session, now = state.session, state.now()
     zone = shop_timezone()
     entered = 0

@@ -18,6 +18,8 @@ from ..errors import InvalidContent
 from ..errors import InvalidJourney
 from ..i18n import _
 from ..newsletter.models import Topic
+from ..offers.models import Offer
+from ..segments.service import SEGMENTS
 from . import models as jm
 
 MAX_DELAY_DAYS = 3650
@@ -61,8 +63,6 @@ def parse_time(value: str | None) -> int | None:
 
 
 def _offer_exists(session: Session, offer_id: int | None) -> bool:
-    from ..offers.models import Offer
-
     return offer_id is not None and session.get(Offer, offer_id) is not None
 
 
@@ -159,8 +159,6 @@ def save_journey(
     if trigger not in (jm.NTH_ORDER, jm.NO_ORDER):
         trigger_n = None
     if trigger == jm.SEGMENT:
-        from ..segments.service import SEGMENTS
-
         if segment not in SEGMENTS:
             raise InvalidJourney(_("Choose the segment whose new members enter."))
     else:

@@ -22,7 +22,12 @@ from ..money import from_minor
 from ..newsletter.campaigns import PREFERENCES
 from ..newsletter.campaigns import UNSUBSCRIBE
 from ..newsletter.campaigns import CampaignRenderer
+from ..newsletter.mail import PLACEHOLDER
+from ..newsletter.mail import NewsletterMailer
+from ..newsletter.mail import preferences_token
 from ..newsletter.models import Subscriber
+from ..offers.suggest import shop_catalog
+from ..offers.suggest import suggest
 from ..orders.models import Order
 from ..orders.models import OrderItem
 from ..outbox.models import OutboxMessage
@@ -108,9 +113,6 @@ class StepMailer:
 
     def suggestions(self, email: str) -> list[dict[str, t.Any]]:
         """Products that go with her last order (none without a catalog_loader)."""
-        from ..offers.suggest import shop_catalog
-        from ..offers.suggest import suggest
-
         if self._catalog is None:
             self._catalog = shop_catalog(self.state)
         session = self.state.session
@@ -141,8 +143,6 @@ class StepMailer:
     def newsletter(self) -> NewsletterMailer:
         """Links and headers as campaigns have them (built when first needed)."""
         if self._newsletter is None:
-            from ..newsletter.mail import NewsletterMailer
-
             self._newsletter = NewsletterMailer(self.state)
         return self._newsletter
 
@@ -151,9 +151,6 @@ class StepMailer:
     ) -> OutboxMessage:
         """Her copy of the step's email, in the outbox of this transaction, with
         her signed preferences and one-click unsubscribe links."""
-        from ..newsletter.mail import PLACEHOLDER
-        from ..newsletter.mail import preferences_token
-
         # The step's text in her language if the owner wrote it, else the
         # default's: the whole email is in that one language, the products and
         # the links around it too.

@@ -30,7 +30,10 @@ from ..newsletter.models import UNSUBSCRIBED
 from ..newsletter.models import Subscriber
 from ..newsletter.models import subscriber_topics
 from ..newsletter.service import suppression_reasons
+from ..offers import service as offers
+from ..offers.models import Offer
 from ..outbox.models import OutboxMessage
+from ..points.bonuses import grant_bonus
 from . import models as jm
 from .calendar import enter_by_the_calendar
 from .mail import StepMailer
@@ -300,8 +303,6 @@ class Runner:
     def points(
         self, enrolment: jm.Enrolment, step: jm.Step, now: datetime
     ) -> tuple[str, None]:
-        from ..points.bonuses import grant_bonus
-
         customer_id = self.customer_id(enrolment)
         if customer_id is None:
             return jm.SKIPPED_NO_CUSTOMER, None
@@ -322,9 +323,6 @@ class Runner:
         subscriber: Subscriber | None,
         now: datetime,
     ) -> Wait | tuple[str, None]:
-        from ..offers import service as offers
-        from ..offers.models import Offer
-
         offer = self.session.get(Offer, step.offer_id) if step.offer_id else None
         if offer is None:
             raise self.halt(

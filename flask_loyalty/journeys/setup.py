@@ -10,7 +10,13 @@ from flask import Blueprint
 import flask_loyalty.signals as signals
 
 from ..i18n import lazy_gettext
+from ..state import DueTask
+from ..state import NavItem
+from . import owner_step_languages
 from . import service
+from . import views
+from .runner import count_due
+from .runner import run_journeys_due
 
 if t.TYPE_CHECKING:
     from ..state import LoyaltyState
@@ -21,13 +27,6 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
 
     :raises RuntimeError: ``LOYALTY_TIMEZONE`` is not a time zone.
     """
-    from ..state import DueTask
-    from ..state import NavItem
-    from . import owner_step_languages
-    from . import views
-    from .runner import count_due
-    from .runner import run_journeys_due
-
     bp.record_once(
         lambda setup: service.check_timezone(setup.app.config.get("LOYALTY_TIMEZONE"))
     )

@@ -28,7 +28,9 @@ from ..newsletter.mail import queue_test
 from ..newsletter.models import Topic
 from ..newsletter.service import active_topics
 from ..newsletter.service import clean_first_name
+from ..offers.models import Offer
 from ..owner.access import owner_required
+from ..segments.service import SEGMENTS
 from ..state import get_state
 from . import models as jm
 from . import service
@@ -56,8 +58,6 @@ def _journey(state: LoyaltyState, journey_id: int) -> jm.Journey:
 
 
 def _offer_choices(state: LoyaltyState) -> list[SelectChoice]:
-    from ..offers.models import Offer
-
     offers = state.session.scalars(sa.select(Offer).order_by(Offer.name)).all()
     return [SelectChoice("", "–")] + [
         SelectChoice(str(offer.id), offer.name) for offer in offers
@@ -72,14 +72,10 @@ def _topic_choices(state: LoyaltyState) -> list[SelectChoice]:
 
 
 def _segment_labels() -> dict[str, t.Any]:
-    from ..segments.service import SEGMENTS
-
     return SEGMENTS
 
 
 def _segment_choices() -> list[SelectChoice]:
-    from ..segments.service import SEGMENTS
-
     return [SelectChoice("", "–")] + [
         SelectChoice(key, label) for key, label in SEGMENTS.items()
     ]

@@ -14,6 +14,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..customers.service import normalise_email
+from ..deliverability.service import forget_address
+from ..journeys import models as jm
+from ..journeys.service import forget_address as leave_journeys
 from ..outbox.service import forget_recipient
 from ..outbox.service import mailed_to
 from .models import CampaignRecipient
@@ -83,8 +86,6 @@ def export_subscriber(session: Session, email: object) -> dict[str, t.Any] | Non
 
 def journey_enrolments(session: Session, email: str) -> list[dict[str, t.Any]]:
     """Her enrolments in journeys, for the personal data export."""
-    from ..journeys import models as jm
-
     rows = session.execute(
         sa.select(jm.Journey.name, jm.Enrolment)
         .join(jm.Journey, jm.Journey.id == jm.Enrolment.journey_id)
@@ -116,8 +117,6 @@ def erase_subscriber(session: Session, now: datetime, email: object) -> bool:
         ):
             session.execute(sa.delete(table).where(column == subscriber.id))
         session.delete(subscriber)
-    from ..deliverability.service import forget_address
-    from ..journeys.service import forget_address as leave_journeys
 
     forget_address(session, address)  # bounce reports keep their counts only
     leave_journeys(session, now, address)  # journey figures keep their counts only

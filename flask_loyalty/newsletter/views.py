@@ -36,6 +36,7 @@ from .forms import SubscribeForm
 from .mail import CONFIRM
 from .mail import LINK_REQUEST
 from .mail import LINKS
+from .mail import preferences_token
 from .mail import queue_confirmation
 from .mail import queue_preferences_link
 from .models import Subscriber
@@ -260,8 +261,6 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
 
 
 def _links_token(subscriber: Subscriber) -> str:
-    from .mail import preferences_token
-
     return preferences_token(subscriber)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from ..customers.models import Customer
 from ..orders.models import Order
 from ..points.models import PointsAccount
+from ..segments.service import member_ids
 from . import models as om
 from .service import find_grant
 from .service import issue
@@ -161,8 +162,6 @@ def send_to_segment(
 
     :raises InvalidSegment: an unknown segment.
     """
-    from ..segments.service import member_ids
-
     done = 0
     for customer_id in member_ids(state.session, now, segment):
         done += _give(

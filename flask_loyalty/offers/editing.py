@@ -21,6 +21,7 @@ from ..errors import InvalidAmount
 from ..errors import InvalidContent
 from ..errors import InvalidOffer
 from ..i18n import _
+from ..money import from_minor
 from ..money import to_minor
 from . import models as om
 
@@ -175,7 +176,6 @@ def _day(day: date | None, *, end: bool = False) -> datetime | None:
 
 def values_of(offer: om.Offer, currency: str) -> dict[str, t.Any]:
     """The form's data for an offer."""
-    from ..money import from_minor
 
     def money(cents: int | None) -> Decimal | None:
         return None if cents is None else from_minor(cents, currency)

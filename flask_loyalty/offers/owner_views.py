@@ -25,6 +25,7 @@ from ..i18n import _
 from ..i18n import match_language
 from ..i18n import ngettext
 from ..owner.access import owner_required
+from ..segments.service import SEGMENTS
 from ..state import LoyaltyState
 from ..state import get_state
 from . import models as om
@@ -118,8 +119,6 @@ def _render_edit(form: OfferForm, offer: om.Offer | None, preview: t.Any) -> str
 
 
 def register(bp: Blueprint, state: LoyaltyState) -> None:
-    from ..segments.service import SEGMENTS
-
     messages.register(bp)
 
     @bp.route("/owner/offers/")

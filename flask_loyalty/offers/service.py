@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 import flask_loyalty.content_versions as content_versions
 import flask_loyalty.signals as signals
 
+from ..codes.checkout import describe_benefit
 from ..codes.models import OFFER
 from ..codes.service import create_code
 from ..content import personalise
@@ -167,8 +168,6 @@ def issue(
 
 def describe(offer: om.Offer, currency: str) -> str:
     """The benefit in a few words ("20% off")."""
-    from ..codes.checkout import describe_benefit
-
     return describe_benefit(offer, currency)
 
 

@@ -7,21 +7,20 @@ from flask import Blueprint
 import flask_loyalty.signals as signals
 
 from ..i18n import lazy_gettext
+from ..segments import owner_views as segment_owner_views
 from ..state import DueTask
 from ..state import LoyaltyState
 from ..state import NavItem
+from . import owner_views
+from . import views
+from .due import on_subscription_confirmed
+from .due import run_offers_due
+from .service import ORDER_OFFERS_RUNNING
+from .service import issue_for_order
 
 
 def register(bp: Blueprint, state: LoyaltyState) -> None:
     """Pages, navigation, the order hook, the due task and the newsletter receiver."""
-    from ..segments import owner_views as segment_owner_views
-    from . import owner_views
-    from . import views
-    from .due import on_subscription_confirmed
-    from .due import run_offers_due
-    from .service import ORDER_OFFERS_RUNNING
-    from .service import issue_for_order
-
     views.register(bp, state)
     owner_views.register(bp, state)
     segment_owner_views.register(bp, state)

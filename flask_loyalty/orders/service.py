@@ -36,6 +36,7 @@ from ..hooks import OrderLine
 from ..i18n import _
 from ..i18n import lazy_gettext
 from ..money import check_currency
+from ..money import from_minor
 from ..money import to_minor
 from .models import Order
 from .models import OrderItem
@@ -366,8 +367,6 @@ def orders_so_far(session: Session, order: Order) -> int:
 
 
 def _show(cents: int, currency: str) -> str:
-    from ..money import from_minor
-
     return f"{from_minor(cents, currency)} {currency}"
 
 

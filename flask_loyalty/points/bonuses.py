@@ -8,13 +8,20 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
+from flask import has_request_context
+from flask import session as browser
 from sqlalchemy.orm import Session
 
 import flask_loyalty.signals as signals
 
+from ..customers.models import Customer
 from ..db import after_commit
 from ..errors import InvalidBirthday
+from ..errors import InvalidToken
 from ..i18n import _
+from ..orders.models import Order
+from ..tokens import make_token
+from ..tokens import read_token
 from . import ledger
 from .models import BONUS
 from .models import PointsAccount
@@ -50,8 +57,6 @@ def grant_bonus(
         note=note,
     )
     if entry is not None:
-        from ..customers.models import Customer
-
         customer = session.get(Customer, customer_id)
         announce(session, signals.points_earned, customer=customer, entry=entry)
     return entry
@@ -101,8 +106,6 @@ def get_birthday(session: Session, customer_id: int) -> date | None:
 def on_subscription_confirmed(sender: t.Any, subscriber: t.Any, **_kw: t.Any) -> None:
     """Receiver of ``subscription_confirmed``: the newsletter bonus, once, for a
     subscriber who is already a customer (same address). Commits its own change."""
-    from ..customers.models import Customer
-
     state = sender.extensions.get("loyalty")
     if state is None:
         return
@@ -131,16 +134,11 @@ REFERRER_SESSION_KEY = "loyalty_referrer"
 
 def referral_token(customer_id: int) -> str:
     """The signed token of her invitation link (forged ones are refused)."""
-    from ..tokens import make_token
-
     return make_token(REFERRAL, {"c": customer_id})
 
 
 def referrer_from_token(token: str) -> int:
     """:raises InvalidToken: a changed, foreign or very old token."""
-    from ..errors import InvalidToken
-    from ..tokens import read_token
-
     data = read_token(REFERRAL, token, REFERRAL_MAX_AGE)
     if not isinstance(data, dict) or not isinstance(data.get("c"), int):
         raise InvalidToken(_("This invitation link is not valid."))
@@ -188,12 +186,6 @@ def record_referral(
 def pay_referral(state: t.Any, order: t.Any) -> None:
     """Order hook: if the buyer came by an invitation link (kept in her browser
     session) and this is her first order, pay both referral bonuses."""
-    from flask import has_request_context
-    from flask import session as browser
-
-    from ..customers.models import Customer
-    from ..orders.models import Order
-
     if not has_request_context() or REFERRER_SESSION_KEY not in browser:
         return
     referrer_id = browser[REFERRER_SESSION_KEY]

@@ -22,6 +22,7 @@ import flask_loyalty.signals as signals
 from ..codes.models import POINTS
 from ..codes.models import DiscountCode
 from ..codes.service import create_code
+from ..customers.models import Customer
 from ..errors import InvalidAdjustment
 from ..errors import InvalidPoints
 from ..errors import NotEnoughPoints
@@ -246,7 +247,6 @@ def redeem_points(
         code_id=code.id,
         taken=True,
     )
-    from ..customers.models import Customer
 
     announce(
         session,

@@ -26,6 +26,9 @@ from ..i18n import _
 from ..i18n import lazy_gettext
 from ..money import from_minor
 from ..money import to_minor
+from ..newsletter.models import DRAFT
+from ..newsletter.models import SCHEDULED
+from ..newsletter.models import Campaign
 from ..owner.access import owner_required
 from ..owner.listing import page_number
 from ..state import LoyaltyState
@@ -40,10 +43,6 @@ class AudienceForm(LoyaltyForm):
 
 
 def _campaigns(state: LoyaltyState) -> list[t.Any]:
-    from ..newsletter.models import DRAFT
-    from ..newsletter.models import SCHEDULED
-    from ..newsletter.models import Campaign
-
     return list(
         state.session.scalars(
             sa.select(Campaign)

@@ -25,6 +25,7 @@ from ..customers.models import Customer
 from ..errors import InvalidSegment
 from ..i18n import _
 from ..i18n import lazy_gettext
+from ..newsletter.models import Subscriber
 from ..orders.models import Order
 from ..points.program import add_months
 from .models import CampaignSegment
@@ -276,8 +277,6 @@ def narrow(
 ) -> t.Any:
     """A campaign's audience query, kept to subscribers whose address is a
     customer in the campaign's segment (unchanged without one)."""
-    from ..newsletter.models import Subscriber
-
     segment = campaign_segment(session, campaign_id) if campaign_id else None
     if segment is None:
         return audience
