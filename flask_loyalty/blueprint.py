@@ -22,44 +22,27 @@ from flask_babel import format_decimal
 from flask_babel import format_percent
 from flask_babel import get_locale
 
-import flask_loyalty.signals as signals
-
-from .customers import data_views
-from .customers import views as customer_views
+from .customers import setup as customers_setup
 from .db import MAX_ID
 from .deliverability import views as deliverability_views
 from .i18n import format_month
 from .i18n import format_time_of_day
 from .i18n import language_in_sentence
-from .i18n import lazy_gettext
 from .i18n import template_gettext
 from .i18n import template_ngettext
 from .i18n import use_page_language
 from .journeys import setup as journeys_setup
 from .languages import register as register_languages
 from .money import from_minor
-from .newsletter import owner_views as newsletter_owner_views
-from .newsletter import views as newsletter_views
-from .newsletter.mail import build_due_campaigns
-from .newsletter.mail import count_due_recipients
-from .newsletter.mail import send_requested_links
+from .newsletter import setup as newsletter_setup
 from .offers import setup as offers_setup
-from .owner import views as owner_views
+from .owner import setup as owner_setup
 from .pages import loyalty_url
 from .pages import page_context
-from .points import owner_views as points_owner_views
-from .points import views as points_views
-from .points.bonuses import on_subscription_confirmed
-from .points.bonuses import pay_referral
-from .points.due import run_points_due
-from .points.service import earn_for_order
-from .points.service import reverse_for_refund
-from .policies import views as policy_views
-from .returns import owner_views as return_owner_views
-from .returns import views as return_views
-from .state import DueTask
+from .points import setup as points_setup
+from .policies import setup as policies_setup
+from .returns import setup as returns_setup
 from .state import LoyaltyState
-from .state import NavItem
 from .static_views import register as register_static
 
 TEMPLATE_FOLDER = str(files("flask_loyalty.templates"))
@@ -143,8 +126,8 @@ def refuse_impossible_ids(
 
 
 def build_blueprint(state: LoyaltyState) -> Blueprint:
-    """Create the blueprint for one app, with every domain's views."""
-
+    """Create the blueprint for one app; each domain's ``setup.register`` adds
+    its views, navigation, hooks and due tasks, in the order the navigation shows."""
     bp = Blueprint(
         state.settings.blueprint_name,
         __name__,
@@ -166,45 +149,15 @@ def build_blueprint(state: LoyaltyState) -> Blueprint:
         bp.add_app_template_filter(function, name)
 
     register_static(bp, state)
-    customer_views.register(bp, state)
-    data_views.register(bp, state)
+    customers_setup.register(bp, state)
     register_languages(bp, state)
     bp.before_request(lambda: use_page_language(state))
-    newsletter_views.register(bp, state)
-    state.due_tasks.append(
-        DueTask(lazy_gettext("Newsletter settings links"), send_requested_links)
-    )
-    state.due_tasks.append(
-        DueTask(
-            lazy_gettext("Building newsletter campaigns"),
-            build_due_campaigns,
-            count_due_recipients,
-        )
-    )
-    owner_views.register(bp)
-    state.owner_nav.append(NavItem("owner_dashboard", lazy_gettext("Overview")))
-    state.owner_nav.append(NavItem("owner_customers", lazy_gettext("Customers")))
-    state.owner_nav.append(NavItem("owner_outbox", lazy_gettext("Outbox")))
+    owner_setup.register(bp, state)
     deliverability_views.register(bp, state)  # after Outbox in the navigation
-    newsletter_owner_views.register(bp, state)
-    state.owner_nav.append(NavItem("owner_newsletter", lazy_gettext("Newsletter")))
-    points_views.register(bp, state)
-    points_owner_views.register(bp, state)
-    state.owner_nav.append(NavItem("owner_points", lazy_gettext("Points")))
-    state.order_hooks.append(earn_for_order)
-    state.order_hooks.append(pay_referral)
-    state.refund_hooks.append(reverse_for_refund)
-    state.due_tasks.append(DueTask(lazy_gettext("Points"), run_points_due))
-    bp.record_once(
-        lambda setup: signals.subscription_confirmed.connect(
-            on_subscription_confirmed, sender=setup.app, weak=False
-        )
-    )
+    newsletter_setup.register(bp, state)
+    points_setup.register(bp, state)
     offers_setup.register(bp, state)  # offers, checkout codes, segments
-    policy_views.register(bp, state)
-    return_views.register(bp, state)
-    return_owner_views.register(bp, state)
-    state.owner_nav.append(NavItem("owner_policies", lazy_gettext("Policies")))
-    state.owner_nav.append(NavItem("owner_returns", lazy_gettext("Returns")))
+    policies_setup.register(bp, state)
+    returns_setup.register(bp, state)
     journeys_setup.register(bp, state)  # welcome and post-purchase series
     return bp

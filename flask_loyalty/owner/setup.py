@@ -1,0 +1,19 @@
+"""Plugging the owner area's own pages into the blueprint: overview, customers,
+outbox."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from ..i18n import lazy_gettext
+from ..state import LoyaltyState
+from ..state import NavItem
+from . import views
+
+
+def register(bp: Blueprint, state: LoyaltyState) -> None:
+    """The pages and the first items of the owner navigation."""
+    views.register(bp)
+    state.owner_nav.append(NavItem("owner_dashboard", lazy_gettext("Overview")))
+    state.owner_nav.append(NavItem("owner_customers", lazy_gettext("Customers")))
+    state.owner_nav.append(NavItem("owner_outbox", lazy_gettext("Outbox")))
