@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 
 import flask_loyalty.migrations as migrations
 
+from .deliverability.cli import register_commands
 from .outbox.models import QUEUED
 from .outbox.models import OutboxMessage
 from .outbox.worker import deliver_all
@@ -266,7 +267,5 @@ def worker(once: bool) -> None:
             return
         time.sleep(state.settings.worker_interval)
 
-
-from .deliverability.cli import register_commands  # noqa: E402 - after the group
 
 register_commands(loyalty_cli)  # flask loyalty mail check, flask loyalty bounces
