@@ -1,4 +1,5 @@
-"""Who may open the owner pages: the decorator every owner view wears."""
+"""Who may open the owner pages (the decorator every owner view wears) and who
+the owner is, for the records her actions leave."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import typing as t
 from urllib.parse import urlencode
 
 from flask import abort
+from flask import g
 from flask import redirect
 from flask import request
 from flask import url_for
@@ -43,3 +45,9 @@ def owner_login_url(login: str) -> str:
     url = login if "/" in login else url_for(login)
     back = request.full_path.rstrip("?")
     return f"{url}{'&' if '?' in url else '?'}{urlencode({'next': back})}"
+
+
+def owner_identity() -> str:
+    """Who the owner is, for the ledger: ``g.loyalty_owner`` if the shop set it,
+    else the request's ``REMOTE_USER``, else ``"owner"``."""
+    return str(g.get("loyalty_owner") or request.remote_user or "owner")[:200]

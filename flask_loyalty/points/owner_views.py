@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from flask import Blueprint
 from flask import abort
 from flask import flash
-from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -25,6 +24,7 @@ from ..i18n import _
 from ..money import from_minor
 from ..money import to_minor
 from ..orders.models import Order
+from ..owner.access import owner_identity
 from ..owner.access import owner_required
 from ..owner.listing import one_page
 from ..owner.listing import page_number
@@ -46,12 +46,6 @@ from .program import load_tiers
 from .program import save_program
 
 SORTS = ("spend", "points", "last_order")
-
-
-def owner_identity() -> str:
-    """Who the owner is, for the ledger: ``g.loyalty_owner`` if the shop set it,
-    else the request's ``REMOTE_USER``, else ``"owner"``."""
-    return str(g.get("loyalty_owner") or request.remote_user or "owner")[:200]
 
 
 def _program_form(state: LoyaltyState) -> ProgramForm:

@@ -17,8 +17,8 @@ from ..errors import InvalidPolicy
 from ..errors import NotFound
 from ..forms import ActionForm
 from ..i18n import _
+from ..owner.access import owner_identity
 from ..owner.access import owner_required
-from ..points.owner_views import owner_identity
 from ..state import LoyaltyState
 from ..state import get_state
 from . import service

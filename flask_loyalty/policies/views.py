@@ -26,10 +26,10 @@ from ..i18n import _
 from ..i18n import choose_language
 from ..i18n import current_language
 from ..i18n import match_language
+from ..owner.access import owner_identity
 from ..owner.access import owner_required
 from ..owner.language_versions import requested_language
 from ..pages import loyalty_url
-from ..points.owner_views import owner_identity
 from ..returns.forms import LookupForm
 from ..state import LoyaltyState
 from ..state import get_state
