@@ -24,7 +24,7 @@ from flask_babel import get_locale
 
 from .customers import setup as customers_setup
 from .db import MAX_ID
-from .deliverability import views as deliverability_views
+from .deliverability import setup as deliverability_setup
 from .i18n import format_month
 from .i18n import format_time_of_day
 from .i18n import language_in_sentence
@@ -153,7 +153,7 @@ def build_blueprint(state: LoyaltyState) -> Blueprint:
     register_languages(bp, state)
     bp.before_request(lambda: use_page_language(state))
     owner_setup.register(bp, state)
-    deliverability_views.register(bp, state)  # after Outbox in the navigation
+    deliverability_setup.register(bp, state)  # after Outbox in the navigation
     newsletter_setup.register(bp, state)
     points_setup.register(bp, state)
     offers_setup.register(bp, state)  # offers, checkout codes, segments

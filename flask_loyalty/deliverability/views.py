@@ -17,21 +17,16 @@ from flask import url_for
 
 from ..csrf import exempt_from_host_csrf
 from ..i18n import _
-from ..i18n import lazy_gettext
-from ..outbox.service import POLICY_KEY
 from ..owner.access import owner_required
 from ..owner.listing import page_number
 from ..state import LoyaltyState
-from ..state import NavItem
 from ..state import get_state
 from . import figures
 from . import service
 from . import webhooks
 from .config import EXTENSION_KEY
 from .config import MailConfig
-from .config import read_config
 from .forms import LiftForm
-from .policy import OutboxPolicy
 from .reports import apply_reports
 
 log = logging.getLogger("flask_loyalty.mail")
@@ -42,18 +37,7 @@ def config_of(state: LoyaltyState) -> MailConfig:
 
 
 def register(bp: Blueprint, state: LoyaltyState) -> None:
-    def setup(setup_state: t.Any) -> None:
-        app = setup_state.app
-        config = read_config(app, state.settings.mail_sender)
-        app.extensions[EXTENSION_KEY] = config
-        secret = str(app.config.get("SECRET_KEY") or "").encode()
-        app.extensions[POLICY_KEY] = OutboxPolicy(config, secret)
-
-    bp.record_once(setup)
     bp.record_once(exempt_from_host_csrf("mail_webhook"))
-    state.owner_nav.append(
-        NavItem("owner_deliverability", lazy_gettext("Deliverability"))
-    )
 
     @bp.route("/hooks/mail/<provider>", methods=["POST"])
     def mail_webhook(provider: str) -> t.Any:
