@@ -119,6 +119,14 @@ class OfferGrant(Base):
     """
 
     __tablename__ = "loyalty_offer_grants"
+    __table_args__ = (
+        sa.Index(
+            "ix_loyalty_offer_grants_mail_due",
+            "id",
+            postgresql_where=sa.text("mail_due"),
+            sqlite_where=sa.text("mail_due"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(sa.String(120), unique=True)
@@ -137,6 +145,9 @@ class OfferGrant(Base):
     """The order that triggered it (first purchase, stamp card...)."""
     suggestions: Mapped[list[dict[str, str]]] = mapped_column(sa.JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    mail_due: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    """Her email is still to be written and queued (by the worker: an offer an
+    order earns is mailed outside the order's transaction)."""
 
     offer: Mapped[Offer] = relationship()
     customer: Mapped[Customer] = relationship()

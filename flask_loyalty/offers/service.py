@@ -1,7 +1,8 @@
 """Issuing offers: once per key, with a code, an email by name and suggestions.
 
-Plain functions over a session and a time; none commits. The order hook
-:func:`issue_for_order` runs inside ``record_order``'s transaction.
+Plain functions over a session and a time; none commits but the worker's
+:func:`mail_due_offers`. The order hook :func:`issue_for_order` runs inside
+``record_order``'s transaction and leaves the email to the worker.
 """
 
 from __future__ import annotations
@@ -100,11 +101,14 @@ def issue(
     order: Order | None = None,
     suggestions: list[dict[str, t.Any]] | None = None,
     send_mail: bool = True,
+    mail_later: bool = False,
     checked: bool = False,
 ) -> om.OfferGrant | None:
     """Issue ``offer`` to ``customer`` once per ``key``: a code (or the bonus
     points), the grant, the email. ``None`` if it was issued before or is used up,
-    or if her personal data was erased. ``checked=True``: the caller has just
+    or if her personal data was erased. ``mail_later=True``: the grant is marked
+    for :func:`mail_due_offers` (the worker) to write and queue the email, out of
+    this transaction. ``checked=True``: the caller has just
     looked ``key`` up. The grant's ``INSERT ... ON CONFLICT (key) DO NOTHING``
     settles a race (the loser takes its code back), without a savepoint."""
     session = state.session
@@ -140,6 +144,7 @@ def issue(
             "order_id": order.id if order is not None else None,
             "suggestions": suggestions or [],
             "created_at": now,
+            "mail_due": send_mail and mail_later,
         },
         unique="key",
     )
@@ -156,7 +161,7 @@ def issue(
             key=f"offer:{key}"[:120],
             note=offer.name[:200],
         )
-    if send_mail:
+    if send_mail and not mail_later:
         queue_offer_mail(state, now, offer, customer, grant)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     after_commit(
@@ -254,6 +259,49 @@ def queue_offer_mail(
     )
 
 
+_MAIL_DUE = sa.select(om.OfferGrant.id).where(om.OfferGrant.mail_due)
+_CLAIM_MAIL = (
+    sa.update(om.OfferGrant)
+    .where(om.OfferGrant.id == sa.bindparam("grant_id"), om.OfferGrant.mail_due)
+    .values(mail_due=False)
+    .execution_options(synchronize_session=False)
+)
+
+
+def count_due_offer_mail(state: LoyaltyState) -> int:
+    """How many offers earned by orders wait for their email."""
+    return int(
+        state.session.scalar(
+            sa.select(sa.func.count()).select_from(_MAIL_DUE.subquery())
+        )
+        or 0
+    )
+
+
+def mail_due_offers(
+    state: LoyaltyState, progress: t.Callable[[int], None] | None = None
+) -> int:
+    """The worker's task: write and queue the email of each offer an order
+    earned (her language, her name and the products chosen for her, as when it
+    was issued), one grant per transaction; return how many were queued.
+
+    Each grant is claimed by an ``UPDATE ... WHERE mail_due`` first, so two
+    workers never both mail it, and a grant whose customer was erased since is
+    let go without mail."""
+    session = state.session
+    done = 0
+    for grant_id in session.scalars(_MAIL_DUE.order_by(om.OfferGrant.id)).all():
+        claimed = session.execute(_CLAIM_MAIL, {"grant_id": grant_id}).rowcount
+        grant = session.get(om.OfferGrant, grant_id) if claimed else None
+        if grant is not None and grant.customer.erased_at is None:
+            queue_offer_mail(state, state.now(), grant.offer, grant.customer, grant)
+            done += 1
+        session.commit()
+        if progress is not None:
+            progress(1)
+    return done
+
+
 def message_language(state: LoyaltyState, offer: om.Offer, stored: str | None) -> str:
     """The one language of the offer's message to a reader whose language is
     ``stored``: hers if the owner wrote the offer in it, else the default."""
@@ -311,6 +359,7 @@ def issue_for_order(state: LoyaltyState, order: Order) -> None:
             key=key,
             order=order,
             suggestions=suggestions,
+            mail_later=True,
             checked=True,
         )
 

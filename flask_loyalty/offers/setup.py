@@ -16,7 +16,9 @@ from . import views
 from .due import on_subscription_confirmed
 from .due import run_offers_due
 from .service import ORDER_OFFERS_RUNNING
+from .service import count_due_offer_mail
 from .service import issue_for_order
+from .service import mail_due_offers
 
 
 def register(bp: Blueprint, state: LoyaltyState) -> None:
@@ -29,6 +31,9 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     state.order_hooks.append(issue_for_order)
     state.order_hook_gates[issue_for_order] = ORDER_OFFERS_RUNNING
     state.due_tasks.append(DueTask(lazy_gettext("Offers"), run_offers_due))
+    state.due_tasks.append(
+        DueTask(lazy_gettext("Offer emails"), mail_due_offers, count_due_offer_mail)
+    )
     bp.record_once(
         lambda setup: signals.subscription_confirmed.connect(
             on_subscription_confirmed, sender=setup.app, weak=False

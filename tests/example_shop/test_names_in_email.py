@@ -16,6 +16,7 @@ from flask_loyalty.models import OutboxMessage
 from flask_loyalty.newsletter import campaigns
 from flask_loyalty.newsletter import service as newsletter
 from flask_loyalty.newsletter.mail import build_due_campaigns
+from flask_loyalty.testing import run_due
 
 from .test_shop import RING
 from .test_shop import add_to_cart
@@ -39,6 +40,7 @@ def test_a_guest_s_name_in_the_offer_email_is_text(shop_app: Flask) -> None:
     guest = shop_app.test_client()
     add_to_cart(guest, RING.sku)
     assert checkout(guest, PHISH, "victim@example.com").status_code == 302
+    run_due(shop_app)  # the worker writes the offer's email
     with shop_app.app_context():
         [mail] = db.session.scalars(
             sa.select(OutboxMessage).where(

@@ -19,6 +19,7 @@ from flask_loyalty.models import ReturnRequest
 from flask_loyalty.offers import models as om
 from flask_loyalty.offers.editing import OfferValues
 from flask_loyalty.offers.editing import save_offer
+from flask_loyalty.testing import run_due
 
 ENGLISH = {"Accept-Language": "en"}
 
@@ -30,6 +31,7 @@ def token(html: str) -> str:
 
 
 def mail(app: Flask, kind: str) -> list[OutboxMessage]:
+    run_due(app)  # the worker writes the emails that orders earned
     with app.app_context():
         return list(
             app.extensions["loyalty"].session.scalars(

@@ -11,6 +11,7 @@ from flask import Flask
 
 from flask_loyalty.models import Offer
 from flask_loyalty.models import OutboxMessage
+from flask_loyalty.offers.service import mail_due_offers
 
 from .conftest import CATALOG
 from .conftest import buy
@@ -58,6 +59,7 @@ def test_the_owner_edits_an_offer_in_a_browser(
 
     with app.app_context():
         buy(loyalty, "SF-1", "RNG-FERN")
+        mail_due_offers(loyalty.state)  # the worker writes the offer's email
         mail = loyalty.state.session.scalars(
             sa.select(OutboxMessage).where(OutboxMessage.kind == "offer")
         ).one()

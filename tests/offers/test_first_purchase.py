@@ -19,7 +19,9 @@ from flask_loyalty.models import OfferGrant
 from flask_loyalty.models import OutboxMessage
 from flask_loyalty.models import PointsEntry
 from flask_loyalty.offers import models as om
+from flask_loyalty.offers.service import mail_due_offers
 from flask_loyalty.offers.suggest import suggest
+from flask_loyalty.personal_data import erase_person
 from flask_loyalty.testing import sign_in
 
 from .conftest import CATALOG
@@ -32,6 +34,12 @@ def grants(loyalty: Loyalty) -> list[OfferGrant]:
     return list(
         loyalty.state.session.scalars(sa.select(OfferGrant).order_by(OfferGrant.id))
     )
+
+
+def worker_mails_offers(loyalty: Loyalty) -> int:
+    """What the worker does next: write and queue the emails of offers that
+    orders earned (out of the orders' transactions)."""
+    return mail_due_offers(loyalty.state)
 
 
 def mails(loyalty: Loyalty, kind: str = "offer") -> list[OutboxMessage]:
@@ -54,6 +62,10 @@ def test_her_first_order_brings_an_email_by_name_with_code_and_suggestions(
     [grant] = grants(shop_loyalty)
     assert received == ["anna@example.com"]
     assert grant.key == f"first:{grant.offer_id}:{grant.customer_id}"
+    assert mails(shop_loyalty) == []  # not in the order's transaction
+    assert grant.mail_due
+    assert worker_mails_offers(shop_loyalty) == 1
+    assert worker_mails_offers(shop_loyalty) == 0  # once
     [mail] = mails(shop_loyalty)
     assert mail.to_addr == "anna@example.com"
     assert mail.subject == "A gift for you, Anna"
@@ -80,6 +92,7 @@ def test_a_failing_catalog_loader_never_loses_the_order_or_the_offer(
     assert order.reference == "SF-1"
     [grant] = grants(shop_loyalty)
     assert grant.suggestions == []
+    worker_mails_offers(shop_loyalty)
     [mail] = mails(shop_loyalty)
     assert grant.code.display in mail.text_body
     assert shop_loyalty.state.session.scalar(sa.select(sa.func.count(PointsEntry.id)))
@@ -96,7 +109,22 @@ def test_only_the_first_order_and_a_repeat_of_it_changes_nothing(
     buy(shop_loyalty, "SF-1", "RNG-FERN")  # the shop retries the same order
     buy(shop_loyalty, "SF-2", "NCK-FERN")
     assert len(grants(shop_loyalty)) == 1
+    assert worker_mails_offers(shop_loyalty) == 1
     assert len(mails(shop_loyalty)) == 1
+
+
+def test_no_offer_email_for_a_customer_erased_before_the_worker_ran(
+    shop_loyalty: Loyalty,
+) -> None:
+    make_offer(shop_loyalty)
+    buy(shop_loyalty, "SF-1", "RNG-FERN")
+    state = shop_loyalty.state
+    erase_person(state.session, state.now(), "anna@example.com")
+    state.session.commit()
+    assert worker_mails_offers(shop_loyalty) == 0
+    assert mails(shop_loyalty) == []
+    [grant] = grants(shop_loyalty)
+    assert not grant.mail_due  # let go, not retried
 
 
 def test_the_offer_is_issued_in_the_orders_transaction(
@@ -236,3 +264,24 @@ def test_imported_old_orders_issue_no_offers(
     assert grants(shop_loyalty) == []
     buy(shop_loyalty, "SF-1", "RNG-FERN", email="bob@example.com")
     assert [g.customer.email for g in grants(shop_loyalty)] == ["bob@example.com"]
+
+
+def test_the_worker_mails_the_offer_an_order_earned(
+    shop: Flask, shop_loyalty: Loyalty
+) -> None:
+    """``flask loyalty run-due`` (and each round of ``worker``) writes the email
+    of the offers orders earned, in the reader's language, once."""
+    make_offer(shop_loyalty)
+    buy(shop_loyalty, "SF-1", "RNG-FERN")
+    buy(shop_loyalty, "SF-2", "RNG-FERN", email="bob@example.com", name="Bob Lee")
+    runner = shop.test_cli_runner()
+    first = runner.invoke(args=["loyalty", "run-due"])
+    assert first.exit_code == 0, first.output
+    assert "Offer emails: 2" in first.output
+    again = runner.invoke(args=["loyalty", "run-due"])
+    assert again.exit_code == 0, again.output
+    assert "Offer emails:" not in again.output  # nothing more to write
+    assert sorted(m.to_addr for m in mails(shop_loyalty)) == [
+        "anna@example.com",
+        "bob@example.com",
+    ]

@@ -16,6 +16,7 @@ from flask_loyalty import Loyalty
 from flask_loyalty.models import OutboxMessage
 from flask_loyalty.offers import models as om
 from flask_loyalty.offers.editing import save_message
+from flask_loyalty.offers.service import mail_due_offers
 
 from .conftest import CATALOG
 from .conftest import buy
@@ -51,6 +52,7 @@ def hungarian_offer(loyalty: Loyalty) -> om.Offer:
 
 
 def mail_to(loyalty: Loyalty, email: str) -> OutboxMessage:
+    mail_due_offers(loyalty.state)  # the worker writes the emails orders earned
     return loyalty.state.session.scalars(
         sa.select(OutboxMessage).where(
             OutboxMessage.kind == "offer", OutboxMessage.to_addr == email

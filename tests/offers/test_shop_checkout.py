@@ -20,6 +20,7 @@ from flask_loyalty.models import CodeRedemption
 from flask_loyalty.models import Order
 from flask_loyalty.models import OutboxMessage
 from flask_loyalty.offers.editing import save_offer
+from flask_loyalty.testing import run_due
 from tests.example_shop.conftest import post_form
 from tests.example_shop.conftest import shop_app  # noqa: F401 - a fixture
 
@@ -62,6 +63,7 @@ def test_a_first_guest_order_brings_a_code_used_once_at_checkout(
     assert "A thank-you for you, Mari" in page
     code = re.search(r"<code>([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{2})</code>", page)
     assert code, page
+    run_due(shop_app)  # the worker writes the offer's email
     with shop_app.app_context():
         mail = db.session.scalars(
             sa.select(OutboxMessage).where(OutboxMessage.kind == "offer")
