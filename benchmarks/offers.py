@@ -13,6 +13,13 @@ first-purchase offer adds to ``record_order``.
    against the same loop with no offer; interleaved rounds, median orders per
    second and the ratio. The offer's email is written by the worker after the
    order (``mail_due_offers``): its time per email is given beside.
+3. **Quoting a code with many running offers.** Two shops, one with the
+   first-purchase offer alone and one with 99 more running offers of every
+   trigger and benefit (conditions on categories and subtotals, 10 codes issued
+   by hand for each); the same customer's first-purchase code quoted for a cart
+   of 3 lines, alternating rounds, median quotes per second and the ratio (goal
+   of issue 22: at most 3; django-oscar's users report offer evaluation that
+   slows with every running offer, its issue #3063).
 
     python benchmarks/offers.py [--quick] [--json PATH]
 
@@ -43,7 +50,11 @@ from flask_loyalty import CatalogProduct
 from flask_loyalty import FrozenClock
 from flask_loyalty import Loyalty
 from flask_loyalty import OrderLine
+from flask_loyalty.codes.models import OFFER
+from flask_loyalty.codes.models import DiscountCode
+from flask_loyalty.codes.service import create_code
 from flask_loyalty.db import Base
+from flask_loyalty.offers import models as om
 from flask_loyalty.offers.editing import OfferValues
 from flask_loyalty.offers.editing import save_offer
 from flask_loyalty.offers.models import Offer
@@ -293,6 +304,144 @@ def issue_benchmark(
     return result
 
 
+# -- 3. quoting a code with many running offers -------------------------------------
+
+OTHER_TRIGGERS = (
+    (om.NTH_PURCHASE, 3),
+    (om.EVERY_PURCHASE, 0),
+    (om.BIRTHDAY, 0),
+    (om.WIN_BACK, 60),
+    (om.NEWSLETTER, 0),
+    (om.MANUAL, 0),
+    (om.STAMP_CARD, 5),
+)
+CART = [
+    OrderLine("SKU-1", "Piece 1", 1, Decimal(23), "necklaces"),
+    OrderLine("SKU-2", "Piece 2", 2, Decimal(26), "earrings"),
+    OrderLine("SKU-4", "Piece 4", 1, Decimal(32), "necklaces"),
+]
+
+
+def quote_shop(url: str, offers: int) -> tuple[Flask, str]:
+    """A shop with the first-purchase offer and ``offers - 1`` more running
+    offers; Anna's first order; her code."""
+    app = build_app(url)
+    set_offer(app, True)
+    with app.app_context():
+        state = app.extensions["loyalty"]
+        now = state.now()
+        for n in range(offers - 1):
+            trigger, trigger_n = OTHER_TRIGGERS[n % len(OTHER_TRIGGERS)]
+            benefit = (om.PERCENT, om.AMOUNT, om.FREE_SHIPPING)[n % 3]
+            offer = save_offer(
+                state.session,
+                now,
+                None,
+                OfferValues(
+                    name=f"Offer {n}",
+                    trigger=trigger,
+                    trigger_n=trigger_n,
+                    benefit=benefit,
+                    percent=10 if benefit == om.PERCENT else 0,
+                    amount=Decimal(5) if benefit == om.AMOUNT else None,
+                    categories=("rings", "necklaces", "")[n % 3],
+                    min_subtotal=Decimal(30 + n) if n % 2 else None,
+                    subject="For you",
+                    message="Here is {{ offer }}: {{ code }}",
+                ),
+                currency="EUR",
+                known_skus=None,
+            )
+            for _ in range(10):
+                create_code(
+                    state.session,
+                    now,
+                    value_cents=offer.amount_cents,
+                    currency="EUR",
+                    customer_id=None,
+                    source=OFFER,
+                    expires_at=None,
+                    max_uses=1,
+                    offer_id=offer.id,
+                )
+        state.session.commit()
+        running = state.session.scalar(sa.select(sa.func.count(Offer.id)))
+        if running != offers:
+            raise RuntimeError(f"{running} offers running, not {offers}")
+        state.extension.record_order(
+            "Q-1",
+            email="anna@example.com",
+            name="Anna Tamm",
+            total=Decimal(23),
+            items=CART[:1],
+        )
+        code = (
+            state.session.scalars(
+                sa.select(DiscountCode).where(DiscountCode.customer_id.is_not(None))
+            )
+            .one()
+            .display
+        )
+    return app, code
+
+
+def quotes_per_second(app: Flask, code: str, count: int) -> float:
+    with app.app_context():
+        loyalty = app.extensions["loyalty"].extension
+        start = time.perf_counter()
+        for _ in range(count):
+            quote = loyalty.quote_discount(
+                code, email="anna@example.com", subtotal=Decimal(107), items=CART
+            )
+            if not quote.ok:
+                raise RuntimeError(f"the code gives nothing: {quote.message}")
+        seconds = time.perf_counter() - start
+        app.extensions["loyalty"].session.remove()
+    return count / seconds
+
+
+def quote_benchmark(
+    name: str, make_url: t.Callable[[str], str], count: int, rounds: int = 5
+) -> dict[str, t.Any]:
+    shops = {n: quote_shop(make_url(f"quote{n}"), n) for n in (1, 100)}
+    for app, code in shops.values():
+        quotes_per_second(app, code, 20)  # warm-up
+    rates: dict[int, list[float]] = {1: [], 100: []}
+    for _ in range(rounds):
+        for n, (app, code) in shops.items():
+            rates[n].append(quotes_per_second(app, code, count))
+    for app, _code in shops.values():
+        with app.app_context():
+            app.extensions["loyalty"].db.engine.dispose()
+    one = round(statistics.median(rates[1]), 1)
+    hundred = round(statistics.median(rates[100]), 1)
+    return {
+        "database": name,
+        "quotes": count,
+        "one_offer_per_s": one,
+        "hundred_offers_per_s": hundred,
+        "ratio": round(one / hundred, 3),
+    }
+
+
+def quote_benchmark_postgres(url: str, count: int) -> dict[str, t.Any]:
+    """The two shops of the quote benchmark in schemas of their own."""
+    drops = []
+
+    def make_url(_name: str) -> str:
+        made = postgres_database()
+        if made is None:
+            raise RuntimeError("PostgreSQL stopped answering")
+        drops.append(made[1])
+        return made[0]
+
+    try:
+        return quote_benchmark("postgresql", make_url, count)
+    finally:
+        for drop in drops:
+            drop()
+
+
 def postgres_database() -> tuple[str, t.Callable[[], None]] | None:
     try:
         admin = sa.create_engine(POSTGRES_URL)
@@ -319,7 +468,7 @@ def main(argv: t.Sequence[str] | None = None) -> dict[str, t.Any]:
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument(
         "--part",
-        choices=("segments", "record_order"),
+        choices=("segments", "record_order", "quote"),
         default=None,
         help="run one part only",
     )
@@ -327,7 +476,8 @@ def main(argv: t.Sequence[str] | None = None) -> dict[str, t.Any]:
     customers, orders, count = (
         (10_000, 100_000, 50) if args.quick else (100_000, 1_000_000, 200)
     )
-    result: dict[str, t.Any] = {"segments": [], "record_order": []}
+    quotes = 100 if args.quick else 500
+    result: dict[str, t.Any] = {"segments": [], "record_order": [], "quote": []}
     with tempfile.TemporaryDirectory(prefix="loyalty-offers-bench-") as folder:
         databases = [("sqlite", lambda n: f"sqlite:///{Path(folder) / n}", None)]
         for name, make_url, _ in databases:
@@ -339,12 +489,17 @@ def main(argv: t.Sequence[str] | None = None) -> dict[str, t.Any]:
                 result["record_order"].append(
                     issue_benchmark(name, make_url("issue.db"), count)
                 )
+            if args.part in (None, "quote"):
+                result["quote"].append(
+                    quote_benchmark(name, lambda n, u=make_url: u(f"{n}.db"), quotes)
+                )
         for part, run in (
             (
                 "segments",
                 lambda url: segments_benchmark("postgresql", url, customers, orders),
             ),
             ("record_order", lambda url: issue_benchmark("postgresql", url, count)),
+            ("quote", lambda url: quote_benchmark_postgres(url, quotes)),
         ):
             if args.part not in (None, part):
                 continue
@@ -378,6 +533,16 @@ def main(argv: t.Sequence[str] | None = None) -> dict[str, t.Any]:
             f"{row['database']:<12}{row['orders']:>8}{row['with_offer_per_s']:>10}"
             f"{row['without_offers_per_s']:>10}{row['cost_ratio']:>8}"
             f"{row['worker_ms_per_email']:>17}"
+        )
+    print("\nquoting a code with 100 running offers, against 1 (goal <= 3)")
+    print(
+        f"{'database':<12}{'quotes':>8}{'1 offer/s':>11}{'100 offers/s':>14}"
+        f"{'ratio':>8}"
+    )
+    for row in result["quote"]:
+        print(
+            f"{row['database']:<12}{row['quotes']:>8}{row['one_offer_per_s']:>11}"
+            f"{row['hundred_offers_per_s']:>14}{row['ratio']:>8}"
         )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
