@@ -25,8 +25,10 @@ from flask_babel import get_locale
 from .customers import setup as customers_setup
 from .db import MAX_ID
 from .deliverability import setup as deliverability_setup
+from .i18n import as_code
 from .i18n import format_month
 from .i18n import format_time_of_day
+from .i18n import in_its_language
 from .i18n import language_in_sentence
 from .i18n import template_gettext
 from .i18n import template_ngettext
@@ -91,6 +93,8 @@ FILTERS: dict[str, t.Callable[..., str]] = {
     "loyalty_signed": _signed,
     "loyalty_percent": _percent,
     "loyalty_language": _language,
+    "loyalty_in_its_language": in_its_language,
+    "loyalty_code": as_code,
     "loyalty_date": format_date,
     "loyalty_datetime": lambda value: format_datetime(value, "short"),
     "loyalty_month": format_month,
@@ -145,6 +149,9 @@ def build_blueprint(state: LoyaltyState) -> Blueprint:
     bp.add_app_template_global(template_gettext, "loyalty_gettext")
     bp.add_app_template_global(template_ngettext, "loyalty_ngettext")
     bp.add_app_template_global(language_in_sentence, "loyalty_language_in_sentence")
+    bp.add_app_template_global(
+        lambda: state.settings.languages[0], "loyalty_default_language"
+    )
     for name, function in FILTERS.items():
         bp.add_app_template_filter(function, name)
 

@@ -36,6 +36,8 @@ from flask import session
 from flask_babel import Domain
 from flask_babel import get_locale
 from flask_wtf.i18n import translations as wtf_translations
+from markupsafe import Markup
+from markupsafe import escape
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -133,11 +135,40 @@ lazy_gettext = domain.lazy_gettext
 
 
 def template_gettext(string: str, **variables: t.Any) -> str:
-    """``_`` for templates: the extension's catalog first, then the shop's."""
+    """``_`` for templates: the extension's catalog first, then the shop's.
+
+    A variable that is markup (an owner's text marked with its language by
+    :func:`in_its_language`) is kept as markup, the rest of the sentence escaped."""
+    marked = {k: v for k, v in variables.items() if isinstance(v, Markup)}
+    if marked:
+        holders = {k: f"\x00{k}\x00" for k in marked}
+        sentence = escape(template_gettext(string, **{**variables, **holders}))
+        for name, holder in holders.items():
+            sentence = sentence.replace(holder, marked[name])
+        return Markup(sentence)
     translated = domain.gettext(string, **variables)
     if translated == (string % variables if variables else string):
         return flask_babel.gettext(string, **variables)
     return translated
+
+
+def as_code(text: object) -> Markup:
+    """A code the machine reads (a topic's slug, a file's column): ``<code>``,
+    the same in every language."""
+    return Markup("<code>{}</code>").format(text)
+
+
+def in_its_language(text: object, language: str | None = None) -> Markup | str:
+    """An owner's text written in ``language`` (default: the shop's default
+    language), marked ``<span lang>`` when the page is in another language, so a
+    screen reader reads it in its own; unmarked text on a page of its language."""
+    if text is None or text == "":
+        return ""
+    state = current_app.extensions["loyalty"]
+    written = language or state.settings.languages[0]
+    if written.split("-")[0] == current_language().split("-")[0]:
+        return str(text)
+    return Markup('<span lang="{}">{}</span>').format(written, text)
 
 
 def template_ngettext(singular: str, plural: str, num: int, **variables: t.Any) -> str:

@@ -59,15 +59,17 @@ def _journey(state: LoyaltyState, journey_id: int) -> jm.Journey:
 
 def _offer_choices(state: LoyaltyState) -> list[SelectChoice]:
     offers = state.session.scalars(sa.select(Offer).order_by(Offer.name)).all()
+    written = {"lang": state.settings.languages[0]}  # the owner's names
     return [SelectChoice("", "–")] + [
-        SelectChoice(str(offer.id), offer.name) for offer in offers
+        SelectChoice(str(offer.id), offer.name, written) for offer in offers
     ]
 
 
 def _topic_choices(state: LoyaltyState) -> list[SelectChoice]:
     topics: list[Topic] = active_topics(state.session)
+    written = {"lang": state.settings.languages[0]}  # the owner's names
     return [SelectChoice("", _("any subscriber"))] + [
-        SelectChoice(str(topic.id), topic.name) for topic in topics
+        SelectChoice(str(topic.id), topic.name, written) for topic in topics
     ]
 
 

@@ -20,6 +20,7 @@ from flask_babel import to_user_timezone
 from flask_babel import to_utc
 
 import flask_loyalty.content as content
+import flask_loyalty.content_versions as content_versions
 
 from ..customers.service import normalise_email
 from ..errors import InvalidContent
@@ -228,6 +229,9 @@ def register(bp: Blueprint) -> None:
             readers=readers,
             error=error,
             language=language,
+            content_lang=content_versions.read(
+                campaign, ("subject", "body"), language, languages
+            ).language,
             languages=campaign_languages.picker(
                 campaign, languages, ".owner_campaign_preview"
             ),
