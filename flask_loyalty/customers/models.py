@@ -9,6 +9,9 @@ from sqlalchemy.orm import mapped_column
 from ..db import Base
 from ..db import UTCDateTime
 
+FULL_NAME_GREETING = frozenset({"hu"})
+"""Languages whose names put the family name first: greeted by the whole name."""
+
 ERASED_DOMAIN = "erased.invalid"
 """The domain of an erased customer's pseudonym: reserved (RFC 2606), never mailed."""
 
@@ -34,8 +37,15 @@ class Customer(Base):
 
     @property
     def first_name(self) -> str:
-        """The first word of the name, for greetings ("Dear Anna"); empty if unknown."""
-        return (self.name or "").split(" ", 1)[0]
+        """The name to greet her by ("Dear Anna"): the first word of her name;
+        empty if unknown. A Hungarian name puts the family name first ("Kovács
+        Eszter"), and a Hungarian letter greets by the whole name ("Kedves
+        Kovács Eszter!"), so for a customer whose language is Hungarian it is
+        the whole name, whichever order she typed it in."""
+        name = " ".join((self.name or "").split())
+        if (self.locale or "").split("-")[0].split("_")[0] in FULL_NAME_GREETING:
+            return name
+        return name.split(" ", 1)[0]
 
     def __repr__(self) -> str:
         return f"<Customer {self.id} {self.email!r}>"
