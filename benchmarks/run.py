@@ -181,6 +181,21 @@ def time_requests(client: FlaskClient, url: str, count: int) -> list[float]:
     return samples
 
 
+def count_statements(engine: sa.Engine, client: FlaskClient, url: str) -> int:
+    """SQL statements that one request to ``url`` sends to the database."""
+    statements: list[str] = []
+
+    def record(*args: t.Any) -> None:
+        statements.append(args[2])
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        client.get(url)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    return len(statements)
+
+
 def peak_memory(client: FlaskClient, url: str, count: int) -> list[int]:
     """Peak bytes allocated by Python during each of ``count`` requests."""
     peaks = []
@@ -285,7 +300,12 @@ def pages_benchmark(args: argparse.Namespace) -> dict[str, t.Any]:
             for name, (url, _expect) in pages.items()
         }
         with app.app_context():
-            app.extensions["loyalty"].db.engine.dispose()
+            engine = app.extensions["loyalty"].db.engine
+            queries = {
+                name: count_statements(engine, client, url)
+                for name, (url, _expect) in pages.items()
+            }
+            engine.dispose()
 
     median = {name: statistics.median(samples) for name, samples in timings.items()}
     p90 = {
@@ -307,6 +327,7 @@ def pages_benchmark(args: argparse.Namespace) -> dict[str, t.Any]:
         "ratio_time": median["loyalty"] / median["bare"],
         "peak_bytes": peak,
         "ratio_memory": peak["loyalty"] / peak["bare"],
+        "queries": queries,
         "seconds": wall,
     }
     print_report(result)
@@ -337,6 +358,8 @@ def print_report(r: dict[str, t.Any]) -> None:
     print()
     print(f"time   loyalty / bare: {r['ratio_time']:.2f}x")
     print(f"memory loyalty / bare: {r['ratio_memory']:.2f}x (peak per request)")
+    queries = r["queries"]
+    print(f"SQL per request: loyalty {queries['loyalty']}, bare {queries['bare']}")
     spread = {
         name: f"{min(v):.0f}-{max(v):.0f}" for name, v in r["round_medians_us"].items()
     }

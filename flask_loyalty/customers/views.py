@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import typing as t
 
-import sqlalchemy as sa
 from flask import Blueprint
 from flask import abort
 from flask import current_app
@@ -14,7 +13,6 @@ from flask import render_template
 from flask import request
 from flask import session
 from flask import url_for
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 import flask_loyalty.signals as signals
@@ -27,14 +25,15 @@ from ..i18n import lazy_gettext
 from ..i18n import reader_locale
 from ..i18n import visitor_language
 from ..links import email_url
-from ..orders.models import Order
 from ..outbox.service import queue_mail
 from ..outbox.service import render_mail
+from ..owner.listing import page_number
 from ..state import AccountSection
 from ..state import DueTask
 from ..state import LoyaltyState
 from ..state import get_state
 from . import requests
+from .account import Account
 from .forms import SignInForm
 from .links import check_sign_in_link
 from .links import issue_sign_in_link
@@ -47,7 +46,6 @@ from .service import link_login
 from .service import normalise_email
 
 SESSION_KEY = "loyalty_customer_id"
-RECENT_ORDERS = 20
 
 
 def current_customer(state: LoyaltyState) -> Customer | None:
@@ -96,21 +94,28 @@ def _signed_in_by_link(state: LoyaltyState) -> Customer | None:
     return customer if customer is not None and customer.erased_at is None else None
 
 
+def account_reads(state: LoyaltyState, customer: Customer) -> Account:
+    """The account page's reads for her, one :class:`Account` per request, so
+    that its sections share them (kept with the request: ``g`` may outlive it)."""
+    this = request._get_current_object()  # type: ignore[attr-defined]
+    kept = g.get("loyalty_account")
+    if kept is not None and kept[0] is this and kept[1].customer_id == customer.id:
+        return t.cast(Account, kept[1])
+    reads = Account(
+        state.session,
+        state.now(),
+        customer.id,
+        currency=state.settings.currency,
+        points_page=page_number("points_page"),
+    )
+    g.loyalty_account = (this, reads)
+    return reads
+
+
 def orders_section(state: LoyaltyState, customer: Customer) -> dict[str, t.Any]:
     """The account page's list of her recent orders."""
-    orders = state.session.scalars(
-        sa.select(Order)
-        .options(selectinload(Order.refunds))
-        .where(Order.customer_id == customer.id)
-        .order_by(Order.placed_at.desc(), Order.id.desc())
-        .limit(RECENT_ORDERS)
-    ).all()
-    count = len(orders)
-    if count == RECENT_ORDERS:  # there may be more than one page shows
-        count = state.session.scalar(
-            sa.select(sa.func.count()).where(Order.customer_id == customer.id)
-        )
-    return {"orders": orders, "count": count}
+    reads = account_reads(state, customer)
+    return {"orders": reads.orders.orders, "count": reads.rules.order_count}
 
 
 def register(bp: Blueprint, state: LoyaltyState) -> None:

@@ -58,15 +58,16 @@ def running(session: Session, now: datetime, *triggers: str) -> list[om.Offer]:
 @functools.cache
 def _running(triggers: tuple[str, ...]) -> sa.Select[tuple[om.Offer]]:
     now = sa.bindparam("now", type_=om.Offer.starts_at.type)
-    return (
-        sa.select(om.Offer)
-        .where(
-            om.Offer.trigger.in_(triggers),
-            om.Offer.active.is_(True),
-            sa.or_(om.Offer.starts_at.is_(None), om.Offer.starts_at <= now),
-            sa.or_(om.Offer.ends_at.is_(None), om.Offer.ends_at > now),
-        )
-        .order_by(om.Offer.id)
+    return sa.select(om.Offer).where(running_where(triggers, now)).order_by(om.Offer.id)
+
+
+def running_where(triggers: t.Sequence[str], now: t.Any) -> sa.ColumnElement[bool]:
+    """The condition of :func:`running` (``now``: a time or a bind parameter)."""
+    return sa.and_(
+        om.Offer.trigger.in_(triggers),
+        om.Offer.active.is_(True),
+        sa.or_(om.Offer.starts_at.is_(None), om.Offer.starts_at <= now),
+        sa.or_(om.Offer.ends_at.is_(None), om.Offer.ends_at > now),
     )
 
 
@@ -377,20 +378,3 @@ def _order_key(
     if offer.trigger == om.STAMP_CARD and count % n == 0:
         return f"stamp:{offer.id}:{customer_id}:{count // n}"
     return None
-
-
-def stamps(
-    session: Session, now: datetime, customer_id: int
-) -> list[tuple[om.Offer, int]]:
-    """Her stamp cards: each running stamp card offer with the stamps she has
-    towards the next reward (orders so far, modulo N)."""
-    cards = running(session, now, om.STAMP_CARD)
-    if not cards:
-        return []
-    count = int(
-        session.scalar(
-            sa.select(sa.func.count(Order.id)).where(Order.customer_id == customer_id)
-        )
-        or 0
-    )
-    return [(card, count % max(card.trigger_n, 1)) for card in cards]

@@ -10,8 +10,9 @@ from flask import Blueprint
 from flask import render_template
 from markupsafe import Markup
 
-from ..codes.models import DiscountCode
+from ..customers.account import stamps
 from ..customers.models import Customer
+from ..customers.views import account_reads
 from ..orders.models import Order
 from ..pages import page_context
 from ..state import AccountSection
@@ -19,42 +20,21 @@ from ..state import LoyaltyState
 from ..state import get_state
 from . import models as om
 from .service import describe
-from .service import stamps
-
-RECENT = 10
-
-
-def _open_grants(state: LoyaltyState, customer_id: int) -> list[om.OfferGrant]:
-    """Her offers with a code she can still use, newest first."""
-    now = state.now()
-    return list(
-        state.session.scalars(
-            sa.select(om.OfferGrant)
-            .join(DiscountCode, DiscountCode.id == om.OfferGrant.code_id)
-            .where(
-                om.OfferGrant.customer_id == customer_id,
-                sa.or_(
-                    DiscountCode.max_uses == 0,
-                    DiscountCode.uses < DiscountCode.max_uses,
-                ),
-                sa.or_(
-                    DiscountCode.expires_at.is_(None), DiscountCode.expires_at > now
-                ),
-            )
-            .order_by(om.OfferGrant.id.desc())
-            .limit(RECENT)
-        )
-    )
 
 
 def offers_section(state: LoyaltyState, customer: Customer) -> dict[str, t.Any]:
     """The offers block of the account page."""
-    grants = _open_grants(state, customer.id)
+    reads = account_reads(state, customer)
+    grants = reads.codes.grants
     currency = state.settings.currency
+    described: dict[int, str] = {}  # once per offer, not once per code
+    for grant in grants:
+        if grant.offer_id not in described:
+            described[grant.offer_id] = describe(grant.offer, currency)
     return {
         "grants": grants,
-        "benefits": {g.id: describe(g.offer, currency) for g in grants},
-        "cards": stamps(state.session, state.now(), customer.id),
+        "benefits": {g.id: described[g.offer_id] for g in grants},
+        "cards": stamps(reads),
         "currency": currency,
     }
 

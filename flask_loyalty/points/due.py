@@ -118,23 +118,101 @@ def expiring_soon(
     days: int | None = None,
 ) -> tuple[int, datetime | None, str | None]:
     """Points that expire within ``days`` (default: the warning days): how many,
-    by when, and the key of a warning about them."""
+    by when, and the key of a warning about them (one query, none without expiry)."""
+    moment = expiry_moment(now, program, days)
+    columns = expiry_columns(program.expiry_mode, customer_id, moment)
+    if not columns:
+        return 0, None, None
+    row = session.execute(sa.select(*columns)).one()
+    return expiring_from(row._mapping, customer_id, now, program, days)
+
+
+def _newest_earning(
+    customer_id: t.Any, column: t.Any, *where: t.Any
+) -> sa.ScalarSelect[t.Any]:
+    return (
+        sa.select(column)
+        .where(PointsEntry.customer_id == customer_id, PointsEntry.points > 0, *where)
+        .order_by(PointsEntry.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _points_sum(customer_id: t.Any, *where: t.Any) -> sa.ScalarSelect[t.Any]:
+    return (
+        sa.select(sa.func.coalesce(sa.func.sum(PointsEntry.points), 0))
+        .where(PointsEntry.customer_id == customer_id, *where)
+        .scalar_subquery()
+    )
+
+
+def expiry_moment(
+    now: datetime, program: ProgramSettings, days: int | None = None
+) -> datetime:
+    """Points earned up to this moment and still unspent expire within ``days``
+    (the warning days by default) when points expire after earning."""
+    days = program.warning_days if days is None else days
+    return add_months(now + timedelta(days=days), -program.expiry_months)
+
+
+def expiry_columns(
+    mode: str, customer_id: t.Any, moment: t.Any
+) -> list[sa.Label[t.Any]]:
+    """What :func:`expiring_soon` reads under expiry ``mode``, as labelled SQL
+    expressions a caller can add to a query of its own (none when points never
+    expire); ``customer_id`` and ``moment`` (:func:`expiry_moment`) are values or
+    bind parameters. Read the row back with :func:`expiring_from`."""
+    if mode == AFTER_EARNING:
+        before = PointsEntry.created_at <= moment
+        return [
+            _points_sum(customer_id, PointsEntry.points > 0, before).label(
+                "expiry_earned"
+            ),
+            _points_sum(customer_id, PointsEntry.points < 0).label("expiry_spent"),
+            _newest_earning(customer_id, PointsEntry.id, before).label("expiry_id"),
+            _newest_earning(customer_id, PointsEntry.created_at, before).label(
+                "expiry_at"
+            ),
+        ]
+    if mode == INACTIVITY:
+        balance = (
+            sa.select(PointsAccount.balance)
+            .where(PointsAccount.customer_id == customer_id)
+            .scalar_subquery()
+        )
+        return [
+            _newest_earning(customer_id, PointsEntry.id).label("expiry_id"),
+            _newest_earning(customer_id, PointsEntry.created_at).label("expiry_at"),
+            balance.label("expiry_balance"),
+        ]
+    return []
+
+
+def expiring_from(
+    row: t.Mapping[str, t.Any],
+    customer_id: int,
+    now: datetime,
+    program: ProgramSettings,
+    days: int | None = None,
+) -> tuple[int, datetime | None, str | None]:
+    """:func:`expiring_soon` from a row with the :func:`expiry_columns`."""
     days = program.warning_days if days is None else days
     later = now + timedelta(days=days)
     months = program.expiry_months
+    newest, when = row.get("expiry_id"), row.get("expiry_at")
+    if newest is None or when is None:
+        return 0, None, None
     if program.expiry_mode == AFTER_EARNING:
-        points, newest, when = _unspent_until(
-            session, customer_id, add_months(later, -months)
-        )
-        if not points or when is None:
+        points = max(0, int(row["expiry_earned"]) + int(row["expiry_spent"]))
+        if not points:
             return 0, None, None
         return points, add_months(when, months), f"warn:{customer_id}:{newest}"
     if program.expiry_mode == INACTIVITY:
-        last = _last_earning(session, customer_id)
-        points = ledger.balance(session, customer_id)
-        if last is None or points <= 0 or add_months(last[1], months) > later:
+        points = int(row["expiry_balance"] or 0)
+        if points <= 0 or add_months(when, months) > later:
             return 0, None, None
-        return points, add_months(last[1], months), f"warn:{customer_id}:idle:{last[0]}"
+        return points, add_months(when, months), f"warn:{customer_id}:idle:{newest}"
     return 0, None, None
 
 

@@ -253,11 +253,14 @@ def spend_12_months(
 _PROGRAM_COLUMNS = [Program.__table__.c[f.name] for f in fields(ProgramSettings)]
 
 
-def _rules(spend: sa.ColumnElement[int]) -> sa.Select[t.Any]:
+def rules_query(spend: sa.ColumnElement[int]) -> sa.Select[t.Any]:
+    """The program and its tiers with ``spend``: a row per saved tier (one row
+    without tiers), from :data:`ONE_ROW`; :func:`rules_from_rows` reads them."""
     return (
         sa.select(
             Program.id,
             *_PROGRAM_COLUMNS,
+            Tier.id.label("tier_id"),
             Tier.name.label("tier_name"),
             Tier.threshold_cents.label("tier_threshold"),
             Tier.multiplier_bp.label("tier_multiplier"),
@@ -271,8 +274,8 @@ def _rules(spend: sa.ColumnElement[int]) -> sa.Select[t.Any]:
     )
 
 
-_RULES = _rules(sa.literal(0))
-_RULES_AND_SPEND = _rules(
+_RULES = rules_query(sa.literal(0))
+_RULES_AND_SPEND = rules_query(
     spend_expression(
         sa.bindparam("customer_id"),
         sa.bindparam("since"),
@@ -304,18 +307,27 @@ def load_rules(
                 "order_id": before.id,
             },
         ).all()
+    return rules_from_rows(rows)
+
+
+def rules_from_rows(
+    rows: t.Sequence[sa.Row[t.Any]],
+) -> tuple[ProgramSettings, list[TierRule], int]:
+    """The program, its tiers and the spend from the rows of a query built on
+    :func:`rules_query` (a tier's row may repeat: the first counts)."""
     first = rows[0]
     program = (
         ProgramSettings()
         if first.id is None
         else ProgramSettings(**{c.name: first._mapping[c] for c in _PROGRAM_COLUMNS})
     )
-    tiers = [
-        TierRule(r.tier_name, r.tier_threshold, r.tier_multiplier, r.tier_perks or "")
-        for r in rows
-        if r.tier_name is not None
-    ]
-    return program, tiers or list(DEFAULT_TIERS), int(first.spend or 0)
+    tiers: dict[int, TierRule] = {}
+    for r in rows:
+        if r.tier_id is not None and r.tier_id not in tiers:
+            tiers[r.tier_id] = TierRule(
+                r.tier_name, r.tier_threshold, r.tier_multiplier, r.tier_perks or ""
+            )
+    return program, list(tiers.values()) or list(DEFAULT_TIERS), int(first.spend or 0)
 
 
 def tier_for(tiers: t.Sequence[TierRule], spend_cents: int) -> TierRule:

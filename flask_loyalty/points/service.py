@@ -343,7 +343,14 @@ def standing(
     program = load_program(session)
     tiers = load_tiers(session)
     spend = spend_12_months(session, customer_id, now, currency=currency)
-    points = ledger.balance(session, customer_id)
+    return standing_from(program, tiers, spend, ledger.balance(session, customer_id))
+
+
+def standing_from(
+    program: ProgramSettings, tiers: t.Sequence[TierRule], spend: int, points: int
+) -> Standing:
+    """Her standing from what was read: the program, its tiers, her 12-month
+    spend in cents and her balance."""
     return Standing(
         balance=points,
         value_cents=max(points, 0) * program.point_value_cents,

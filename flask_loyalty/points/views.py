@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 import typing as t
 
-import sqlalchemy as sa
 from flask import Blueprint
 from flask import flash
 from flask import g
@@ -17,10 +16,9 @@ from flask import url_for
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import OperationalError
 
-from ..codes.models import POINTS
-from ..codes.models import DiscountCode
 from ..customers.models import Customer
 from ..customers.views import SESSION_KEY
+from ..customers.views import account_reads
 from ..customers.views import current_customer
 from ..errors import InvalidBirthday
 from ..errors import InvalidPoints
@@ -29,49 +27,32 @@ from ..errors import NotEnoughPoints
 from ..forms import ActionForm
 from ..i18n import _
 from ..links import email_url
-from ..owner.listing import page_number
 from ..state import AccountSection
 from ..state import LoyaltyState
 from ..state import get_state
 from . import bonuses
-from . import ledger
 from . import service
-from .due import expiring_soon
 from .forms import BirthdayForm
 from .forms import RedeemForm
 from .forms import new_key
 from .program import load_program
 
-HISTORY_PAGE = 20
 LOCK_RETRIES = 5
 
 
 def points_section(state: LoyaltyState, customer: Customer) -> dict[str, t.Any]:
     """What the points block of the account page shows."""
-    s = state.session
-    now = state.now()
-    page = page_number("points_page")
-    entries, has_next = ledger.history(s, customer.id, page=page, size=HISTORY_PAGE)
-    standing = service.standing(s, customer.id, now, state.settings.currency)
-    soon, soon_when, _key = expiring_soon(
-        s, customer.id, now, standing.program, max(standing.program.warning_days, 30)
+    reads = account_reads(state, customer)
+    rules, history = reads.rules, reads.history
+    standing = service.standing_from(
+        rules.program, rules.tiers, rules.spend_cents, rules.balance
     )
-    codes = s.scalars(
-        sa.select(DiscountCode)
-        .where(
-            DiscountCode.customer_id == customer.id,
-            DiscountCode.source == POINTS,  # offer codes show in the offers block
-            DiscountCode.used_at.is_(None),
-            sa.or_(DiscountCode.expires_at.is_(None), DiscountCode.expires_at > now),
-        )
-        .order_by(DiscountCode.id.desc())
-    ).all()
     forms = g.get("loyalty_points_forms", {})
     redeem = forms.get("redeem") or RedeemForm(formdata=None)
     redeem.key.data = new_key("redeem")
     birthday = forms.get("birthday") or BirthdayForm(formdata=None)
     if "birthday" not in forms:
-        known = bonuses.get_birthday(s, customer.id)
+        known = rules.birthday
         birthday.birthday.data = known.isoformat() if known else ""
     invite = None
     if standing.program.referrer_bonus or standing.program.referred_bonus:
@@ -80,12 +61,12 @@ def points_section(state: LoyaltyState, customer: Customer) -> dict[str, t.Any]:
         "invite": invite,
         "standing": standing,
         "currency": state.settings.currency,
-        "entries": entries,
-        "page": page,
-        "has_next": has_next,
-        "expiring": soon,
-        "expiring_when": soon_when,
-        "codes": codes,
+        "entries": history.entries,
+        "page": reads.points_page,
+        "has_next": history.has_next,
+        "expiring": history.expiring,
+        "expiring_when": history.expiring_when,
+        "codes": reads.codes.points_codes,
         "redeem_form": redeem,
         "birthday_form": birthday,
     }

@@ -50,7 +50,11 @@ def _split(value: str) -> list[str]:
 
 def load_rules(session: Session) -> ReturnPolicy:
     """The saved return rules, or the defaults."""
-    row = session.get(ReturnRules, 1)
+    return policy_from_row(session.get(ReturnRules, 1))
+
+
+def policy_from_row(row: ReturnRules | None) -> ReturnPolicy:
+    """The rules of a saved row (``None``: never saved, the defaults)."""
     if row is None:
         return ReturnPolicy()
     return ReturnPolicy(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import typing as t
 
-import sqlalchemy as sa
 from flask import Blueprint
 from flask import current_app
 from flask import redirect
@@ -20,6 +19,7 @@ from wtforms import SelectChoice
 import flask_loyalty.signals as signals
 
 from ..customers.models import Customer
+from ..customers.views import account_reads
 from ..customers.views import current_customer
 from ..db import after_commit
 from ..errors import InvalidReturn
@@ -39,7 +39,6 @@ from .forms import REASON_LABELS
 from .forms import RESOLUTION_LABELS
 from .forms import LookupForm
 from .forms import RequestForm
-from .models import ReturnRequest
 
 ACCOUNT_ORDERS = 10
 
@@ -51,28 +50,17 @@ def _from_delivery(state: LoyaltyState) -> bool:
 def returns_section(state: LoyaltyState, customer: Customer) -> dict[str, t.Any]:
     """The account page's returns block: orders she can still return, and her
     return requests with their status links."""
-    policy = load_rules(state.session)
+    reads = account_reads(state, customer)
+    policy = reads.rules.return_policy
     now = state.now()
-    orders = state.session.scalars(
-        sa.select(Order)
-        .where(Order.customer_id == customer.id)
-        .order_by(Order.placed_at.desc(), Order.id.desc())
-        .limit(ACCOUNT_ORDERS)
-    ).all()
     returnable = [
         (order, links.start_token(order))
-        for order in orders
+        for order in reads.orders.orders[:ACCOUNT_ORDERS]
         if service.window_open(order, policy, now, _from_delivery(state))
     ]
-    requests = state.session.scalars(
-        sa.select(ReturnRequest)
-        .where(ReturnRequest.customer_id == customer.id)
-        .order_by(ReturnRequest.id.desc())
-        .limit(ACCOUNT_ORDERS)
-    ).all()
     return {
         "orders": returnable,
-        "requests": [(r, links.status_token(r)) for r in requests],
+        "requests": [(r, links.status_token(r)) for r in reads.orders.requests],
     }
 
 

@@ -1,0 +1,156 @@
+"""Her account page reads a fixed number of statements, however long her history."""
+
+from __future__ import annotations
+
+import typing as t
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from flask_loyalty import Loyalty
+from flask_loyalty import ShopCustomer
+from flask_loyalty.codes.models import OFFER
+from flask_loyalty.codes.models import POINTS
+from flask_loyalty.codes.models import DiscountCode
+from flask_loyalty.customers.service import find_customer
+from flask_loyalty.offers import models as om
+from flask_loyalty.orders.models import Order
+from flask_loyalty.points.models import AFTER_EARNING
+from flask_loyalty.points.models import INACTIVITY
+from flask_loyalty.points.models import NO_EXPIRY
+from flask_loyalty.returns.models import ReturnRequest
+
+from ..offers.conftest import make_offer
+from ..points.conftest import set_program
+
+MOST = 5
+"""Statements of the whole page: her record, and one per shared read."""
+
+
+def set_up_shop(app: Flask, expiry: str) -> None:
+    """Points that expire (or not), the tiers saved, a stamp card, a
+    first-purchase offer."""
+    with app.app_context():
+        loyalty: Loyalty = app.extensions["loyalty"].extension
+        set_program(loyalty, expiry_mode=expiry, expiry_months=12)
+        make_offer(loyalty, name="Welcome")
+        make_offer(loyalty, name="Stamps", trigger=om.STAMP_CARD, trigger_n=7)
+
+
+def give_history(app: Flask, email: str, n: int) -> None:
+    """``n`` orders (each with its points), ``n`` points codes, ``n`` offer codes
+    and ``n`` return requests."""
+    with app.app_context():
+        loyalty: Loyalty = app.extensions["loyalty"].extension
+        state = loyalty.state
+        session = state.session
+        now = state.now()
+        for i in range(n):
+            loyalty.record_order(
+                f"{email[0]}-{i}",
+                email=email,
+                name="Anna Tamm",
+                total=Decimal("30.00"),
+                placed_at=now - timedelta(days=n - i),
+            )
+        customer = find_customer(session, email)
+        assert customer is not None
+        card = session.scalars(
+            sa.select(om.Offer).where(om.Offer.name == "Stamps")
+        ).one()
+        orders = session.scalars(
+            sa.select(Order.id).where(Order.customer_id == customer.id)
+        ).all()
+        for i in range(n):
+            session.add(
+                DiscountCode(
+                    code=f"{email[0]}PTS{i:04}",
+                    value_cents=500,
+                    currency="EUR",
+                    customer_id=customer.id,
+                    source=POINTS,
+                    created_at=now,
+                )
+            )
+            code = DiscountCode(
+                code=f"{email[0]}OFF{i:04}",
+                value_cents=0,
+                currency="EUR",
+                customer_id=customer.id,
+                source=OFFER,
+                offer_id=card.id,
+                created_at=now,
+            )
+            session.add(code)
+            session.flush()
+            session.add(
+                om.OfferGrant(
+                    key=f"test:{email}:{i}",
+                    offer_id=card.id,
+                    customer_id=customer.id,
+                    code_id=code.id,
+                    suggestions=[],
+                    created_at=now,
+                )
+            )
+            session.add(
+                ReturnRequest(
+                    number=f"{email[0]}R{i:04}",
+                    order_id=orders[i % len(orders)],
+                    customer_id=customer.id,
+                    status="requested",
+                    reason="other",
+                    resolution="original",
+                    created_at=now,
+                )
+            )
+        session.commit()
+
+
+def account_statements(app: Flask) -> tuple[list[str], str]:
+    client = app.test_client()
+    assert client.get("/loyalty/").status_code == 200  # the first page's set-up
+    with app.app_context():
+        engine = app.extensions["loyalty"].db.engine
+    statements: list[str] = []
+
+    def record(*args: t.Any) -> None:
+        statements.append(args[2])
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = client.get("/loyalty/")
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 200
+    return statements, response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("expiry", (NO_EXPIRY, AFTER_EARNING, INACTIVITY))
+def test_the_account_page_reads_as_much_for_a_long_history_as_for_a_short_one(
+    make_app: t.Callable[..., Flask], database_url: str, expiry: str
+) -> None:
+    app = make_app(database_url=database_url)
+    signed_in = {"email": ""}
+    app.extensions["loyalty"].extension.customer_loader(
+        lambda: ShopCustomer(
+            email=signed_in["email"], name="Anna Tamm", email_verified=True
+        )
+    )
+    set_up_shop(app, expiry)
+    counts = {}
+    for email, n in (("anna@example.com", 3), ("berit@example.com", 60)):
+        give_history(app, email, n)
+        signed_in["email"] = email
+        statements, html = account_statements(app)
+        # The page shows all she has, not an empty account.
+        assert f"You have ordered {n} times." in html
+        assert "Stamps:" in html
+        assert f"{email[0]}PTS-0000" in html and f"{email[0]}OFF-{n - 1:04}" in html
+        assert f"Return {email[0]}R{n - 1:04}" in html
+        counts[n] = len(statements)
+        assert len(statements) <= MOST, "\n".join(statements)
+    assert counts[3] == counts[60], counts
