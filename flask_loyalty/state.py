@@ -28,10 +28,13 @@ if t.TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class NavItem:
-    """A link in the owner area's navigation: a blueprint endpoint and its label."""
+    """A link in the owner area's navigation: a blueprint endpoint, its label and
+    the task it is grouped under (a key of ``owner.navigation.GROUPS``; empty for
+    the overview above the groups)."""
 
     endpoint: str
     label: t.Any  # a lazy translated string
+    group: str = ""
 
 
 @dataclass(frozen=True)

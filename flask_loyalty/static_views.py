@@ -21,15 +21,20 @@ from .state import LoyaltyState
 
 STYLESHEET = files("flask_loyalty").joinpath("static", "loyalty.css").read_bytes()
 VERSION = hashlib.sha256(STYLESHEET).hexdigest()[:16]
+OWNER_STYLESHEET = (
+    files("flask_loyalty").joinpath("static", "loyalty-owner.css").read_bytes()
+)
+"""The owner area's layout (side navigation, cards), linked by owner pages only."""
+OWNER_VERSION = hashlib.sha256(OWNER_STYLESHEET).hexdigest()[:16]
 YEAR = 365 * 24 * 3600
 
 
-def stylesheet() -> Response:
-    """``GET /assets/loyalty.css``: the stylesheet, cached for a year when the
-    address names this version; ``If-None-Match`` with its ETag gets 304."""
-    response = Response(STYLESHEET, mimetype="text/css")
-    response.set_etag(VERSION)
-    if request.args.get("v") == VERSION:
+def serve_css(content: bytes, version: str) -> Response:
+    """A stylesheet, cached for a year when the address names ``version``;
+    ``If-None-Match`` with its ETag gets 304."""
+    response = Response(content, mimetype="text/css")
+    response.set_etag(version)
+    if request.args.get("v") == version:
         response.cache_control.public = True
         response.cache_control.max_age = YEAR
         response.cache_control.immutable = True
@@ -38,12 +43,29 @@ def stylesheet() -> Response:
     return response.make_conditional(request)
 
 
+def stylesheet() -> Response:
+    """``GET /assets/loyalty.css``: the stylesheet of every loyalty page."""
+    return serve_css(STYLESHEET, VERSION)
+
+
+def owner_stylesheet() -> Response:
+    """``GET /assets/loyalty-owner.css``: the owner area's own rules."""
+    return serve_css(OWNER_STYLESHEET, OWNER_VERSION)
+
+
 def register(bp: Blueprint, state: LoyaltyState) -> None:
     name = state.settings.blueprint_name
     bp.add_url_rule("/assets/loyalty.css", "stylesheet", stylesheet)
+    bp.add_url_rule("/assets/loyalty-owner.css", "owner_stylesheet", owner_stylesheet)
 
     def stylesheet_url() -> str:
         """The stylesheet's versioned address, for ``<link rel="stylesheet">``."""
         return url_for(f"{name}.stylesheet", v=VERSION)
 
     bp.add_app_template_global(stylesheet_url, "loyalty_stylesheet_url")
+
+    def owner_stylesheet_url() -> str:
+        """The owner stylesheet's versioned address."""
+        return url_for(f"{name}.owner_stylesheet", v=OWNER_VERSION)
+
+    bp.add_app_template_global(owner_stylesheet_url, "loyalty_owner_stylesheet_url")

@@ -30,6 +30,7 @@ EXPECTED_IN_WHEEL = (
     "flask_loyalty/__init__.py",
     "flask_loyalty/py.typed",
     "flask_loyalty/static/loyalty.css",
+    "flask_loyalty/static/loyalty-owner.css",
     "flask_loyalty/outbox/service.py",
     "flask_loyalty/migrations/env.py",
     "flask_loyalty/migrations/script.py.mako",

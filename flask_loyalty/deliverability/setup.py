@@ -30,5 +30,5 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     bp.record_once(setup)
     views.register(bp, state)
     state.owner_nav.append(
-        NavItem("owner_deliverability", lazy_gettext("Deliverability"))
+        NavItem("owner_deliverability", lazy_gettext("Deliverability"), "mail")
     )

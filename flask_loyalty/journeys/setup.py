@@ -32,7 +32,9 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     )
     views.register(bp, state)
     owner_step_languages.register(bp)
-    state.owner_nav.append(NavItem("owner_journeys", lazy_gettext("Journeys")))
+    state.owner_nav.append(
+        NavItem("owner_journeys", lazy_gettext("Journeys"), "newsletter")
+    )
     state.order_hooks.append(service.on_order)
     state.order_hook_gates[service.on_order] = service.ORDER_JOURNEYS_EXIST
     state.due_tasks.append(

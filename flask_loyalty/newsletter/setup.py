@@ -30,4 +30,6 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         )
     )
     owner_views.register(bp, state)
-    state.owner_nav.append(NavItem("owner_newsletter", lazy_gettext("Newsletter")))
+    state.owner_nav.append(
+        NavItem("owner_newsletter", lazy_gettext("Newsletter"), "newsletter")
+    )

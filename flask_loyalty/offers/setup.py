@@ -26,8 +26,10 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     views.register(bp, state)
     owner_views.register(bp, state)
     segment_owner_views.register(bp, state)
-    state.owner_nav.append(NavItem("owner_offers", lazy_gettext("Offers")))
-    state.owner_nav.append(NavItem("owner_segments", lazy_gettext("Segments")))
+    state.owner_nav.append(NavItem("owner_offers", lazy_gettext("Offers"), "offers"))
+    state.owner_nav.append(
+        NavItem("owner_segments", lazy_gettext("Segments"), "offers")
+    )
     state.order_hooks.append(issue_for_order)
     state.order_hook_gates[issue_for_order] = ORDER_OFFERS_RUNNING
     state.due_tasks.append(DueTask(lazy_gettext("Offers"), run_offers_due))

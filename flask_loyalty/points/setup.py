@@ -24,7 +24,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     newsletter receiver (the subscription bonus)."""
     views.register(bp, state)
     owner_views.register(bp, state)
-    state.owner_nav.append(NavItem("owner_points", lazy_gettext("Points")))
+    state.owner_nav.append(NavItem("owner_points", lazy_gettext("Points"), "customers"))
     state.order_hooks.append(earn_for_order)
     state.order_hooks.append(pay_referral)
     state.refund_hooks.append(reverse_for_refund)

@@ -13,4 +13,6 @@ from . import views
 def register(bp: Blueprint, state: LoyaltyState) -> None:
     """The pages, the owner's editing, the footer links and the navigation item."""
     views.register(bp, state)
-    state.owner_nav.append(NavItem("owner_policies", lazy_gettext("Policies")))
+    state.owner_nav.append(
+        NavItem("owner_policies", lazy_gettext("Policies"), "returns")
+    )

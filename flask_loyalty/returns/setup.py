@@ -15,4 +15,4 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     """The customer's return request, the owner's list and the navigation item."""
     views.register(bp, state)
     owner_views.register(bp, state)
-    state.owner_nav.append(NavItem("owner_returns", lazy_gettext("Returns")))
+    state.owner_nav.append(NavItem("owner_returns", lazy_gettext("Returns"), "returns"))

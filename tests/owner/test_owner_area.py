@@ -123,7 +123,7 @@ def test_the_owner_reads_and_retries_a_failed_email(
     assert client.get("/loyalty/owner/outbox/99").status_code == 404
 
 
-def test_owner_pages_extend_the_base_template_and_fit_a_phone(
+def test_owner_pages_are_one_document_that_fits_a_phone(
     shop: Flask, loyalty: Loyalty, client: FlaskClient
 ) -> None:
     loyalty.owner_check(lambda: True)
@@ -138,6 +138,6 @@ def test_the_navigation_marks_the_section_of_a_sub_page(
 ) -> None:
     loyalty.owner_check(lambda: True)
     html = client.get("/loyalty/owner/newsletter/topics").get_data(as_text=True)
-    main_nav = html.split('<nav class="owner"', 1)[1].split("</nav>", 1)[0]
+    main_nav = html.split('<nav class="owner-side"', 1)[1].split("</nav>", 1)[0]
     assert 'aria-current="page">Newsletter</a>' in main_nav
     assert main_nav.count('aria-current="page"') == 1
