@@ -4,9 +4,11 @@ approves the request."""
 from __future__ import annotations
 
 import typing as t
-from datetime import timedelta
 
 import sqlalchemy as sa
+from babel import Locale
+from babel.dates import format_interval
+from babel.dates import format_skeleton
 from flask import Blueprint
 from flask import abort
 from flask import flash
@@ -14,6 +16,8 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import format_date
+from flask_babel import get_locale
 from sqlalchemy.orm import lazyload
 
 from ..customers.models import Customer
@@ -24,6 +28,10 @@ from ..outbox.models import QUEUED
 from ..outbox.models import OutboxMessage
 from ..state import get_state
 from .access import owner_required
+from .figures import PERIODS
+from .figures import chart_svg
+from .figures import dashboard
+from .figures import read_period
 from .listing import one_page
 from .listing import search_customers
 
@@ -33,26 +41,31 @@ def register(bp: Blueprint) -> None:
     @owner_required
     def owner_dashboard() -> t.Any:
         state = get_state()
-        s = state.session
-        since = state.now() - timedelta(days=30)
-        figures = {
-            "customers": s.scalar(sa.select(sa.func.count(Customer.id))),
-            "orders": s.scalar(sa.select(sa.func.count(Order.id))),
-            "orders_30d": s.scalar(
-                sa.select(sa.func.count(Order.id)).where(Order.placed_at >= since)
+        now = state.now()
+        days = read_period(request.args.get("days"))
+        figures = dashboard(state.session, now, days, state.settings.currency)
+        locale = get_locale() or Locale("en")
+        chart = chart_svg(
+            figures.chart,
+            with_label=_("orders with a loyalty code"),
+            without_label=_("orders without one"),
+            day_label=lambda day: format_skeleton("MMMd", day, locale=locale),
+            bar_title=lambda bar: _(
+                "%(date)s · with a code: %(coded)d, without: %(other)d",
+                date=format_date(bar.day),
+                coded=bar.with_code,
+                other=bar.without_code,
             ),
-            "revenue_30d": s.scalar(
-                sa.select(sa.func.coalesce(sa.func.sum(Order.total_cents), 0)).where(
-                    Order.placed_at >= since, Order.currency == state.settings.currency
-                )
+        )
+        return render_template(
+            "loyalty/owner/dashboard.html",
+            dashboard=figures,
+            periods=PERIODS,
+            period=format_interval(
+                figures.start.date(), now.date(), "yMMMd", locale=locale
             ),
-            "queued_mail": s.scalar(
-                sa.select(sa.func.count(OutboxMessage.id)).where(
-                    OutboxMessage.status == QUEUED
-                )
-            ),
-        }
-        return render_template("loyalty/owner/dashboard.html", figures=figures)
+            chart=chart,
+        )
 
     @bp.route("/owner/customers")
     @owner_required
