@@ -155,3 +155,33 @@ def test_the_layout_works_without_javascript_on_a_desktop_and_a_phone(
         assert summary.split() == ["Nyelv:", "Magyar"]
     finally:
         context.close()
+
+
+@pytest.mark.browser
+def test_no_owner_page_scrolls_sideways_on_a_phone(
+    make_app: t.Callable[..., Flask], live_server: t.Any, page: t.Any
+) -> None:
+    """Every owner page without an id in its address, at 375 px: a long option in
+    a select or a wide fieldset must not push the page wider than the screen."""
+    app = make_app(SERVER_NAME=None)
+    app.extensions["loyalty"].extension.owner_check(lambda: True)
+    base = live_server(app)
+    paths = sorted(
+        {
+            rule.rule
+            for rule in app.url_map.iter_rules()
+            if rule.rule.startswith("/loyalty/owner")
+            and "<" not in rule.rule
+            and "GET" in (rule.methods or ())
+            and not rule.rule.endswith((".csv", ".json"))
+        }
+    )
+    assert len(paths) > 10
+    page.set_viewport_size({"width": 375, "height": 740})
+    wide = {}
+    for path in paths:
+        page.goto(f"{base}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 375:
+            wide[path] = width
+    assert not wide
