@@ -26,6 +26,7 @@ from .customers import setup as customers_setup
 from .db import MAX_ID
 from .deliverability import setup as deliverability_setup
 from .i18n import as_code
+from .i18n import format_day
 from .i18n import format_month
 from .i18n import format_time_of_day
 from .i18n import in_its_language
@@ -98,6 +99,7 @@ FILTERS: dict[str, t.Callable[..., str]] = {
     "loyalty_date": format_date,
     "loyalty_datetime": lambda value: format_datetime(value, "short"),
     "loyalty_month": format_month,
+    "loyalty_day": format_day,
     "loyalty_time": format_time_of_day,
 }
 """Template filters for numbers, money and dates in the reader's locale."""

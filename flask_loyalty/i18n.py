@@ -430,6 +430,12 @@ def format_month(value: date | str, skeleton: str = "yMMMM") -> str:
     return t.cast(str, format_skeleton(skeleton, first, locale=_reader_locale()))
 
 
+def format_day(value: date) -> str:
+    """A day without its year, short, in the reader's language: "Mar 2",
+    "márc. 2.", "2 Μαρ" (a chart's axis). Template filter ``loyalty_day``."""
+    return t.cast(str, format_skeleton("MMMd", value, locale=_reader_locale()))
+
+
 def format_time_of_day(value: time | int) -> str:
     """A wall-clock time (or minutes after midnight) in the reader's short form:
     "9:30 AM", "9:30", "9:30 π.μ.". Never moved to another time zone.
