@@ -120,7 +120,7 @@ def test_the_layout_works_without_javascript_on_a_desktop_and_a_phone(
     width: int,
     phone: bool,
 ) -> None:
-    app = make_app(SERVER_NAME=None)
+    app = make_app(SERVER_NAME=None, LOYALTY_SHOP_NAME="Silver Fern Jewellery")
     app.extensions["loyalty"].extension.owner_check(lambda: True)
     base = live_server(app)
     context = browser.new_context(
@@ -147,6 +147,8 @@ def test_the_layout_works_without_javascript_on_a_desktop_and_a_phone(
         offers.click()
         page.wait_for_url(f"{base}/loyalty/owner/offers/")
         page.locator(".owner-languages summary").click()
+        menu = page.locator(".owner-languages form").bounding_box()
+        assert menu["x"] >= 0 and menu["x"] + menu["width"] <= width  # on screen
         with page.expect_navigation():
             page.get_by_role("button", name="Magyar").click()
         assert page.url == f"{base}/loyalty/owner/offers/"
