@@ -77,3 +77,24 @@ def test_the_readme_links_into_pages_that_exist() -> None:
     links = re.findall(r"\]\((?!https?:|#)([^)#\s]+)", README)
     assert any(link.startswith("docs/") for link in links)
     assert [link for link in links if not (ROOT / link).exists()] == []
+
+
+def test_the_readme_example_is_made_of_the_quickstart_s_tested_lines() -> None:
+    """The README's short example is cut from the quickstart's, which
+    tests/test_readme_example.py runs: each line of it is a line of that example
+    (lines with ``...`` stand for what the short one leaves out)."""
+    python = re.compile(r"```python\n(.*?)```", re.S)
+    quickstart = (DOCS / "quickstart.md").read_text(encoding="utf-8")
+    tested = {
+        line.strip()
+        for block in python.findall(quickstart)
+        for line in block.splitlines()
+    }
+    short = [
+        line.strip()
+        for block in python.findall(README)
+        for line in block.splitlines()
+        if line.strip() and "..." not in line
+    ]
+    assert short, "the README has no example"
+    assert [line for line in short if line not in tested] == []
