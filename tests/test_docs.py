@@ -66,6 +66,7 @@ def test_every_public_error_is_in_the_api_reference(name: str) -> None:
 @pytest.mark.parametrize("name", SIGNALS)
 def test_every_signal_is_in_the_api_reference(name: str) -> None:
     assert f"| `{name}` |" in API
+    assert f".. autodata:: {name}\n   :no-value:\n" in API  # not its repr
 
 
 @pytest.mark.parametrize("command", sorted(commands(loyalty_cli, "loyalty")))
@@ -77,6 +78,21 @@ def test_the_readme_links_into_pages_that_exist() -> None:
     links = re.findall(r"\]\((?!https?:|#)([^)#\s]+)", README)
     assert any(link.startswith("docs/") for link in links)
     assert [link for link in links if not (ROOT / link).exists()] == []
+
+
+def anchor(heading: str) -> str:
+    """A heading's anchor as GitHub and MyST make it: ``Try it: two commands``
+    is ``try-it-two-commands``."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_the_readme_links_into_headings_that_exist() -> None:
+    links = re.findall(r"\]\((docs/[^)#\s]+\.md)#([^)\s]+)\)", README)
+    assert links
+    for page, fragment in links:
+        text = (ROOT / page).read_text(encoding="utf-8")
+        headings = re.findall(r"^#{1,3} (.+)$", text, re.M)
+        assert fragment in {anchor(h) for h in headings}, f"{page}#{fragment}"
 
 
 def test_the_readme_example_is_made_of_the_quickstart_s_tested_lines() -> None:

@@ -35,7 +35,10 @@ def html(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_docs_build_without_warnings(html: Path) -> None:
     assert (html / "index.html").is_file()
-    assert (html / "api.html").is_file()
+    api = (html / "api.html").read_text(encoding="utf-8")
+    assert 'id="flask_loyalty.Loyalty.record_order"' in api
+    assert 'id="flask_loyalty.Loyalty.record_refund"' in api
+    assert "object at 0x" not in api  # a signal's repr is no documentation
 
 
 def test_the_built_pages_load_nothing_from_another_site(html: Path) -> None:
