@@ -87,11 +87,21 @@ class Orders:
 
 
 @dataclass(frozen=True)
+class OrderOfEntry:
+    """The order a ledger entry is for: its number and when it was placed."""
+
+    number: str
+    placed_at: datetime
+
+
+@dataclass(frozen=True)
 class History:
     entries: list[PointsEntry]
     has_next: bool
     expiring: int
     expiring_when: datetime | None
+    orders: dict[int, OrderOfEntry]
+    """By entry id, the order of each entry that has one (earned, reversed)."""
 
 
 @dataclass(frozen=True)
@@ -202,8 +212,9 @@ _CODES = (
 
 @functools.cache
 def _history(mode: str) -> sa.Select[t.Any]:
-    """A page of her ledger (``offset``, ``limit``) with the expiry columns of
-    ``mode``, from the one-row table: a row even when the page is empty."""
+    """A page of her ledger (``offset``, ``limit``) with each entry's order number
+    and time, and the expiry columns of ``mode``, from the one-row table: a row
+    even when the page is empty."""
     page = (
         sa.select(PointsEntry)
         .where(PointsEntry.customer_id == HER)
@@ -214,9 +225,15 @@ def _history(mode: str) -> sa.Select[t.Any]:
     )
     moment = sa.bindparam("moment", type_=PointsEntry.created_at.type)
     return (
-        sa.select(aliased(PointsEntry, page), *expiry_columns(mode, HER, moment))
+        sa.select(
+            aliased(PointsEntry, page),
+            Order.reference,
+            Order.placed_at,
+            *expiry_columns(mode, HER, moment),
+        )
         .select_from(ONE_ROW)
         .outerjoin(page, sa.true())
+        .outerjoin(Order, Order.id == page.c.order_id)
         .order_by(page.c.id.desc())
     )
 
@@ -303,7 +320,12 @@ class Account:
         expiring, when, _key = expiring_from(
             rows[0]._mapping, her, self.now, program, days
         )
-        return History(entries[:size], len(entries) > size, expiring, when)
+        orders = {
+            row[0].id: OrderOfEntry(row[1], row[2])
+            for row in rows
+            if row[0] is not None and row[1] is not None
+        }
+        return History(entries[:size], len(entries) > size, expiring, when, orders)
 
     @functools.cached_property
     def codes(self) -> Codes:

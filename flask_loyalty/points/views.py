@@ -62,6 +62,7 @@ def points_section(state: LoyaltyState, customer: Customer) -> dict[str, t.Any]:
         "standing": standing,
         "currency": state.settings.currency,
         "entries": history.entries,
+        "orders": history.orders,
         "page": reads.points_page,
         "has_next": history.has_next,
         "expiring": history.expiring,
