@@ -20,9 +20,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from babel import Locale
+from flask_babel import get_locale
 
 from .i18n import LANGUAGE_NAMES
 from .i18n import _
+from .i18n import catalog_code
 from .i18n import match_language
 
 
@@ -56,6 +58,23 @@ def language_name(code: str) -> str:
         return str(Locale.parse(code).get_display_name(code) or code)
     except (ValueError, TypeError, LookupError):
         return code
+
+
+def reading_language() -> str | None:
+    """The code of the language being written now (a page's, an email's under
+    ``force_locale``) as versions are stored under it; ``None`` outside both."""
+    locale = get_locale()
+    return catalog_code(locale) if locale is not None else None
+
+
+def shown(versions: dict[str, dict[str, str]] | None, name: str) -> str | None:
+    """The field ``name`` of the version (from a row's ``translations``) in the
+    language being written now, if there is one and it is not empty; else
+    ``None`` (the caller shows the default language's text)."""
+    code = reading_language()
+    if code is None or not versions:
+        return None
+    return (versions.get(code) or {}).get(name) or None
 
 
 def check_language(

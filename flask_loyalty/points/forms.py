@@ -196,3 +196,21 @@ class ProgramForm(LoyaltyForm):
         validators=[InputRequired(), NumberRange(min=0, max=365)],
     )
     tiers = FieldList(FormField(TierForm), min_entries=TIER_ROWS, max_entries=TIER_ROWS)
+
+
+class TierVersionForm(Form):
+    """One tier's name and perks in one language."""
+
+    Meta = TranslatedMeta
+
+    name = StringField(lazy_gettext("Tier name"), validators=[Length(max=50)])
+    perks = TextAreaField(
+        lazy_gettext("Perks"), validators=[Length(max=500)], render_kw={"rows": 2}
+    )
+
+
+class TierVersionsForm(LoyaltyForm):
+    """Every tier's name and perks in one language."""
+
+    language = HiddenField()
+    tiers = FieldList(FormField(TierVersionForm), max_entries=50)

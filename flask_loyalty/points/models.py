@@ -77,6 +77,9 @@ class Tier(Base):
     multiplier_bp: Mapped[int] = mapped_column()
     """Earn multiplier in basis points: 10,000 is 1x, 15,000 is 1.5x."""
     perks: Mapped[str] = mapped_column(sa.String(500), default="")
+    translations: Mapped[dict[str, dict[str, str]] | None] = mapped_column(sa.JSON)
+    """Name and perks in other languages than the default
+    (:mod:`flask_loyalty.content_versions`): ``{"hu": {"name": "Arany", ...}}``."""
 
 
 class PointsAccount(Base):

@@ -15,7 +15,9 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import force_locale
 
+from ..content_versions import language_name
 from ..customers.models import Customer
 from ..errors import InvalidAdjustment
 from ..errors import InvalidAmount
@@ -26,6 +28,7 @@ from ..money import to_minor
 from ..orders.models import Order
 from ..owner.access import owner_identity
 from ..owner.access import owner_required
+from ..owner.language_versions import requested_language
 from ..owner.listing import one_page
 from ..owner.listing import page_number
 from ..owner.listing import search_customers
@@ -36,6 +39,7 @@ from . import service
 from .forms import TIER_ROWS
 from .forms import AdjustForm
 from .forms import ProgramForm
+from .forms import TierVersionsForm
 from .forms import new_key
 from .models import BASIS
 from .models import PointsAccount
@@ -44,6 +48,7 @@ from .program import TierRule
 from .program import load_program
 from .program import load_tiers
 from .program import save_program
+from .tier_names import save_tier_versions
 
 SORTS = ("spend", "points", "last_order")
 
@@ -231,6 +236,115 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
                     flash(_("The points program is saved."), "success")
                     return redirect(url_for(".owner_points_settings"))
             return render_template(
-                "loyalty/points/owner_settings.html", form=form, error=error
+                "loyalty/points/owner_settings.html",
+                form=form,
+                error=error,
+                **_tier_versions(state),
             ), 400
-        return render_template("loyalty/points/owner_settings.html", form=form)
+        return render_template(
+            "loyalty/points/owner_settings.html", form=form, **_tier_versions(state)
+        )
+
+    @bp.route("/owner/points/tiers", methods=["GET", "POST"])
+    @owner_required
+    def owner_points_tiers() -> t.Any:
+        state = get_state()
+        languages = state.settings.languages
+        language, error = requested_language(languages, InvalidProgram)
+        if language == languages[0] and error is None:
+            return redirect(url_for(".owner_points_settings"))
+        tiers = load_tiers(state.session)
+        status = 200 if error is None else 400
+        if request.method == "POST":
+            form = TierVersionsForm()
+            if error is None and not form.validate_on_submit():
+                status = 400
+            elif error is None:
+                texts = [
+                    (row.form.name.data or "", row.form.perks.data or "")
+                    for row in form.tiers
+                ]
+                try:
+                    save_tier_versions(
+                        state.session, state.now(), language, languages, tiers, texts
+                    )
+                except InvalidProgram as exc:
+                    state.session.rollback()
+                    error, status = exc.message, 400
+                else:
+                    state.session.commit()
+                    flash(_("The tier names are saved."), "success")
+                    return redirect(url_for(".owner_points_tiers", lang=language))
+        else:
+            form = TierVersionsForm(
+                formdata=None,
+                data={
+                    "tiers": [
+                        (tier.translations or {}).get(language, {}) for tier in tiers
+                    ]
+                },
+            )
+        form.language.data = language
+        return render_template(
+            "loyalty/points/owner_tiers.html",
+            form=form,
+            rows=list(
+                zip(form.tiers, _references(state, tiers, language), strict=False)
+            ),
+            language=language,
+            content_lang=language.replace("_", "-"),
+            languages=tier_picker(tiers, languages),
+            error=error,
+        ), status
+
+
+def _tier_versions(state: LoyaltyState) -> dict[str, t.Any]:
+    """The settings page's links to the tiers' names in other languages, and the
+    languages each tier's name is written in."""
+    languages = state.settings.languages
+    if len(languages) < 2:
+        return {"tier_pickers": [], "tier_languages": []}
+    tiers = load_tiers(state.session)[:TIER_ROWS]
+    return {
+        "tier_pickers": tier_picker(tiers, languages),
+        "tier_languages": tier_languages(tiers, languages),
+    }
+
+
+def tier_picker(
+    tiers: t.Sequence[TierRule], languages: t.Sequence[str]
+) -> list[tuple[str, str, bool, str]]:
+    """The language picker's items for the tiers' names in the shop's other
+    languages: written when every tier has a name in that language."""
+    return [
+        (
+            code,
+            language_name(code),
+            all(code in tier.languages(languages) for tier in tiers),
+            url_for(".owner_points_tiers", lang=code),
+        )
+        for code in languages[1:]
+    ]
+
+
+def tier_languages(
+    tiers: t.Sequence[TierRule], languages: t.Sequence[str]
+) -> list[list[str]]:
+    """For each tier, the names of the languages its name is written in."""
+    return [[language_name(c) for c in tier.languages(languages)] for tier in tiers]
+
+
+def _references(
+    state: LoyaltyState, tiers: t.Sequence[TierRule], language: str
+) -> list[dict[str, str]]:
+    """Each tier's words in the default language, and what readers of
+    ``language`` see while its version there is empty."""
+    plain = [TierRule(t_.name, t_.threshold_cents, perks=t_.perks) for t_ in tiers]
+    with force_locale(state.settings.languages[0]):
+        default = [(tier.shown_name, tier.shown_perks) for tier in plain]
+    with force_locale(language):
+        fallback = [tier.shown_name for tier in plain]
+    return [
+        {"name": name, "perks": perks, "fallback": shown}
+        for (name, perks), shown in zip(default, fallback, strict=True)
+    ]

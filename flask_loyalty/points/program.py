@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import typing as t
 from dataclasses import dataclass
+from dataclasses import field
 from dataclasses import fields
 from datetime import datetime
 
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 from babel.numbers import get_currency_precision
 from sqlalchemy.orm import Session
 
+from ..content_versions import shown
 from ..db import ONE_ROW
 from ..errors import InvalidProgram
 from ..i18n import _
@@ -30,6 +32,7 @@ from .models import NO_EXPIRY
 from .models import PER_UNIT
 from .models import Program
 from .models import Tier
+from .tier_names import carried_versions
 
 EARN_MODES = (PER_UNIT, CASHBACK)
 EXPIRY_MODES = (NO_EXPIRY, AFTER_EARNING, INACTIVITY)
@@ -58,22 +61,46 @@ class ProgramSettings:
 
 @dataclass(frozen=True)
 class TierRule:
-    """A tier: reached at ``threshold_cents`` of 12-month spend."""
+    """A tier: reached at ``threshold_cents`` of 12-month spend.
+
+    ``name`` and ``perks`` are in the shop's default language; ``translations``
+    holds the owner's versions in its other languages
+    (:mod:`flask_loyalty.content_versions`).
+    """
 
     name: str
     threshold_cents: int
     multiplier_bp: int = BASIS
     perks: str = ""
+    translations: dict[str, dict[str, str]] | None = field(
+        default=None, compare=False, hash=False
+    )
 
     @property
     def shown_name(self) -> str:
-        """The name for a reader: a built-in tier's name in her language, the
-        owner's own words as written."""
-        return str(_BUILT_IN.get(self.name, self.name))
+        """The name for a reader: the owner's version in her language, else a
+        built-in tier's name in her language, else the default language's."""
+        return shown(self.translations, "name") or str(
+            _BUILT_IN.get(self.name, self.name)
+        )
 
     @property
     def shown_perks(self) -> str:
-        return str(_BUILT_IN.get(self.perks, self.perks))
+        """The perks for a reader, chosen as :attr:`shown_name` is."""
+        if not self.perks:
+            return ""
+        return shown(self.translations, "perks") or str(
+            _BUILT_IN.get(self.perks, self.perks)
+        )
+
+    def languages(self, offered: t.Sequence[str]) -> list[str]:
+        """The offered languages in which the owner wrote this tier's name, the
+        default first (built-in names are translated by the extension)."""
+        return [
+            code
+            for index, code in enumerate(offered)
+            if index == 0 or (self.translations or {}).get(code, {}).get("name")
+        ]
 
 
 DEFAULT_TIERS = (
@@ -157,6 +184,13 @@ def save_program(
         setattr(row, f.name, getattr(program, f.name))
     row.updated_at = now
     row.updated_by = actor
+    before = {r.name: r for r in session.scalars(sa.select(Tier))}
+    kept = {
+        tier.name: tier.translations
+        if tier.translations is not None
+        else carried_versions(before.get(tier.name), tier)
+        for tier in tiers
+    }
     session.execute(sa.delete(Tier))
     session.flush()
     session.add_all(
@@ -165,6 +199,7 @@ def save_program(
             threshold_cents=tier.threshold_cents,
             multiplier_bp=tier.multiplier_bp,
             perks=tier.perks,
+            translations=kept[tier.name] or None,
         )
         for tier in tiers
     )
@@ -193,7 +228,9 @@ def load_tiers(session: Session) -> list[TierRule]:
     if not rows:
         return list(DEFAULT_TIERS)
     return [
-        TierRule(r.name, r.threshold_cents, r.multiplier_bp, r.perks or "")
+        TierRule(
+            r.name, r.threshold_cents, r.multiplier_bp, r.perks or "", r.translations
+        )
         for r in rows
     ]
 
@@ -265,6 +302,7 @@ def rules_query(spend: sa.ColumnElement[int]) -> sa.Select[t.Any]:
             Tier.threshold_cents.label("tier_threshold"),
             Tier.multiplier_bp.label("tier_multiplier"),
             Tier.perks.label("tier_perks"),
+            Tier.translations.label("tier_translations"),
             spend.label("spend"),
         )
         .select_from(ONE_ROW)
@@ -325,7 +363,11 @@ def rules_from_rows(
     for r in rows:
         if r.tier_id is not None and r.tier_id not in tiers:
             tiers[r.tier_id] = TierRule(
-                r.tier_name, r.tier_threshold, r.tier_multiplier, r.tier_perks or ""
+                r.tier_name,
+                r.tier_threshold,
+                r.tier_multiplier,
+                r.tier_perks or "",
+                r.tier_translations,
             )
     return program, list(tiers.values()) or list(DEFAULT_TIERS), int(first.spend or 0)
 

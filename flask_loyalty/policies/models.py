@@ -79,4 +79,8 @@ class ReturnRules(Base):
     return_address: Mapped[str] = mapped_column(sa.String(1000))
     countries: Mapped[str] = mapped_column(sa.String(200))
     """Comma-separated ISO 3166 country codes the policy applies to (JSON-LD)."""
+    translations: Mapped[dict[str, dict[str, str]] | None] = mapped_column(sa.JSON)
+    """The non-returnable categories' labels in other languages than the default,
+    by category as written in ``non_returnable``:
+    ``{"hu": {"custom-made": "egyedi rendelésre készült"}}``."""
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -12,6 +12,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from ..content_versions import check_language
+from ..content_versions import shown
 from ..errors import InvalidPolicy
 from ..i18n import _
 from ..i18n import ngettext
@@ -37,11 +39,37 @@ class ReturnPolicy:
     refund_days: int = 14
     return_address: str = ""
     countries: list[str] = field(default_factory=list)
+    labels: dict[str, dict[str, str]] | None = None
+    """The ``non_returnable`` categories' labels in the shop's other languages,
+    by language then category (``{"hu": {"custom-made": "egyedi ..."}}``);
+    ``None`` when saving: keep the stored ones of the categories still listed."""
 
     def returnable(self, category: str | None) -> bool:
         """Whether items of ``category`` may be returned at all."""
         banned = {c.casefold() for c in self.non_returnable}
         return (category or "").strip().casefold() not in banned
+
+    def category_label(self, category: str | None) -> str:
+        """``category`` as a reader of the language being written now reads it:
+        the owner's label in that language, else ``category`` itself."""
+        written = (category or "").strip()
+        for listed in self.non_returnable:
+            if listed.casefold() == written.casefold():
+                return shown(self.labels, listed) or written
+        return written
+
+    def category_languages(self, offered: t.Sequence[str]) -> dict[str, list[str]]:
+        """Each category with the offered languages it has a label in, the
+        default (the category's own words) first."""
+        labels = self.labels or {}
+        return {
+            category: [
+                code
+                for index, code in enumerate(offered)
+                if index == 0 or labels.get(code, {}).get(category)
+            ]
+            for category in self.non_returnable
+        }
 
 
 def _split(value: str) -> list[str]:
@@ -66,6 +94,7 @@ def policy_from_row(row: ReturnRules | None) -> ReturnPolicy:
         refund_days=row.refund_days,
         return_address=row.return_address,
         countries=_split(row.countries),
+        labels=row.translations or {},
     )
 
 
@@ -105,11 +134,63 @@ def save_rules(session: Session, now: datetime, policy: ReturnPolicy) -> None:
     """
     check_rules(policy)
     row = session.get(ReturnRules, 1) or ReturnRules(id=1)
+    labels = policy.labels if policy.labels is not None else row.translations or {}
+    listed = set(policy.non_returnable)
     for f in fields(ReturnPolicy):
+        if f.name == "labels":
+            continue
         value = getattr(policy, f.name)
         setattr(row, f.name, ", ".join(value) if isinstance(value, list) else value)
+    kept = {
+        code: {c: label for c, label in version.items() if c in listed and label}
+        for code, version in labels.items()
+    }
+    row.translations = {code: v for code, v in kept.items() if v} or None
     row.updated_at = now
     session.add(row)
+
+
+def save_category_labels(
+    session: Session,
+    now: datetime,
+    language: object,
+    languages: t.Sequence[str],
+    labels: t.Mapping[str, str],
+) -> str:
+    """Store the labels of the non-returnable categories in ``language`` (one of
+    the shop's ``languages``, not the default: there a category's label is its
+    own name); an empty label removes that one (readers get the category as
+    written). Returns the language (not committed).
+
+    :raises InvalidPolicy: an unknown or the default language, no categories, a
+        category that is not listed, or a label too long or not plain text.
+    """
+    code = check_language(language, languages, InvalidPolicy)
+    if code == languages[0]:
+        raise InvalidPolicy(
+            _("In the default language a category is shown as you wrote it.")
+        )
+    row = session.get(ReturnRules, 1)
+    listed = _split(row.non_returnable) if row is not None else []
+    if row is None or not listed:
+        raise InvalidPolicy(_("There are no categories that cannot be returned."))
+    if set(labels) - set(listed):
+        raise InvalidPolicy(_("The categories changed meanwhile; please try again."))
+    version = {}
+    for category in listed:
+        label = " ".join((labels.get(category) or "").split())
+        if len(label) > 100 or not label.isprintable():
+            raise InvalidPolicy(_("A category name is too long or not plain text."))
+        if label:
+            version[category] = label
+    versions = dict(row.translations or {})
+    if version:
+        versions[code] = version
+    else:
+        versions.pop(code, None)
+    row.translations = versions or None
+    row.updated_at = now
+    return code
 
 
 def method_label(method: str) -> str:
@@ -167,7 +248,9 @@ def summary(policy: ReturnPolicy, from_delivery: bool = False) -> list[str]:
             lines.append(
                 _(
                     "These cannot be returned: %(list)s.",
-                    list=", ".join(policy.non_returnable),
+                    list=", ".join(
+                        policy.category_label(c) for c in policy.non_returnable
+                    ),
                 )
             )
         if policy.refund_days:

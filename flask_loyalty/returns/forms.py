@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from wtforms import FieldList
+from wtforms import HiddenField
 from wtforms import RadioField
 from wtforms import SelectChoice
 from wtforms import StringField
@@ -76,3 +78,10 @@ class DecisionForm(LoyaltyForm):
         validators=[Length(max=1000)],
         render_kw={"rows": 3},
     )
+
+
+class CategoryLabelsForm(LoyaltyForm):
+    """Each listed category's label in one language, in the rules' order."""
+
+    language = HiddenField()
+    labels = FieldList(StringField(validators=[Length(max=100)]), max_entries=100)

@@ -17,16 +17,19 @@ from flask import url_for
 
 import flask_loyalty.signals as signals
 
+from ..content_versions import language_name
 from ..db import after_commit
 from ..errors import InvalidPolicy
 from ..errors import InvalidRefund
 from ..errors import InvalidReturn
 from ..i18n import _
 from ..owner.access import owner_required
+from ..owner.language_versions import requested_language
 from ..owner.listing import one_page
 from ..policies.forms import RulesForm
 from ..policies.rules import ReturnPolicy
 from ..policies.rules import load_rules
+from ..policies.rules import save_category_labels
 from ..policies.rules import save_rules
 from ..state import LoyaltyState
 from ..state import get_state
@@ -34,6 +37,7 @@ from . import links
 from . import service
 from .forms import REASON_LABELS
 from .forms import RESOLUTION_LABELS
+from .forms import CategoryLabelsForm
 from .forms import DecisionForm
 from .models import OPEN
 from .models import STATUSES
@@ -127,7 +131,11 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
                 "countries": ", ".join(policy.countries),
             }
             form = RulesForm(formdata=None, data=data)
-            return render_template("loyalty/returns/owner_rules.html", form=form)
+            return render_template(
+                "loyalty/returns/owner_rules.html",
+                form=form,
+                **_category_versions(state, policy),
+            )
         form = RulesForm()
         error = None
         if form.validate_on_submit():
@@ -151,5 +159,101 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
                 flash(_("The return rules are saved."), "success")
                 return redirect(url_for(".owner_return_rules"))
         return render_template(
-            "loyalty/returns/owner_rules.html", form=form, error=error
+            "loyalty/returns/owner_rules.html",
+            form=form,
+            error=error,
+            **_category_versions(state, load_rules(state.session)),
         ), 400
+
+    @bp.route("/owner/returns/rules/categories", methods=["GET", "POST"])
+    @owner_required
+    def owner_return_categories() -> t.Any:
+        state = get_state()
+        languages = state.settings.languages
+        language, error = requested_language(languages, InvalidPolicy)
+        if language == languages[0] and error is None:
+            return redirect(url_for(".owner_return_rules"))
+        policy = load_rules(state.session)
+        status = 200 if error is None else 400
+        if request.method == "POST":
+            form = CategoryLabelsForm()
+            if error is not None:
+                pass  # a language the shop does not offer: said on the page
+            elif not form.validate_on_submit():
+                status = 400
+            elif len(form.labels) != len(policy.non_returnable):
+                error = _("The categories changed meanwhile; please try again.")
+                status = 400
+            else:
+                labels = {
+                    category: entry.data or ""
+                    for category, entry in zip(
+                        policy.non_returnable, form.labels, strict=True
+                    )
+                }
+                try:
+                    save_category_labels(
+                        state.session, state.now(), language, languages, labels
+                    )
+                except InvalidPolicy as exc:
+                    state.session.rollback()
+                    error, status = exc.message, 400
+                else:
+                    state.session.commit()
+                    flash(_("The category names are saved."), "success")
+                    return redirect(url_for(".owner_return_categories", lang=language))
+        else:
+            version = (policy.labels or {}).get(language, {})
+            form = CategoryLabelsForm(
+                formdata=None,
+                data={"labels": [version.get(c, "") for c in policy.non_returnable]},
+            )
+        form.language.data = language
+        return render_template(
+            "loyalty/returns/owner_categories.html",
+            form=form,
+            rows=list(zip(policy.non_returnable, form.labels, strict=False)),
+            language=language,
+            content_lang=language.replace("_", "-"),
+            default_lang=languages[0].replace("_", "-"),
+            languages=category_picker(policy, languages),
+            error=error,
+        ), status
+
+
+def _category_versions(state: LoyaltyState, policy: ReturnPolicy) -> dict[str, t.Any]:
+    """The rules page's links to the categories' names in other languages, and
+    the languages each category has a name in."""
+    languages = state.settings.languages
+    if len(languages) < 2 or not policy.non_returnable:
+        return {"category_pickers": [], "category_languages": []}
+    return {
+        "category_pickers": category_picker(policy, languages),
+        "category_languages": category_languages(policy, languages),
+    }
+
+
+def category_picker(
+    policy: ReturnPolicy, languages: t.Sequence[str]
+) -> list[tuple[str, str, bool, str]]:
+    """The language picker's items: written when every category has a label."""
+    have = policy.category_languages(languages)
+    return [
+        (
+            code,
+            language_name(code),
+            all(code in codes for codes in have.values()),
+            url_for(".owner_return_categories", lang=code),
+        )
+        for code in languages[1:]
+    ]
+
+
+def category_languages(
+    policy: ReturnPolicy, languages: t.Sequence[str]
+) -> list[tuple[str, list[str]]]:
+    """Each category with the names of the languages it has a label in."""
+    return [
+        (category, [language_name(c) for c in codes])
+        for category, codes in policy.category_languages(languages).items()
+    ]

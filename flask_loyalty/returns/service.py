@@ -218,7 +218,7 @@ def create_request(
                 _(
                     "%(name)s cannot be returned (%(category)s).",
                     name=name,
-                    category=line.item.category,
+                    category=policy.category_label(line.item.category),
                 )
             )
         if quantity > line.left:

@@ -122,6 +122,7 @@ def _items_page(
         order=order,
         token=token,
         lines=service.lines(state.session, order, policy),
+        policy=policy,
         form=form,
         error=error,
         quantities=request.form,

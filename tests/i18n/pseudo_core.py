@@ -147,6 +147,9 @@ def owner_pages(pages: Pages, owner: FlaskClient, ids: dict[str, int]) -> str:
     negative = {"earn_mode": "per_unit", "points_per_unit": "-1"}
     refused = "owner: points program, errors"
     pages.form(owner, "owner: points program", f"{points}/settings", refused, negative)
+    names = {"tiers-0-name": "", "tiers-0-perks": "x"}  # perks without a name
+    tiers = f"{points}/tiers?lang=en"
+    pages.form(owner, "owner: tier names", tiers, "owner: tier names, errors", names)
     pages.get(owner, "owner: outbox", "/loyalty/owner/outbox")
     message_id = _a_failed_message(pages.app)
     pages.get(owner, "owner: message", f"/loyalty/owner/outbox/{message_id}")

@@ -239,6 +239,13 @@ def _policies_and_returns(
     rules = "/loyalty/owner/returns/rules"
     refused = "owner: return rules, errors"
     pages.form(owner, "owner: return rules", rules, refused, {"window_days": "x"})
+    pages.form(
+        owner,
+        "owner: category names",
+        f"{rules}/categories?lang=en",
+        "owner: category names, errors",
+        {"labels-0": "x" * 101},
+    )
 
     new_policy = "/loyalty/owner/policies/new"
     pages.get(owner, "owner: policies", "/loyalty/owner/policies/")
