@@ -11,6 +11,7 @@ from decimal import Decimal
 import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from flask_loyalty import OrderLine
 from flask_loyalty import content_versions
@@ -70,6 +71,12 @@ DEMO_RETURN_RULES = ReturnPolicy(
     window_days=30,
     refund_methods=["original", "store_credit", "exchange"],
     non_returnable=["custom-made"],
+    labels={
+        "et": {"custom-made": "eritellimusel valmistatud ehted"},
+        "el": {"custom-made": "κοσμήματα κατά παραγγελία"},
+        "hu": {"custom-made": "egyedi rendelésre készült ékszerek"},
+        "tl": {"custom-made": "alahas na ipinagawa nang espesyal"},
+    },
     return_address="Silver Fern Jewellery\nTelliskivi 60a\n10412 Tallinn, Estonia",
     countries=["EE", "FI", "LV"],
 )
@@ -168,16 +175,17 @@ def add_demo_order(demo: DemoOrder, users: dict[str, User]) -> bool:
     existing = db.session.scalar(
         sa.select(ShopOrder).where(ShopOrder.number == demo.number)
     )
-    lines = [
-        ShopOrderLine(
-            sku=sku,
-            name=BY_SKU[sku].name,
-            category=BY_SKU[sku].category,
-            quantity=quantity,
-            unit_price=BY_SKU[sku].price,
-        )
-        for sku, quantity in demo.items
-    ]
+    with force_locale(demo.locale or loyalty.state.settings.languages[0]):
+        lines = [  # each product named as she read it when she bought
+            ShopOrderLine(
+                sku=sku,
+                name=str(BY_SKU[sku].name),
+                category=BY_SKU[sku].category,
+                quantity=quantity,
+                unit_price=BY_SKU[sku].price,
+            )
+            for sku, quantity in demo.items
+        ]
     subtotal = sum((line.line_total for line in lines), Decimal("0.00"))
     shipping = Decimal("0.00") if subtotal >= FREE_SHIPPING_FROM else SHIPPING
     user = users.get(demo.email)

@@ -34,14 +34,15 @@ def is_owner() -> bool:
 @loyalty.catalog_loader
 def catalog() -> list[CatalogProduct]:
     """The products, with links from ``LOYALTY_BASE_URL`` (they go into offer
-    emails, so never from the request's Host header)."""
+    emails, so never from the request's Host header), named in the language of
+    the moment: the page's, or the reader's while her email is written."""
     return [
         CatalogProduct(
             sku=p.sku,
-            name=p.name,
+            name=str(p.name),
             price=p.price,
             category=p.category,
-            collection=p.collection,
+            collection=p.collection_name,  # shown in offers: in her language
             url=site_url("shop.product", slug=p.slug),
             image_url=site_url("static", filename=p.image),
         )

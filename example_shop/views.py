@@ -172,7 +172,7 @@ def _lines(current: carts.Cart) -> list[OrderLine]:
     return [
         OrderLine(
             sku=line.product.sku,
-            name=line.product.name,
+            name=str(line.product.name),
             quantity=line.quantity,
             unit_price=line.product.price,
             category=line.product.category,
@@ -217,7 +217,7 @@ def place_order(
         lines=[
             ShopOrderLine(
                 sku=line.product.sku,
-                name=line.product.name,
+                name=str(line.product.name),
                 category=line.product.category,
                 quantity=line.quantity,
                 unit_price=line.product.price,
