@@ -35,6 +35,12 @@ class VersionForm(LoyaltyForm):
     language = HiddenField()
 
 
+def asks_for_language() -> bool:
+    """Whether this request names the language to edit (``?lang=`` or the
+    form's ``language``)."""
+    return bool(request.values.get("language") or request.values.get("lang"))
+
+
 def requested_language(
     languages: t.Sequence[str], error: type[LoyaltyError]
 ) -> tuple[str, str | None]:

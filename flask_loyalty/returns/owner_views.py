@@ -24,6 +24,7 @@ from ..errors import InvalidRefund
 from ..errors import InvalidReturn
 from ..i18n import _
 from ..owner.access import owner_required
+from ..owner.language_versions import asks_for_language
 from ..owner.language_versions import requested_language
 from ..owner.listing import one_page
 from ..policies.forms import RulesForm
@@ -172,7 +173,9 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         languages = state.settings.languages
         language, error = requested_language(languages, InvalidPolicy)
         if language == languages[0] and error is None:
-            return redirect(url_for(".owner_return_rules"))
+            if asks_for_language() or len(languages) < 2:
+                return redirect(url_for(".owner_return_rules"))  # written on that page
+            language = languages[1]  # no language asked for: the first other
         policy = load_rules(state.session)
         status = 200 if error is None else 400
         if request.method == "POST":
