@@ -60,6 +60,21 @@ def requested_language(
     return code, None
 
 
+def other_language(
+    languages: t.Sequence[str], error: type[LoyaltyError], default_page: str
+) -> tuple[str, str | None] | t.Any:
+    """For an editor of the other languages only (the default is written on
+    ``default_page``, an endpoint): :func:`requested_language`, the first other
+    language when none is asked for, or a redirect to ``default_page`` when the
+    default is asked for or there is no other language."""
+    language, problem = requested_language(languages, error)
+    if language == languages[0] and problem is None:
+        if asks_for_language() or len(languages) < 2:
+            return redirect(url_for(default_page))
+        language = languages[1]
+    return language, problem
+
+
 def edit_version(
     state: LoyaltyState,
     row: content_versions.HasTranslations,

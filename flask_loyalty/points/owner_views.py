@@ -28,8 +28,7 @@ from ..money import to_minor
 from ..orders.models import Order
 from ..owner.access import owner_identity
 from ..owner.access import owner_required
-from ..owner.language_versions import asks_for_language
-from ..owner.language_versions import requested_language
+from ..owner.language_versions import other_language
 from ..owner.listing import one_page
 from ..owner.listing import page_number
 from ..owner.listing import search_customers
@@ -251,13 +250,10 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     def owner_points_tiers() -> t.Any:
         state = get_state()
         languages = state.settings.languages
-        language, error = requested_language(languages, InvalidProgram)
-        if language == languages[0] and error is None:
-            if asks_for_language() or len(languages) < 2:
-                return redirect(
-                    url_for(".owner_points_settings")
-                )  # written on that page
-            language = languages[1]  # no language asked for: the first other
+        chosen = other_language(languages, InvalidProgram, ".owner_points_settings")
+        if not isinstance(chosen, tuple):
+            return chosen  # the default language is written on that page
+        language, error = chosen
         tiers = load_tiers(state.session)
         status = 200 if error is None else 400
         if request.method == "POST":

@@ -24,8 +24,7 @@ from ..errors import InvalidRefund
 from ..errors import InvalidReturn
 from ..i18n import _
 from ..owner.access import owner_required
-from ..owner.language_versions import asks_for_language
-from ..owner.language_versions import requested_language
+from ..owner.language_versions import other_language
 from ..owner.listing import one_page
 from ..policies.forms import RulesForm
 from ..policies.rules import ReturnPolicy
@@ -171,11 +170,10 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     def owner_return_categories() -> t.Any:
         state = get_state()
         languages = state.settings.languages
-        language, error = requested_language(languages, InvalidPolicy)
-        if language == languages[0] and error is None:
-            if asks_for_language() or len(languages) < 2:
-                return redirect(url_for(".owner_return_rules"))  # written on that page
-            language = languages[1]  # no language asked for: the first other
+        chosen = other_language(languages, InvalidPolicy, ".owner_return_rules")
+        if not isinstance(chosen, tuple):
+            return chosen  # the default language is written on that page
+        language, error = chosen
         policy = load_rules(state.session)
         status = 200 if error is None else 400
         if request.method == "POST":
