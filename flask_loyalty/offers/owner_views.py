@@ -8,7 +8,6 @@ import typing as t
 import sqlalchemy as sa
 from flask import Blueprint
 from flask import abort
-from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -16,7 +15,6 @@ from flask import request
 from flask import url_for
 from wtforms import SelectChoice
 
-from ..codes.models import CodeRedemption
 from ..errors import InvalidContent
 from ..errors import InvalidOffer
 from ..errors import InvalidSegment
@@ -40,8 +38,6 @@ from .forms import TRIGGER_LABELS
 from .forms import OfferForm
 from .forms import SendForm
 from .preview import preview_email
-from .report import chart_svg
-from .report import new_vs_returning
 from .report import offer_report
 from .service import describe
 
@@ -120,44 +116,6 @@ def _render_edit(form: OfferForm, offer: om.Offer | None, preview: t.Any) -> str
 
 def register(bp: Blueprint, state: LoyaltyState) -> None:
     messages.register(bp)
-
-    @bp.route("/owner/offers/")
-    @owner_required
-    def owner_offers() -> t.Any:
-        state = get_state()
-        s = state.session
-        offers = s.scalars(sa.select(om.Offer).order_by(om.Offer.id.desc())).all()
-        issued = dict(
-            s.execute(
-                sa.select(om.OfferGrant.offer_id, sa.func.count()).group_by(
-                    om.OfferGrant.offer_id
-                )
-            ).all()
-        )
-        redeemed = dict(
-            s.execute(
-                sa.select(CodeRedemption.offer_id, sa.func.count())
-                .where(CodeRedemption.offer_id.is_not(None))
-                .group_by(CodeRedemption.offer_id)
-            ).all()
-        )
-        chart = chart_svg(
-            new_vs_returning(s, state.now()),
-            new_label=_("new customers"),
-            returning_label=_("returning customers"),
-            # The app's template filter: a shop or test that wraps it wraps these.
-            month_label=current_app.jinja_env.filters["loyalty_month"],
-        )
-        return render_template(
-            "loyalty/offers/owner_list.html",
-            offers=offers,
-            issued=issued,
-            redeemed=redeemed,
-            triggers=TRIGGER_LABELS,
-            benefits={o.id: describe(o, state.settings.currency) for o in offers},
-            chart=chart,
-            action=ActionForm(),
-        )
 
     @bp.route("/owner/offers/new", methods=["GET", "POST"])
     @owner_required
