@@ -13,6 +13,7 @@ from .errors import InvalidAmount
 from .errors import InvalidBirthday
 from .errors import InvalidContent
 from .errors import InvalidEmail
+from .errors import InvalidHoldout
 from .errors import InvalidImport
 from .errors import InvalidJourney
 from .errors import InvalidName
@@ -56,6 +57,7 @@ __all__ = [
     "InvalidImport",
     "InvalidJourney",
     "InvalidName",
+    "InvalidHoldout",
     "InvalidOffer",
     "InvalidOrder",
     "InvalidPoints",

@@ -125,6 +125,11 @@ class InvalidOffer(LoyaltyError):
     start, an unknown product, a message with a template error or a script)."""
 
 
+class InvalidHoldout(LoyaltyError):
+    """A holdout share is not a whole percent from 0 to 50 (of an offer, a
+    journey or a campaign)."""
+
+
 class InvalidSegment(LoyaltyError):
     """An unknown segment, or segment thresholds that cannot work."""
 

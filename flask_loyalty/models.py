@@ -13,6 +13,7 @@ from .journeys.models import Journey
 from .journeys.models import SegmentMember
 from .journeys.models import Step
 from .journeys.models import StepRun
+from .measure.models import HoldoutDecision
 from .newsletter.models import Campaign
 from .newsletter.models import CampaignRecipient
 from .newsletter.models import Subscriber
@@ -49,6 +50,7 @@ __all__ = [
     "SignInLink",
     "DiscountCode",
     "Enrolment",
+    "HoldoutDecision",
     "Journey",
     "MailRequest",
     "MailEvent",

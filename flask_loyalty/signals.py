@@ -40,6 +40,12 @@ points_redeemed = _signals.signal("points-redeemed")
 #: Arguments: ``customer`` (Customer), ``grant`` (OfferGrant, with its ``code``).
 offer_issued = _signals.signal("offer-issued")
 
+#: Someone eligible for an offer, a journey or a campaign was held out of it
+#: (decided once, she gets nothing from it and is not told). Arguments:
+#: ``decision`` (HoldoutDecision: ``measure``, ``measure_id``, ``customer_id``
+#: or ``subscriber_id``, ``share``, ``decided_at``).
+held_out = _signals.signal("held-out")
+
 #: Points of a refunded order were taken back. Arguments: ``customer``
 #: (Customer), ``entry`` (PointsEntry), ``refund`` (Refund).
 points_reversed = _signals.signal("points-reversed")

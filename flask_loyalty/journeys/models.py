@@ -98,6 +98,9 @@ class Journey(Base):
         sa.ForeignKey("loyalty_topics.id", ondelete="SET NULL"), index=True
     )
     """Its emails go only to subscribers of this topic (``None``: any subscriber)."""
+    holdout_percent: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
+    """The share of eligible people (percent, 0 to 50) who get nothing from it,
+    to compare with (:mod:`flask_loyalty.measure.holdout`)."""
     active: Mapped[bool] = mapped_column(default=False)
     paused_reason: Mapped[str | None] = mapped_column(sa.String(300))
     """Why the extension paused it by itself (an offer that no longer exists)."""

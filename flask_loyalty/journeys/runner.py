@@ -351,6 +351,7 @@ class Runner:
             customer,
             key=f"journey:{enrolment.id}:{step.id}",
             send_mail=mail,
+            holdout=False,
         )
         if grant is None:
             return jm.SKIPPED_OFFER_USED_UP, None

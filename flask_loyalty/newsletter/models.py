@@ -143,6 +143,9 @@ class Campaign(Base):
     translations: Mapped[dict[str, dict[str, str]] | None] = mapped_column(sa.JSON)
     """Subject and body in other languages than the default
     (:mod:`flask_loyalty.content_versions`)."""
+    holdout_percent: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
+    """The share of eligible people (percent, 0 to 50) who get nothing from it,
+    to compare with (:mod:`flask_loyalty.measure.holdout`)."""
     status: Mapped[str] = mapped_column(sa.String(16), default=DRAFT)
     send_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -19,8 +19,12 @@ import flask_loyalty.content_versions as content_versions
 from ..content import personalise
 from ..errors import InvalidAmount
 from ..errors import InvalidContent
+from ..errors import InvalidHoldout
 from ..errors import InvalidOffer
 from ..i18n import _
+from ..measure.holdout import DEFAULT_SHARE
+from ..measure.holdout import check_share
+from ..measure.models import OFFER
 from ..money import from_minor
 from ..money import to_minor
 from . import models as om
@@ -53,6 +57,7 @@ class OfferValues:
     active: bool = True
     subject: str = ""
     message: str = ""
+    holdout_percent: int = DEFAULT_SHARE[OFFER]
 
 
 def invalid(field: str, message: str) -> InvalidOffer:
@@ -95,6 +100,8 @@ def save_offer(
     ``known_skus`` are the catalog's products (``None``: no catalog to check).
 
     :raises InvalidOffer: with ``field`` naming the wrong value.
+    :raises InvalidHoldout: a holdout share outside 0 to 50 percent (``field``:
+        ``holdout_percent``).
     """
     name = " ".join((values.name or "").split())
     if not name:
@@ -141,6 +148,11 @@ def save_offer(
     if "\n" in (values.subject or ""):
         raise invalid("subject", _("The subject must be one line."))
     check_text("message", values.message)
+    try:
+        share = check_share(values.holdout_percent)
+    except InvalidHoldout as error:
+        error.field = "holdout_percent"  # type: ignore[attr-defined]
+        raise
     if offer is None:
         offer = om.Offer(created_at=now, uses=0, spent_cents=0)
         session.add(offer)
@@ -162,6 +174,7 @@ def save_offer(
     offer.active = bool(values.active)
     offer.subject = (values.subject or "").strip()
     offer.message = values.message or ""
+    offer.holdout_percent = share  # decisions made stay as they were
     offer.updated_at = now
     session.flush()
     return offer
@@ -205,6 +218,7 @@ def values_of(offer: om.Offer, currency: str) -> dict[str, t.Any]:
         "active": offer.active,
         "subject": offer.subject,
         "message": offer.message,
+        "holdout_percent": offer.holdout_percent,
     }
 
 

@@ -18,6 +18,9 @@ from wtforms.validators import Optional
 
 from ..forms import LoyaltyForm
 from ..i18n import lazy_gettext
+from ..measure.forms import holdout_field
+from ..measure.holdout import DEFAULT_SHARE
+from ..measure.models import OFFER
 from . import models as om
 
 TRIGGER_LABELS = {
@@ -141,6 +144,7 @@ class OfferForm(LoyaltyForm):
         },
     )
     message = message_field()
+    holdout_percent = holdout_field(DEFAULT_SHARE[OFFER])
 
 
 class SendForm(LoyaltyForm):

@@ -96,6 +96,9 @@ class Offer(Base):
     translations: Mapped[dict[str, dict[str, str]] | None] = mapped_column(sa.JSON)
     """Subject and message in other languages than the default
     (:mod:`flask_loyalty.content_versions`)."""
+    holdout_percent: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
+    """The share of eligible people (percent, 0 to 50) who get nothing from it,
+    to compare with (:mod:`flask_loyalty.measure.holdout`)."""
     uses: Mapped[int] = mapped_column(default=0)
     spent_cents: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -16,6 +16,7 @@ from flask import url_for
 from wtforms import SelectChoice
 
 from ..errors import InvalidContent
+from ..errors import InvalidHoldout
 from ..errors import InvalidOffer
 from ..errors import InvalidSegment
 from ..forms import ActionForm
@@ -91,7 +92,7 @@ def _edit(state: LoyaltyState, offer: om.Offer | None) -> t.Any:
                 preview = preview_email(state, saved)
                 session.rollback()
                 return _render_edit(form, offer, preview), 200
-        except (InvalidOffer, InvalidContent) as error:
+        except (InvalidOffer, InvalidContent, InvalidHoldout) as error:
             session.rollback()
             field = getattr(error, "field", "name")
             form[field].errors = [*form[field].errors, error.message]

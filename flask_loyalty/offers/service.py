@@ -31,6 +31,8 @@ from ..errors import InvalidContent
 from ..i18n import reader_language
 from ..i18n import reader_locale
 from ..links import email_url
+from ..measure.holdout import held_out
+from ..measure.models import OFFER as OFFER_MEASURE
 from ..orders.models import Order
 from ..orders.models import OrderItem
 from ..orders.service import is_new_customer
@@ -104,18 +106,31 @@ def issue(
     send_mail: bool = True,
     mail_later: bool = False,
     checked: bool = False,
+    holdout: bool = True,
 ) -> om.OfferGrant | None:
     """Issue ``offer`` to ``customer`` once per ``key``: a code (or the bonus
     points), the grant, the email. ``None`` if it was issued before or is used up,
     or if her personal data was erased. ``mail_later=True``: the grant is marked
     for :func:`mail_due_offers` (the worker) to write and queue the email, out of
     this transaction. ``checked=True``: the caller has just
-    looked ``key`` up. The grant's ``INSERT ... ON CONFLICT (key) DO NOTHING``
-    settles a race (the loser takes its code back), without a savepoint."""
+    looked ``key`` up. ``holdout=False``: no holdout of the offer's own (a
+    journey's step, whose journey has its holdout); else a customer held out of
+    the offer (:func:`~flask_loyalty.measure.holdout.held_out`) gets ``None``.
+    The grant's ``INSERT ... ON CONFLICT (key) DO NOTHING`` settles a race (the
+    loser takes its code back), without a savepoint."""
     session = state.session
     if customer.erased_at is not None:
         return None
     if exhausted(offer) or (not checked and find_grant(session, key) is not None):
+        return None
+    if holdout and held_out(
+        session,
+        now,
+        OFFER_MEASURE,
+        offer.id,
+        offer.holdout_percent,
+        customer_id=customer.id,
+    ):
         return None
     code = None
     currency = state.settings.currency

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from flask_loyalty.measure.stats import Z95
@@ -12,6 +9,8 @@ from flask_loyalty.measure.stats import bootstrap_mean_difference
 from flask_loyalty.measure.stats import newcombe_difference
 from flask_loyalty.measure.stats import people_needed
 from flask_loyalty.measure.stats import wilson_interval
+
+from .another_process import printed
 
 
 @pytest.mark.parametrize(
@@ -121,12 +120,7 @@ def test_bootstrap_gives_the_same_interval_in_another_process():
         "from flask_loyalty.measure.stats import bootstrap_mean_difference as b;"
         "print(b([0, 100, 250, 900] * 30, [0, 0, 300] * 7, seed='journey:7'))"
     )
-    runs = {
-        subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True
-        ).stdout
-        for _ in range(2)
-    }
+    runs = printed(code)
     here = bootstrap_mean_difference(
         [0, 100, 250, 900] * 30, [0, 0, 300] * 7, seed="journey:7"
     )

@@ -64,6 +64,7 @@ def offer_form(page: str, **changes: str) -> dict[str, str]:
         "active": "y",
         "subject": "Thank you, {{ first_name or 'friend' }}",
         "message": "Dear {{ first_name }},\n\nhere is **{{ offer }}**: {{ code }}.",
+        "holdout_percent": "10",
         "action": "save",
     }
     data.update(changes)
@@ -117,6 +118,9 @@ def test_she_creates_an_offer_and_sees_it_listed(
         ({"subject": "{% for %}"}, "Line 1"),
         ({"trigger": "stamp_card", "trigger_n": "1"}, "Give N"),
         ({"name": " "}, "Give the offer a name."),
+        ({"holdout_percent": "51"}, "A holdout share must be from 0 to 50 percent"),
+        ({"holdout_percent": "-1"}, "A holdout share must be from 0 to 50 percent"),
+        ({"holdout_percent": ""}, "Give a whole percent from 0 to 50."),
     ),
 )
 def test_bad_input_is_explained_and_nothing_is_saved(

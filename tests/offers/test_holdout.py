@@ -1,0 +1,103 @@
+"""Maria holds back a share of her first-purchase offer's customers to measure it."""
+
+from __future__ import annotations
+
+import typing as t
+
+import sqlalchemy as sa
+from flask import Flask
+
+from flask_loyalty import Loyalty
+from flask_loyalty import signals
+from flask_loyalty.codes.models import DiscountCode
+from flask_loyalty.measure.models import HoldoutDecision
+from flask_loyalty.models import Offer
+from flask_loyalty.models import OfferGrant
+from flask_loyalty.models import OutboxMessage
+from flask_loyalty.offers.service import mail_due_offers
+
+from .conftest import buy
+from .conftest import form_token
+from .conftest import make_offer
+from .test_owner import offer_form
+
+
+def _decisions(loyalty: Loyalty) -> dict[int, bool]:
+    rows = loyalty.state.session.execute(
+        sa.select(HoldoutDecision.customer_id, HoldoutDecision.held_out)
+    ).all()
+    return {cid: out for cid, out in rows}
+
+
+def test_held_out_customers_get_nothing_and_are_not_told(
+    shop_loyalty: Loyalty,
+) -> None:
+    offer = make_offer(shop_loyalty, holdout_percent=50)
+    heard: list[t.Any] = []
+    with signals.held_out.connected_to(lambda _app, **kw: heard.append(kw["decision"])):
+        for i in range(30):
+            buy(shop_loyalty, f"SF-{i}", email=f"p{i}@example.com", name=f"P {i}")
+    session = shop_loyalty.state.session
+    decided = _decisions(shop_loyalty)
+    assert len(decided) == 30
+    out = {cid for cid, held in decided.items() if held}
+    assert 5 <= len(out) <= 25
+    granted = set(session.scalars(sa.select(OfferGrant.customer_id)))
+    assert granted == set(decided) - out
+    assert {d.customer_id for d in heard} == out
+    assert {(d.measure, d.measure_id, d.share) for d in heard} == {
+        ("offer", offer.id, 50)
+    }
+    coded = set(session.scalars(sa.select(DiscountCode.customer_id)))
+    assert coded & out == set()
+    assert mail_due_offers(shop_loyalty.state) == len(granted)
+    mailed = set(
+        session.scalars(
+            sa.select(OutboxMessage.to_addr).where(OutboxMessage.kind == "offer")
+        )
+    )
+    assert len(mailed) == len(granted)
+
+
+def test_a_held_out_customer_stays_out_when_the_share_is_lowered(
+    shop: Flask, shop_loyalty: Loyalty
+) -> None:
+    shop_loyalty.owner_check(lambda: True)
+    owner = shop.test_client()
+    offer = make_offer(shop_loyalty, trigger="every_purchase", holdout_percent=50)
+    for i in range(20):
+        buy(shop_loyalty, f"A-{i}", email=f"q{i}@example.com")
+        buy(shop_loyalty, f"B-{i}", email=f"q{i}@example.com")
+    before = _decisions(shop_loyalty)
+    page = owner.get(f"/loyalty/owner/offers/{offer.id}").get_data(as_text=True)
+    assert 'name="holdout_percent"' in page and 'value="50"' in page
+    data = offer_form(page, trigger="every_purchase", holdout_percent="0")
+    response = owner.post(f"/loyalty/owner/offers/{offer.id}", data=data)
+    assert response.status_code == 302
+    session = shop_loyalty.state.session
+    assert session.get(Offer, offer.id).holdout_percent == 0
+    for i in range(20):
+        buy(shop_loyalty, f"C-{i}", email=f"q{i}@example.com")
+    assert _decisions(shop_loyalty) == before
+    out = {cid for cid, held in before.items() if held}
+    assert out
+    granted = set(session.scalars(sa.select(OfferGrant.customer_id)))
+    assert granted & out == set()
+
+
+def test_a_bad_share_is_refused_and_the_offer_kept(
+    shop: Flask, shop_loyalty: Loyalty
+) -> None:
+    shop_loyalty.owner_check(lambda: True)
+    owner = shop.test_client()
+    offer = make_offer(shop_loyalty, holdout_percent=20)
+    page = owner.get(f"/loyalty/owner/offers/{offer.id}").get_data(as_text=True)
+    data = offer_form(page, holdout_percent="75", name="Renamed")
+    response = owner.post(f"/loyalty/owner/offers/{offer.id}", data=data)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "A holdout share must be from 0 to 50 percent" in html
+    assert form_token(html)
+    shop_loyalty.state.session.expire_all()
+    kept = shop_loyalty.state.session.get(Offer, offer.id)
+    assert (kept.name, kept.holdout_percent) == ("Thank you", 20)
