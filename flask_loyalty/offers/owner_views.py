@@ -23,6 +23,8 @@ from ..forms import ActionForm
 from ..i18n import _
 from ..i18n import match_language
 from ..i18n import ngettext
+from ..measure.models import OFFER
+from ..measure.uplift import uplift
 from ..owner.access import owner_required
 from ..segments.service import SEGMENTS
 from ..state import LoyaltyState
@@ -232,6 +234,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             "loyalty/offers/owner_report.html",
             offer=offer,
             report=offer_report(state.session, offer.id),
+            uplift=uplift(state.session, OFFER, offer.id, state.now()),
             grants=grants,
             form=form,
             benefit=describe(offer, state.settings.currency),

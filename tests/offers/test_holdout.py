@@ -10,7 +10,9 @@ from flask import Flask
 from flask_loyalty import Loyalty
 from flask_loyalty import signals
 from flask_loyalty.codes.models import DiscountCode
+from flask_loyalty.customers.models import Customer
 from flask_loyalty.measure.models import HoldoutDecision
+from flask_loyalty.measure.uplift import groups
 from flask_loyalty.models import Offer
 from flask_loyalty.models import OfferGrant
 from flask_loyalty.models import OutboxMessage
@@ -101,3 +103,47 @@ def test_a_bad_share_is_refused_and_the_offer_kept(
     shop_loyalty.state.session.expire_all()
     kept = shop_loyalty.state.session.get(Offer, offer.id)
     assert (kept.name, kept.holdout_percent) == ("Thank you", 20)
+
+
+def test_the_report_compares_the_two_groups_over_their_window(
+    shop: Flask, shop_loyalty: Loyalty, clock: t.Any
+) -> None:
+    offer = make_offer(shop_loyalty, holdout_percent=50)
+    for i in range(40):  # her first order decides, and is not counted
+        buy(shop_loyalty, f"SF-{i}", email=f"p{i}@example.com")
+    clock.advance(days=5)
+    for i in range(0, 40, 3):
+        buy(shop_loyalty, f"AGAIN-{i}", "NCK-FERN", email=f"p{i}@example.com")
+    session = shop_loyalty.state.session
+    decided = _decisions(shop_loyalty)
+    emails = dict(session.execute(sa.select(Customer.id, Customer.email)).all())
+    back = {cid for cid in decided if int(emails[cid][1:].split("@")[0]) % 3 == 0}
+    treated, held, revenue = groups(session, "offer", offer.id, clock.now)
+    out = {cid for cid, h in decided.items() if h}
+    assert (held.people, treated.people) == (len(out), 40 - len(out))
+    assert held.came_back == len(back & out) == held.orders
+    assert treated.came_back == len(back - out) == treated.orders
+    assert held.revenue_cents == 4600 * len(back & out)  # the pendant, 46.00
+    assert sorted(revenue[True]) == sorted(4600 if cid in back else 0 for cid in out)
+    shop_loyalty.owner_check(lambda: True)
+    page = shop.test_client().get(f"/loyalty/owner/offers/{offer.id}/report")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'data-verdict="too_few"' in html
+    assert "Too few people yet to tell: about" in html
+    assert "Held out" in html and "Got it" in html
+
+
+def test_an_offer_nobody_is_held_out_of_says_there_is_nothing_to_compare(
+    shop: Flask, shop_loyalty: Loyalty
+) -> None:
+    offer = make_offer(shop_loyalty, holdout_percent=0)
+    buy(shop_loyalty, "SF-1")
+    shop_loyalty.owner_check(lambda: True)
+    html = (
+        shop.test_client()
+        .get(f"/loyalty/owner/offers/{offer.id}/report")
+        .get_data(as_text=True)
+    )
+    assert "No one is held out of it, so there is nothing to compare with." in html
+    assert f'href="/loyalty/owner/offers/{offer.id}"' in html
