@@ -77,6 +77,19 @@ def shown(versions: dict[str, dict[str, str]] | None, name: str) -> str | None:
     return (versions.get(code) or {}).get(name) or None
 
 
+def shown_with_language(
+    versions: dict[str, dict[str, str]] | None, name: str, default: str
+) -> tuple[str, str | None]:
+    """The field ``name`` as :func:`shown` picks it, with its language: the
+    version in the language being written now, else ``default`` (the row's own
+    text) and ``None``, the shop's default language (for
+    ``loyalty_in_its_language``)."""
+    version = shown(versions, name)
+    if version is not None:
+        return version, reading_language()
+    return default, None
+
+
 def check_language(
     value: object, offered: t.Sequence[str], error: type[Exception]
 ) -> str:

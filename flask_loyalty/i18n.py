@@ -165,7 +165,7 @@ def in_its_language(text: object, language: str | None = None) -> Markup | str:
     if text is None or text == "":
         return ""
     state = current_app.extensions["loyalty"]
-    written = language or state.settings.languages[0]
+    written = (language or state.settings.languages[0]).replace("_", "-")
     if written.split("-")[0] == current_language().split("-")[0]:
         return str(text)
     return Markup('<span lang="{}">{}</span>').format(written, text)

@@ -107,12 +107,13 @@ class _Texts(HTMLParser):
             language = str(values["lang"])
         skipped = skipped or tag in SKIPPED or "hidden" in values
         if tag in VOID:
+            own = values.get("lang") or language
             for name in ("placeholder", "alt", "title", "value", "aria-label"):
                 shown = values.get(name)
                 if shown and not skipped and (tag != "input" or name != "value"):
-                    self.found.append((shown, language))
+                    self.found.append((shown, own))
             if tag == "input" and values.get("type") in ("submit", "button"):
-                self.found.append((values.get("value") or "", language))
+                self.found.append((values.get("value") or "", own))
             return
         for name in ("placeholder", "title", "aria-label"):
             shown = values.get(name)

@@ -12,6 +12,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..content_versions import shown_with_language
 from ..newsletter.models import BUILDING
 from ..newsletter.models import SENT as CAMPAIGN_SENT
 from ..newsletter.models import Campaign
@@ -32,8 +33,10 @@ COMPLAINT_LIMIT = 0.003
 class Row:
     """Sent, bounced, complained and unsubscribed for a campaign or a month.
 
-    ``label`` is a campaign's subject or a month as ``YYYY-MM``; a month's row also
-    has ``month`` (its first day), shown in the reader's language."""
+    ``label`` is a campaign's subject (its version in the reader's language, if
+    any: ``label_language`` says, ``None`` for the default language's) or a month
+    as ``YYYY-MM``; a month's row also has ``month`` (its first day), shown in
+    the reader's language."""
 
     label: str
     sent: int
@@ -42,6 +45,7 @@ class Row:
     unsubscribed: int
     campaign_id: int | None = None
     month: date | None = None
+    label_language: str | None = None
 
     @property
     def complaint_rate(self) -> float:
@@ -97,7 +101,7 @@ def _unsubscribes() -> sa.ColumnElement[bool]:
 def by_campaign(session: Session, *, limit: int = 20) -> list[Row]:
     """The latest campaigns that went out, newest first."""
     campaigns = session.execute(
-        sa.select(Campaign.id, Campaign.subject)
+        sa.select(Campaign.id, Campaign.subject, Campaign.translations)
         .where(Campaign.status.in_((BUILDING, CAMPAIGN_SENT)))
         .order_by(Campaign.started_at.desc(), Campaign.id.desc())
         .limit(limit)
@@ -128,9 +132,14 @@ def by_campaign(session: Session, *, limit: int = 20) -> list[Row]:
             .group_by(SubscriberEvent.campaign_id)
         ).all()
     )
+    labels = {
+        campaign_id: shown_with_language(versions, "subject", subject)
+        for campaign_id, subject, versions in campaigns
+    }
     return [
         Row(
-            label=subject,
+            label=labels[campaign_id][0],
+            label_language=labels[campaign_id][1],
             campaign_id=campaign_id,
             sent=sent.get(campaign_id, 0),
             bounced=events.get((campaign_id, HARD_BOUNCE), 0)
@@ -138,7 +147,7 @@ def by_campaign(session: Session, *, limit: int = 20) -> list[Row]:
             complained=events.get((campaign_id, COMPLAINT), 0),
             unsubscribed=unsubscribed.get(campaign_id, 0),
         )
-        for campaign_id, subject in campaigns
+        for campaign_id in labels
     ]
 
 

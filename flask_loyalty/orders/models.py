@@ -40,6 +40,9 @@ class Order(Base):
     """When it reached her, as the shop reported (:meth:`Loyalty.mark_delivered`);
     with ``LOYALTY_RETURN_WINDOW_FROM = "delivery"`` the return window counts from
     it."""
+    language: Mapped[str | None] = mapped_column(sa.String(16))
+    """The language she ordered in (``None``: not known, the shop's default): the
+    item names are as she read them, in that language."""
     fingerprint: Mapped[str] = mapped_column(sa.String(64))
     """SHA-256 of the order's contents, to tell a repeat from a conflicting reuse."""
 

@@ -240,6 +240,7 @@ def record_order(
             "placed_at": placed,
             "recorded_at": now,
             "delivered_at": None,
+            "language": language or fallback_locale,
             "fingerprint": fingerprint,
         }
         order = add_row(session, Order, values, unique="reference")

@@ -16,6 +16,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_babel import force_locale
+from markupsafe import Markup
 
 from ..content_versions import language_name
 from ..customers.models import Customer
@@ -23,6 +24,10 @@ from ..errors import InvalidAdjustment
 from ..errors import InvalidAmount
 from ..errors import InvalidProgram
 from ..i18n import _
+from ..i18n import as_code
+from ..i18n import in_its_language
+from ..i18n import language_in_sentence
+from ..i18n import lazy_gettext
 from ..money import from_minor
 from ..money import to_minor
 from ..orders.models import Order
@@ -42,7 +47,12 @@ from .forms import ProgramForm
 from .forms import TierVersionsForm
 from .forms import new_key
 from .models import BASIS
+from .models import BONUS
+from .models import EARN
+from .models import EXPIRE
+from .models import REVERSAL
 from .models import PointsAccount
+from .models import PointsEntry
 from .program import ProgramSettings
 from .program import TierRule
 from .program import load_program
@@ -205,6 +215,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             ledger_balance=ledger.ledger_balance(state.session, customer.id),
             currency=state.settings.currency,
             entries=entries,
+            notes=[entry_note(entry) for entry in entries],
             orders=orders,
             page=page,
             has_next=has_next,
@@ -299,6 +310,32 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         ), status
 
 
+BONUS_NOTES = {
+    "sign-up": lazy_gettext("Sign-up bonus (with the first order)"),
+    "newsletter": lazy_gettext("Newsletter confirmation bonus"),
+    "birthday": lazy_gettext("Birthday bonus"),
+    "referral:referrer": lazy_gettext("Referral bonus for the customer who refers"),
+    "referral:referred": lazy_gettext("Referral bonus for the new customer"),
+}
+"""What the extension writes in a bonus's note, as the owner reads it."""
+
+
+def entry_note(entry: PointsEntry) -> Markup | str:
+    """A history entry's note in the page's language: the tier an order earned
+    in (a built-in tier's name translated, else marked with the default
+    language), a bonus's reason, a refund's or an expiry's reference as a code,
+    or the owner's own words for an adjustment."""
+    note = entry.note or ""
+    if entry.kind == EARN and note:
+        tier = TierRule(note, 0)
+        return in_its_language(tier.shown_name, tier.name_language)
+    if entry.kind == BONUS and note in BONUS_NOTES:
+        return str(BONUS_NOTES[note])
+    if entry.kind in (EXPIRE, REVERSAL) and note:
+        return as_code(note)
+    return note
+
+
 def _tier_versions(state: LoyaltyState) -> dict[str, t.Any]:
     """The settings page's links to the tiers' names in other languages, and the
     languages each tier's name is written in."""
@@ -332,20 +369,28 @@ def tier_languages(
     tiers: t.Sequence[TierRule], languages: t.Sequence[str]
 ) -> list[list[str]]:
     """For each tier, the names of the languages its name is written in."""
-    return [[language_name(c) for c in tier.languages(languages)] for tier in tiers]
+    return [
+        [language_in_sentence(c) for c in tier.languages(languages)] for tier in tiers
+    ]
 
 
 def _references(
     state: LoyaltyState, tiers: t.Sequence[TierRule], language: str
-) -> list[dict[str, str]]:
-    """Each tier's words in the default language, and what readers of
-    ``language`` see while its version there is empty."""
+) -> list[dict[str, str | None]]:
+    """Each tier as the page's reader knows it (her language's version, else the
+    default language's words) with the language of each, and what readers of
+    ``language`` see while its version there is empty, with its language."""
     plain = [TierRule(t_.name, t_.threshold_cents, perks=t_.perks) for t_ in tiers]
-    with force_locale(state.settings.languages[0]):
-        default = [(tier.shown_name, tier.shown_perks) for tier in plain]
     with force_locale(language):
-        fallback = [tier.shown_name for tier in plain]
+        fallback = [(tier.shown_name, tier.name_language) for tier in plain]
     return [
-        {"name": name, "perks": perks, "fallback": shown}
-        for (name, perks), shown in zip(default, fallback, strict=True)
+        {
+            "name": tier.shown_name,
+            "name_language": tier.name_language,
+            "perks": tier.shown_perks,
+            "perks_language": tier.perks_language,
+            "fallback": shown,
+            "fallback_language": shown_language,
+        }
+        for tier, (shown, shown_language) in zip(tiers, fallback, strict=True)
     ]

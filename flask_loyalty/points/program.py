@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from babel.numbers import get_currency_precision
 from sqlalchemy.orm import Session
 
+from ..content_versions import reading_language
 from ..content_versions import shown
 from ..db import ONE_ROW
 from ..errors import InvalidProgram
@@ -92,6 +93,22 @@ class TierRule:
         return shown(self.translations, "perks") or str(
             _BUILT_IN.get(self.perks, self.perks)
         )
+
+    @property
+    def name_language(self) -> str | None:
+        """The language :attr:`shown_name` is in: the reader's, or ``None`` for
+        the default language's words (to mark with ``loyalty_in_its_language``)."""
+        return self._language_of("name", self.name)
+
+    @property
+    def perks_language(self) -> str | None:
+        """The language :attr:`shown_perks` is in, as :attr:`name_language`."""
+        return self._language_of("perks", self.perks)
+
+    def _language_of(self, name: str, default: str) -> str | None:
+        if shown(self.translations, name) or default in _BUILT_IN:
+            return reading_language()
+        return None
 
     def languages(self, offered: t.Sequence[str]) -> list[str]:
         """The offered languages in which the owner wrote this tier's name, the

@@ -10,13 +10,16 @@ from dataclasses import field
 from dataclasses import fields
 from datetime import datetime
 
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from ..content_versions import check_language
-from ..content_versions import shown
+from ..content_versions import shown_with_language
 from ..errors import InvalidPolicy
 from ..i18n import _
+from ..i18n import in_its_language
 from ..i18n import ngettext
+from ..i18n import template_gettext
 from .models import ReturnRules
 
 CONDITIONS = ("unused", "unworn", "any")
@@ -52,11 +55,19 @@ class ReturnPolicy:
     def category_label(self, category: str | None) -> str:
         """``category`` as a reader of the language being written now reads it:
         the owner's label in that language, else ``category`` itself."""
+        return str(self.category_shown(category, marked=False))
+
+    def category_shown(
+        self, category: str | None, *, marked: bool = True
+    ) -> Markup | str:
+        """:meth:`category_label`, marked with the default language's ``lang``
+        when there is no label in the language being written now."""
         written = (category or "").strip()
         for listed in self.non_returnable:
             if listed.casefold() == written.casefold():
-                return shown(self.labels, listed) or written
-        return written
+                label, language = shown_with_language(self.labels, listed, written)
+                return in_its_language(label, language) if marked else label
+        return in_its_language(written) if marked else written
 
     def category_languages(self, offered: t.Sequence[str]) -> dict[str, list[str]]:
         """Each category with the offered languages it has a label in, the
@@ -201,11 +212,13 @@ def method_label(method: str) -> str:
     }[method]
 
 
-def summary(policy: ReturnPolicy, from_delivery: bool = False) -> list[str]:
+def summary(policy: ReturnPolicy, from_delivery: bool = False) -> list[str | Markup]:
     """The rules in a few plain sentences, for the box atop the returns page (the
-    window counted from the order, or from delivery with ``from_delivery``)."""
+    window counted from the order, or from delivery with ``from_delivery``); a
+    category the owner has not named in the reader's language is marked with
+    the default language (the line is markup then)."""
     if policy.window_days == 0:
-        lines = [_("We cannot take items back once they are sent.")]
+        lines: list[str | Markup] = [_("We cannot take items back once they are sent.")]
     elif from_delivery:
         lines = [
             ngettext(
@@ -246,10 +259,10 @@ def summary(policy: ReturnPolicy, from_delivery: bool = False) -> list[str]:
         )
         if policy.non_returnable:
             lines.append(
-                _(
+                template_gettext(
                     "These cannot be returned: %(list)s.",
-                    list=", ".join(
-                        policy.category_label(c) for c in policy.non_returnable
+                    list=Markup(", ").join(
+                        policy.category_shown(c) for c in policy.non_returnable
                     ),
                 )
             )

@@ -23,6 +23,7 @@ from ..errors import InvalidPolicy
 from ..errors import InvalidRefund
 from ..errors import InvalidReturn
 from ..i18n import _
+from ..i18n import language_in_sentence
 from ..owner.access import owner_required
 from ..owner.language_versions import other_language
 from ..owner.listing import one_page
@@ -255,6 +256,6 @@ def category_languages(
 ) -> list[tuple[str, list[str]]]:
     """Each category with the names of the languages it has a label in."""
     return [
-        (category, [language_name(c) for c in codes])
+        (category, [language_in_sentence(c) for c in codes])
         for category, codes in policy.category_languages(languages).items()
     ]

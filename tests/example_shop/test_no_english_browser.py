@@ -19,7 +19,6 @@ from tests.english import LANGUAGES
 from tests.english import english_in
 
 from .test_demo_browser import SHOP_WORDS
-from .test_no_english import KNOWN
 from .test_no_english import NAMES
 from .test_no_english import report
 from .test_safe_methods import fill_with_links
@@ -73,7 +72,6 @@ def english_shown(page: t.Any, language: str) -> list[str]:
         ((text, lang or language) for text, lang in page.evaluate(SHOWN_TEXT)),
         language,
         NAMES,
-        KNOWN,
     )
 
 

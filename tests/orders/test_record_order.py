@@ -331,3 +331,17 @@ def test_a_failing_hook_leaves_no_order_behind_when_the_shop_rolls_back(
         any_loyalty.record_order("SF-9", email="a@example.com", total=Decimal("1.00"))
     any_loyalty.state.session.rollback()
     assert counts(any_loyalty) == (0, 0, 0)
+
+
+def test_an_order_keeps_the_language_she_ordered_in(any_loyalty: Loyalty) -> None:
+    """Its item names are as she read them: pages in another language mark them
+    with this one (issue 20)."""
+    hungarian = any_loyalty.record_order(
+        "SF-2001", email="zsofia@example.com", total=Decimal("38.00"),
+        items=[RING], locale="hu",
+    )  # fmt: skip
+    unknown = any_loyalty.record_order(
+        "SF-2002", email="zsofia@example.com", total=Decimal("38.00"), items=[RING]
+    )
+    assert (hungarian.language, unknown.language) == ("hu", None)
+    assert hungarian.customer.locale == "hu"

@@ -87,14 +87,15 @@ def test_a_tier_renamed_in_hungarian_shows_to_hungarian_readers_only(
     assert "Friend of the workshop" not in hungarian
 
     estonian = account(shop, "mari@example.ee", "et")
-    assert "Teie tase: Friend of the workshop" in estonian  # the default's words
-    assert "A card with every parcel" in estonian
+    # the default's words, marked with their language for a screen reader
+    assert 'Teie tase: <span lang="en">Friend of the workshop</span>' in estonian
+    assert '<span lang="en">A card with every parcel</span>' in estonian
     assert "műhely" not in estonian
 
     settings = htmllib.unescape(
         owner.get("/loyalty/owner/points/settings").get_data(as_text=True)
     )
-    assert "Name written in: English, Magyar" in settings
+    assert "Name written in: English, Hungarian" in settings
     assert re.search(r'lang="hu"[^>]*>.*?Magyar.*?\(written\)', settings)
     assert re.search(r'lang="et"[^>]*>.*?Eesti.*?\(not written yet\)', settings)
 
@@ -146,7 +147,8 @@ def test_built_in_tiers_get_their_own_version_in_one_language(
         loyalty.owner_check(lambda: True)
     owner = app.test_client()
     page = editor(owner)
-    assert "Empty: readers see “Alap”." in page  # the built-in name in Hungarian
+    # the built-in name in Hungarian, marked as such on the owner's English page
+    assert 'Empty: readers see “<span lang="hu">Alap</span>”.' in page
     names = {"tiers-0-name": "Kezdő", "tiers-1-name": "", "tiers-2-name": ""}
     assert save(owner, page, **names).status_code == 302
     assert "Az Ön szintje: Kezdő" in account(app, "zsofia@example.hu", "hu")

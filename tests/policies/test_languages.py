@@ -97,7 +97,7 @@ def test_the_editor_picks_a_language_and_shows_which_have_a_version(
     assert 'href="/loyalty/owner/policies/shipping?lang=hu"' in picker
     assert 'href="/loyalty/owner/policies/shipping?lang=et"' in picker
     assert re.search(
-        r'aria-current="page"[^>]*><span translate="no">English</span>'
+        r'aria-current="page"[^>]*><span lang="en" translate="no">English</span>'
         r' <span class="muted">\(written',
         picker,
     )
