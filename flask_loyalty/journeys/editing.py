@@ -17,6 +17,9 @@ import flask_loyalty.content_versions as content_versions
 from ..errors import InvalidContent
 from ..errors import InvalidJourney
 from ..i18n import _
+from ..measure.holdout import DEFAULT_SHARE
+from ..measure.holdout import check_share
+from ..measure.models import JOURNEY
 from ..newsletter.models import Topic
 from ..offers.models import Offer
 from ..segments.service import SEGMENTS
@@ -140,12 +143,14 @@ def save_journey(
     topic_id: int | None = None,
     segment: str | None = None,
     steps: t.Sequence[StepData],
+    holdout_percent: int = DEFAULT_SHARE[JOURNEY],
 ) -> jm.Journey:
     """Create a journey (switched off) or change one; its steps are replaced by
     ``steps`` in order (a row with a ``step_id`` keeps that step's figures).
 
     :raises InvalidJourney: a missing name, an unknown trigger, a trigger that
         needs a number, no steps, or a step that cannot work; nothing is stored.
+    :raises InvalidHoldout: a holdout share outside 0 to 50 percent.
     """
     name = " ".join((name or "").split())
     if not name or len(name) > 200:
@@ -170,6 +175,7 @@ def save_journey(
     if not steps:
         raise InvalidJourney(_("Add at least one step."))
     checked = [check_step(session, n, data) for n, data in enumerate(steps, 1)]
+    share = check_share(holdout_percent)
 
     if journey is None:
         journey = jm.Journey(created_at=now, active=False)
@@ -177,6 +183,7 @@ def save_journey(
     journey.name, journey.trigger, journey.trigger_n = name, trigger, trigger_n
     journey.reentry, journey.exit_on_order = reentry, exit_on_order
     journey.topic_id, journey.updated_at = topic_id, now
+    journey.holdout_percent = share  # decisions made stay as they were
     if journey.segment != segment:  # her new segment: a fresh look first
         journey.segment, journey.segment_checked_at = segment, None
     kept = {step.id: step for step in journey.steps}

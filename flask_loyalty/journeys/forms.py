@@ -20,6 +20,9 @@ from wtforms.validators import Optional
 
 from ..forms import LoyaltyForm
 from ..i18n import lazy_gettext
+from ..measure.forms import holdout_field
+from ..measure.holdout import DEFAULT_SHARE
+from ..measure.models import JOURNEY
 from ..newsletter.owner_forms import plain_text
 from ..points.forms import WholeNumberField
 from . import models as jm
@@ -156,6 +159,7 @@ class JourneyForm(LoyaltyForm):
     topic_id = SelectField(
         lazy_gettext("Emails go to subscribers of"), choices=[], validate_choice=False
     )
+    holdout_percent = holdout_field(DEFAULT_SHARE[JOURNEY])
     steps = FieldList(FormField(StepForm), min_entries=1)
 
     def step_data(self) -> list[StepData]:

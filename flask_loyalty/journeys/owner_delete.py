@@ -10,6 +10,8 @@ import typing as t
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..measure.holdout import forgetting
+from ..measure.models import JOURNEY
 from ..outbox.models import QUEUED
 from ..outbox.models import OutboxMessage
 from . import models as jm
@@ -67,5 +69,6 @@ def delete_journey(session: Session, journey: jm.Journey) -> None:
         sa.delete(jm.SegmentMember).where(jm.SegmentMember.journey_id == journey.id),
         sa.delete(jm.Step).where(jm.Step.journey_id == journey.id),
         sa.delete(jm.Journey).where(jm.Journey.id == journey.id),
+        forgetting(JOURNEY, journey.id),
     ):
         session.execute(statement)

@@ -22,6 +22,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..customers.models import Customer
+from ..measure.holdout import held_out
+from ..measure.models import JOURNEY
 from ..newsletter.service import pseudonym as erased_pseudonym
 from ..orders.models import Order
 from ..orders.service import orders_so_far
@@ -100,11 +102,15 @@ def enter(
     *,
     email: str,
     customer_id: int | None = None,
+    subscriber_id: int | None = None,
     event: str = "",
     zone: tzinfo = UTC,
+    holdout: bool = True,
 ) -> jm.Enrolment | None:
-    """Put her in ``journey`` if it runs, has steps, she is not in it now and its
-    re-entry rule lets her in again; return the enrolment, else ``None``.
+    """Put her in ``journey`` if it runs, has steps, she is not in it now, its
+    re-entry rule lets her in again and she is not held out of it (decided
+    once, by her customer id, else her subscriber id; ``holdout=False``: the
+    owner's own choice); return the enrolment, else ``None``.
 
     ``event`` names what brought her (``order:SF-1``) for journeys she may enter
     every time. A race with another process entering her is lost quietly.
@@ -120,6 +126,20 @@ def enter(
         )
     )
     if clash is not None:
+        return None
+    if (
+        holdout
+        and (customer_id is not None or subscriber_id is not None)
+        and held_out(
+            session,
+            now,
+            JOURNEY,
+            journey.id,
+            journey.holdout_percent,
+            customer_id=customer_id,
+            subscriber_id=None if customer_id is not None else subscriber_id,
+        )
+    ):
         return None
     enrolment = jm.Enrolment(
         journey_id=journey.id,
@@ -311,6 +331,7 @@ def enter_by_hand(
         customer_id=customer.id if customer else None,
         event=f"manual:{now.isoformat()}",
         zone=shop_timezone(),
+        holdout=False,
     )
 
 
@@ -335,6 +356,7 @@ def on_subscription_confirmed(sender: t.Any, subscriber: t.Any, **_kw: t.Any) ->
             journey,
             email=subscriber.email,
             customer_id=customer.id if customer else None,
+            subscriber_id=subscriber.id,
             event=f"confirmed:{now.isoformat()}",
             zone=shop_timezone(),
         )

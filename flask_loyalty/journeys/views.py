@@ -19,11 +19,14 @@ from wtforms import SelectChoice
 from ..customers.service import normalise_email
 from ..errors import InvalidContent
 from ..errors import InvalidEmail
+from ..errors import InvalidHoldout
 from ..errors import InvalidJourney
 from ..errors import InvalidName
 from ..forms import ActionForm
 from ..i18n import _
 from ..links import email_url
+from ..measure.models import JOURNEY
+from ..measure.uplift import uplift
 from ..newsletter.mail import queue_test
 from ..newsletter.models import Topic
 from ..newsletter.service import active_topics
@@ -123,6 +126,7 @@ def _form(state: LoyaltyState, journey: jm.Journey | None) -> JourneyForm:
                 "segment": journey.segment or "",
                 "exit_on_order": journey.exit_on_order,
                 "topic_id": str(journey.topic_id or ""),
+                "holdout_percent": journey.holdout_percent,
                 "steps": _step_rows(journey) + [{}] * BLANK_ROWS,
             },
         )
@@ -152,8 +156,9 @@ def _edit(state: LoyaltyState, journey: jm.Journey | None) -> t.Any:
                 topic_id=int(topic) if topic and str(topic).isdigit() else None,
                 segment=form.segment.data or None,
                 steps=form.step_data(),
+                holdout_percent=form.holdout_percent.data,
             )
-        except InvalidJourney as failure:
+        except (InvalidJourney, InvalidHoldout) as failure:
             state.session.rollback()
             error = failure.message
         else:
@@ -199,6 +204,7 @@ def _page(state: LoyaltyState, journey: jm.Journey, **forms: t.Any) -> t.Any:
         test_form=test_form,
         currency=state.settings.currency,
         segments=_segment_labels(),
+        uplift=uplift(state.session, JOURNEY, journey.id, state.now()),
     ), forms.pop("status", 200)
 
 

@@ -118,11 +118,10 @@ def held_out(
     return out
 
 
-def forget(session: Session, measure: str, measure_id: int) -> None:
-    """Drop the decisions of a deleted measure (its id may be given again)."""
-    session.execute(
-        sa.delete(mm.HoldoutDecision).where(
-            mm.HoldoutDecision.measure == measure,
-            mm.HoldoutDecision.measure_id == measure_id,
-        )
+def forgetting(measure: str, measure_id: int) -> sa.Delete:
+    """The ``DELETE`` of a deleted measure's decisions (its id may be given
+    again, and the new measure must decide afresh)."""
+    return sa.delete(mm.HoldoutDecision).where(
+        mm.HoldoutDecision.measure == measure,
+        mm.HoldoutDecision.measure_id == measure_id,
     )

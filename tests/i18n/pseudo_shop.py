@@ -127,6 +127,7 @@ def seed_shop(app: Flask) -> int:
             None,
             name="Welcome series",
             trigger=jm.CONFIRMED,
+            holdout_percent=0,
             steps=[
                 StepData(subject="Hello from the workshop", body="Our story."),
                 StepData(action=jm.POINTS, points=10, delay_days=1, at_time="09:00"),

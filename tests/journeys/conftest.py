@@ -41,7 +41,10 @@ def make_journey(
     active: bool = True,
     **options: t.Any,
 ) -> int:
-    """A journey saved as the owner would, switched on unless ``active=False``."""
+    """A journey saved as the owner would, switched on unless ``active=False``,
+    holding out no one unless ``holdout_percent`` says (its tests are about the
+    steps)."""
+    options.setdefault("holdout_percent", 0)
     with app.app_context():
         state = app.extensions["loyalty"]
         journey = save_journey(

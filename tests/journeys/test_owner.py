@@ -54,6 +54,7 @@ def post_journey(
         "trigger_n": "",
         "reentry": "once",
         "topic_id": "",
+        "holdout_percent": "10",
     }
     form.update(data)
     for values in steps:
@@ -103,6 +104,21 @@ def test_owner_pages_are_forbidden_to_others(app: Flask, client: FlaskClient) ->
             [step(0, subject="Hi", body="x")],
             {"trigger": "segment", "segment": "nonsense"},
             "Choose the segment whose new members enter.",
+        ),
+        (
+            [step(0, subject="Hi", body="x")],
+            {"holdout_percent": "60"},
+            "A holdout share must be from 0 to 50 percent",
+        ),
+        (
+            [step(0, subject="Hi", body="x")],
+            {"holdout_percent": "-5"},
+            "A holdout share must be from 0 to 50 percent",
+        ),
+        (
+            [step(0, subject="Hi", body="x")],
+            {"holdout_percent": ""},
+            "Give a whole percent from 0 to 50.",
         ),
     ],
 )
