@@ -27,6 +27,7 @@ def from_environment(environ: t.Mapping[str, str]) -> dict[str, t.Any]:
         "LOYALTY_SHOP_NAME": SHOP_NAME,
         "LOYALTY_BASE_TEMPLATE": "shop/base.html",
         "LOYALTY_CURRENCY": "EUR",
+        "LOYALTY_EMAIL_ACCENT": "#7f4229",  # the shop's clay, as on its pages
         "MAIL_DEFAULT_SENDER": environ.get("MAIL_DEFAULT_SENDER", "shop@localhost"),
         "LOYALTY_BASE_URL": environ.get("SHOP_BASE_URL", "http://127.0.0.1:5000"),
         "LOYALTY_WORKER_INTERVAL": 2.0,

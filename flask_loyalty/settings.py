@@ -18,6 +18,9 @@ from .errors import UnknownCurrency
 from .i18n import check_languages
 from .links import check_base_url
 from .money import check_currency
+from .outbox.brand import DEFAULT_ACCENT
+from .outbox.brand import check_accent
+from .outbox.brand import check_logo_url
 from .ratelimit import Rate
 from .ratelimit import parse_rate
 
@@ -32,6 +35,8 @@ DEFAULTS: dict[str, t.Any] = {
     "LOYALTY_CLOCK": None,  # None: the system clock (aware UTC)
     # Email.
     "LOYALTY_MAIL_SENDER": None,  # None: MAIL_DEFAULT_SENDER
+    "LOYALTY_EMAIL_LOGO_URL": None,  # https://... or /path on LOYALTY_BASE_URL
+    "LOYALTY_EMAIL_ACCENT": DEFAULT_ACCENT,  # links and buttons in email, #rrggbb
     "LOYALTY_MAIL_DELIVERY": "smtp",  # "smtp"; "hold" keeps it; "file" writes .eml
     "LOYALTY_MAIL_FILE_DIR": None,  # for "file": None means instance/loyalty-mail
     "LOYALTY_MAIL_MAX_ATTEMPTS": 5,
@@ -132,6 +137,10 @@ class Settings:
     """Endpoint or path of the shop's login page for signed-out owners."""
     mail_limit_per_recipient: Rate = ()
     lookup_rate_limit: Rate = ()
+    email_accent: str = DEFAULT_ACCENT
+    """Links and buttons in email, ``#rrggbb``."""
+    email_logo_url: str | None = None
+    """The logo's absolute address; None: the shop's name heads each email."""
 
 
 def _link_age(value: object) -> int:
@@ -212,6 +221,7 @@ def read_settings(app: Flask) -> Settings:
             f"LOYALTY_RETURN_WINDOW_FROM must be one of {WINDOW_STARTS},"
             f" not {c['LOYALTY_RETURN_WINDOW_FROM']!r}."
         )
+    base_url = (c["LOYALTY_BASE_URL"] or "").rstrip("/") or None
     prefix = c["LOYALTY_URL_PREFIX"]
     if not prefix.startswith("/"):
         raise RuntimeError("LOYALTY_URL_PREFIX must start with '/', like '/loyalty'.")
@@ -245,7 +255,9 @@ def read_settings(app: Flask) -> Settings:
         owner_page_size=int(c["LOYALTY_OWNER_PAGE_SIZE"]),
         owner_email=c["LOYALTY_OWNER_EMAIL"],
         owner_login_view=_login_view(c["LOYALTY_OWNER_LOGIN_VIEW"]),
-        base_url=(c["LOYALTY_BASE_URL"] or "").rstrip("/") or None,
+        base_url=base_url,
+        email_accent=check_accent(c["LOYALTY_EMAIL_ACCENT"]),
+        email_logo_url=check_logo_url(c["LOYALTY_EMAIL_LOGO_URL"], base_url),
         newsletter_min_days=int(c["LOYALTY_NEWSLETTER_MIN_DAYS"]),
         consent_text=c["LOYALTY_NEWSLETTER_CONSENT_TEXT"],
         consent_version=str(c["LOYALTY_NEWSLETTER_CONSENT_VERSION"]),

@@ -29,8 +29,8 @@ from ..forms import ActionForm
 from ..i18n import _
 from ..i18n import reader_locale
 from ..links import email_url
+from ..outbox.brand import render_mail
 from ..outbox.service import queue_mail
-from ..outbox.service import render_mail
 from ..owner.access import owner_required
 from ..personal_data import erase_person
 from ..personal_data import export_person

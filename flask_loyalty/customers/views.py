@@ -25,8 +25,8 @@ from ..i18n import lazy_gettext
 from ..i18n import reader_locale
 from ..i18n import visitor_language
 from ..links import email_url
+from ..outbox.brand import render_mail
 from ..outbox.service import queue_mail
-from ..outbox.service import render_mail
 from ..owner.listing import page_number
 from ..state import AccountSection
 from ..state import DueTask

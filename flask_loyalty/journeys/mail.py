@@ -30,9 +30,9 @@ from ..offers.suggest import shop_catalog
 from ..offers.suggest import suggest
 from ..orders.models import Order
 from ..orders.models import OrderItem
+from ..outbox.brand import render_mail
 from ..outbox.models import OutboxMessage
 from ..outbox.service import queue_mail
-from ..outbox.service import render_mail
 from . import models as jm
 
 if t.TYPE_CHECKING:

@@ -15,8 +15,8 @@ from ..i18n import _
 from ..i18n import reader_language
 from ..i18n import reader_locale
 from ..links import email_url
+from ..outbox.brand import render_mail
 from ..outbox.service import queue_mail
-from ..outbox.service import render_mail
 from ..state import LoyaltyState
 from ..tokens import make_token
 from . import campaigns

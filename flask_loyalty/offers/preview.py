@@ -10,7 +10,7 @@ from flask_babel import force_locale
 from ..customers.models import Customer
 from ..links import email_url
 from ..money import to_minor
-from ..outbox.service import render_mail
+from ..outbox.brand import render_mail
 from ..state import LoyaltyState
 from . import models as om
 from .service import describe

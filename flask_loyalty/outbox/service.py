@@ -21,16 +21,12 @@ from email.utils import parseaddr
 import sqlalchemy as sa
 from flask import current_app
 from flask import has_app_context
-from flask import render_template
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..db import add_row
 from ..db import attach
-from ..i18n import current_language
-from ..i18n import template_gettext
-from ..i18n import template_ngettext
 from . import mime
 from .claims import Claimed
 from .claims import DeliveryPolicy
@@ -47,16 +43,6 @@ from .models import OutboxContent
 from .models import OutboxMessage
 
 POLICY_KEY = "loyalty_delivery_policy"
-
-
-def render_mail(template: str, **context: t.Any) -> tuple[str, str]:
-    """Render ``loyalty/email/<template>.txt`` and ``.html``; return (text, html)."""
-    context.setdefault("_", template_gettext)
-    context.setdefault("ngettext", template_ngettext)
-    context.setdefault("loyalty_lang", current_language())  # also in the worker
-    text = render_template(f"loyalty/email/{template}.txt", **context)
-    html = render_template(f"loyalty/email/{template}.html", **context)
-    return text, html
 
 
 def queue_mail(

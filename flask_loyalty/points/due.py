@@ -25,8 +25,8 @@ from ..db import commit_unless_duplicate
 from ..i18n import _
 from ..i18n import reader_locale
 from ..links import email_url
+from ..outbox.brand import render_mail
 from ..outbox.service import queue_mail
-from ..outbox.service import render_mail
 from . import ledger
 from .bonuses import grant_bonus
 from .models import AFTER_EARNING

@@ -10,8 +10,8 @@ from ..i18n import _
 from ..i18n import reader_locale
 from ..links import email_url
 from ..orders.models import Order
+from ..outbox.brand import render_mail
 from ..outbox.service import queue_mail
-from ..outbox.service import render_mail
 from ..state import LoyaltyState
 from ..tokens import make_token
 from ..tokens import read_token
