@@ -23,6 +23,8 @@ from flask_loyalty.offers.editing import OfferValues
 from flask_loyalty.offers.editing import save_offer
 from flask_loyalty.policies.rules import ReturnPolicy
 from flask_loyalty.policies.rules import save_rules
+from flask_loyalty.policies.service import save_page
+from flask_loyalty.policies.service import starters
 
 from .cart import FREE_SHIPPING_FROM
 from .cart import SHIPPING
@@ -261,6 +263,7 @@ def init_demo() -> None:
                 )
     if db.session.get(ReturnRules, 1) is None:  # SF-10006 to SF-10008 are returnable
         save_rules(db.session, utcnow(), DEMO_RETURN_RULES)
+        save_policy_pages(languages)
     # After the past orders, so they start no journey; both are switched on.
     add_starter_journeys(db.session, loyalty.state.now(), languages)
     db.session.commit()
@@ -280,6 +283,29 @@ def init_demo() -> None:
             f"Owner login: {OWNER_EMAIL} with the password it was first created"
             f" with, at {DEMO_URL}/auth/sign-in"
         )
+
+
+POLICIES_WRITTEN_DAYS_AGO = 40
+
+
+def save_policy_pages(languages: t.Sequence[str]) -> None:
+    """The built-in policy pages saved as the owner would, in every language, some
+    weeks ago: each page says when it was last changed."""
+    when = loyalty.state.now().replace(hour=9, minute=0, second=0, microsecond=0)
+    when -= timedelta(days=POLICIES_WRITTEN_DAYS_AGO)
+    for code in languages:
+        with force_locale(code):
+            for page in starters():
+                save_page(
+                    db.session,
+                    when,
+                    page.slug,
+                    title=page.title,
+                    body=page.body,
+                    actor=OWNER_EMAIL,
+                    language=code,
+                    languages=languages,
+                )
 
 
 def _customers() -> int:

@@ -70,7 +70,7 @@ def test_each_save_keeps_the_previous_version(shop: Flask, clock: FrozenClock) -
     assert versions == [("Shipping", "Two days.")]
     public = shop.test_client().get("/loyalty/policies/shipping").get_data(as_text=True)
     assert "<p>One day.</p>" in public
-    assert "Last updated Mar 5, 2026" in public
+    assert "Last updated March 5, 2026</time>" in public
     editor = client.get(url).get_data(as_text=True)
     old = re.search(r'href="(/loyalty/owner/policies/shipping\?version=\d+)"', editor)
     assert old and "Earlier versions" in editor
