@@ -23,6 +23,10 @@ import flask_loyalty.content_versions as content_versions
 
 from ..errors import InvalidContent
 from ..i18n import _
+from ..measure.holdout import DEFAULT_SHARE
+from ..measure.holdout import check_share
+from ..measure.holdout import held_out
+from ..measure.models import CAMPAIGN
 from ..outbox.models import FAILED
 from ..outbox.models import QUEUED
 from ..outbox.models import SENDING
@@ -37,6 +41,7 @@ from .models import DRAFT
 from .models import SCHEDULED
 from .models import SENT
 from .models import SKIPPED_CAP
+from .models import SKIPPED_HOLDOUT
 from .models import SKIPPED_SUPPRESSED
 from .models import Campaign
 from .models import CampaignRecipient
@@ -77,13 +82,17 @@ def save_campaign(
     subject: str,
     body: str,
     topic_ids: t.Iterable[int],
+    holdout_percent: int = DEFAULT_SHARE[CAMPAIGN],
 ) -> Campaign:
-    """Create or edit a draft.
+    """Create or edit a draft; ``holdout_percent`` of its audience get nothing
+    (:mod:`flask_loyalty.measure.holdout`).
 
     :raises InvalidContent: an empty or multi-line subject, a body with a template
         error, no topic, or a campaign that was already sent.
+    :raises InvalidHoldout: a holdout share outside 0 to 50 percent.
     """
     subject = check_text(subject, body)
+    share = check_share(holdout_percent)
     topics = list(session.scalars(sa.select(Topic).where(Topic.id.in_(set(topic_ids)))))
     if not topics:
         raise InvalidContent(_("Choose at least one topic to send to."))
@@ -93,6 +102,7 @@ def save_campaign(
     elif campaign.status not in (DRAFT, SCHEDULED):
         raise InvalidContent(_("This campaign was sent and can no longer change."))
     campaign.subject, campaign.body, campaign.topics = subject, body, topics
+    campaign.holdout_percent = share
     campaign.updated_at = now
     session.flush()
     return campaign
@@ -265,7 +275,7 @@ def build(
     those who had a campaign less than ``min_days`` ago, are recorded as skipped.
     Safe to call again after a crash: done recipients are kept.
     """
-    campaign_id = campaign.id
+    campaign_id, share = campaign.id, campaign.holdout_percent
     topic_ids = [topic.id for topic in campaign.topics]
     # Batches commit whole and go in id order: all below the highest are done.
     last_id = session.scalar(
@@ -292,6 +302,10 @@ def build(
                 recipient.skipped = SKIPPED_SUPPRESSED  # bounced or complained
             elif subscriber.last_campaign_at and subscriber.last_campaign_at > cap:
                 recipient.skipped = SKIPPED_CAP
+            elif share and held_out(
+                session, now, CAMPAIGN, campaign_id, share, subscriber_id=subscriber.id
+            ):
+                recipient.skipped = SKIPPED_HOLDOUT  # she is not told
             else:
                 unsubscribe_url, preferences_url = mailer.links(subscriber, campaign)
                 renderer = mailer.renderer(campaign, subscriber.locale)
@@ -335,6 +349,8 @@ class Report:
     suppressed: int = 0
     """Not sent: the address bounced or complained (skipped when the campaign was
     built, or held back when its turn came)."""
+    held_out: int = 0
+    """Not sent: held out of it (its holdout share)."""
 
 
 def report(session: Session, campaign: Campaign) -> Report:
@@ -364,6 +380,7 @@ def report(session: Session, campaign: Campaign) -> Report:
         skipped_cap=skipped.get(SKIPPED_CAP, 0),
         unsubscribes=unsubscribes or 0,
         suppressed=skipped.get(SKIPPED_SUPPRESSED, 0) + by_status.get(SUPPRESSED, 0),
+        held_out=skipped.get(SKIPPED_HOLDOUT, 0),
     )
 
 

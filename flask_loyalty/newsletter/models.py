@@ -165,6 +165,8 @@ SKIPPED_CAP = "cap"
 """A campaign recipient skipped by the frequency cap."""
 SKIPPED_SUPPRESSED = "suppressed"
 """A campaign recipient whose address bounced or complained."""
+SKIPPED_HOLDOUT = "holdout"
+"""A campaign recipient held out of it (its holdout share)."""
 
 
 class CampaignRecipient(Base):

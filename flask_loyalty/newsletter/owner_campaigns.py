@@ -25,6 +25,7 @@ import flask_loyalty.content_versions as content_versions
 from ..customers.service import normalise_email
 from ..errors import InvalidContent
 from ..errors import InvalidEmail
+from ..errors import InvalidHoldout
 from ..errors import InvalidName
 from ..forms import ActionForm
 from ..i18n import _
@@ -82,6 +83,7 @@ def _campaign_form(
             subject=campaign.subject,
             body=campaign.body,
             topics=[topic.id for topic in campaign.topics],
+            holdout_percent=campaign.holdout_percent,
         )
     form.topics.choices = _topic_choices(state, campaign)
     return form
@@ -343,6 +345,7 @@ def _save(state: LoyaltyState, campaign: Campaign | None) -> t.Any:
             subject=form.subject.data,
             body=form.body.data,
             topic_ids=form.topics.data or [],
+            holdout_percent=form.holdout_percent.data or 0,
         )
     except InvalidContent as error:
         state.session.rollback()
@@ -353,6 +356,10 @@ def _save(state: LoyaltyState, campaign: Campaign | None) -> t.Any:
             form_error=_content_error(form, error),
             status=400,
         )
+    except InvalidHoldout as error:
+        state.session.rollback()
+        form.holdout_percent.errors = [error.message]
+        return _campaign_page(state, campaign, form=form, status=400)
     state.session.commit()
     flash(_("The campaign is saved."), "success")
     return redirect(url_for(".owner_campaign", campaign_id=saved.id))

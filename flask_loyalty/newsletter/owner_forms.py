@@ -20,6 +20,9 @@ from wtforms.validators import ValidationError
 
 from ..forms import LoyaltyForm
 from ..i18n import lazy_gettext
+from ..measure.forms import holdout_field
+from ..measure.holdout import DEFAULT_SHARE
+from ..measure.models import CAMPAIGN
 from .forms import CheckboxesField
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not tab, CR, LF
@@ -67,6 +70,7 @@ class CampaignForm(LoyaltyForm):
         render_kw={"rows": 16},
     )
     topics = CheckboxesField(lazy_gettext("Send to subscribers of"), coerce=int)
+    holdout_percent = holdout_field(DEFAULT_SHARE[CAMPAIGN], optional=True)
 
 
 class TestSendForm(LoyaltyForm):

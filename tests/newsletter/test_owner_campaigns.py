@@ -125,6 +125,36 @@ def test_a_template_error_is_shown_and_nothing_is_saved(
     assert stored(app) == []
 
 
+@pytest.mark.parametrize(
+    ("share", "error"),
+    (
+        ("60", "A holdout share must be from 0 to 50 percent"),
+        ("-3", "A holdout share must be from 0 to 50 percent"),
+        ("ten", "Not a valid integer value."),
+    ),
+)
+def test_a_bad_holdout_share_is_shown_and_nothing_is_saved(
+    app: Flask, owner: FlaskClient, topics: dict[str, int], share: str, error: str
+) -> None:
+    response = write(owner, [topics["New pieces"]], holdout_percent=share)
+    assert response.status_code == 400
+    html = unescape(response.get_data(as_text=True))
+    assert error in html
+    assert 'name="holdout_percent"' in html
+    assert stored(app) == []
+
+
+def test_a_holdout_share_is_kept_with_the_campaign(
+    app: Flask, owner: FlaskClient, topics: dict[str, int]
+) -> None:
+    response = write(owner, [topics["New pieces"]], holdout_percent="15")
+    assert response.status_code == 302
+    edit = owner.get(response.location).get_data(as_text=True)
+    assert re.search(r'name="holdout_percent"[^>]*value="15"', edit) or (
+        'value="15"' in edit
+    )
+
+
 def test_a_campaign_needs_a_topic(
     app: Flask, owner: FlaskClient, topics: dict[str, int]
 ) -> None:
