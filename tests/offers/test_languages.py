@@ -118,7 +118,7 @@ def test_the_owner_writes_the_email_per_language(shop: Flask, loyalty: Loyalty) 
     page = client.get(url).get_data(as_text=True)
     assert "There is no version in Magyar yet" in page
     assert re.search(
-        r'aria-current="page"[^>]*><span translate="no">Magyar</span>'
+        r'aria-current="page"[^>]*><span lang="hu" translate="no">Magyar</span>'
         r' <span class="muted">\(not',
         page,
     )
