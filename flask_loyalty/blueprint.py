@@ -25,17 +25,17 @@ from flask_babel import get_locale
 from .customers import setup as customers_setup
 from .db import MAX_ID
 from .deliverability import setup as deliverability_setup
+from .formats import format_day
+from .formats import format_month
+from .formats import format_time_of_day
 from .i18n import as_code
-from .i18n import format_day
-from .i18n import format_month
-from .i18n import format_time_of_day
 from .i18n import in_its_language
-from .i18n import language_in_sentence
 from .i18n import template_gettext
 from .i18n import template_ngettext
-from .i18n import use_page_language
 from .journeys import setup as journeys_setup
 from .languages import register as register_languages
+from .locales import language_in_sentence
+from .locales import use_page_language
 from .money import from_minor
 from .newsletter import setup as newsletter_setup
 from .offers import setup as offers_setup

@@ -22,10 +22,10 @@ from datetime import datetime
 from babel import Locale
 from flask_babel import get_locale
 
-from .i18n import LANGUAGE_NAMES
 from .i18n import _
-from .i18n import catalog_code
-from .i18n import match_language
+from .locales import LANGUAGE_NAMES
+from .locales import catalog_code
+from .locales import match_language
 
 
 class HasTranslations(t.Protocol):

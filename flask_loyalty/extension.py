@@ -29,9 +29,9 @@ from .hooks import CustomerLoader
 from .hooks import LocaleSelector
 from .hooks import OrderLine
 from .hooks import OwnerCheck
-from .i18n import choose_language
-from .i18n import install_locale_selector
-from .i18n import visitor_language
+from .locales import choose_language
+from .locales import install_locale_selector
+from .locales import visitor_language
 from .orders import service as orders
 from .orders.delivery import mark_delivered
 from .orders.models import Order

@@ -22,12 +22,12 @@ from wtforms import StringField
 
 from .customers.views import current_customer
 from .forms import ActionForm
-from .i18n import LANGUAGE_NAMES
-from .i18n import SESSION_KEY
-from .i18n import choose_language
-from .i18n import current_language
-from .i18n import match_language
 from .i18n import template_gettext
+from .locales import LANGUAGE_NAMES
+from .locales import SESSION_KEY
+from .locales import choose_language
+from .locales import current_language
+from .locales import match_language
 from .newsletter.service import find_subscriber
 from .state import get_state
 

@@ -8,9 +8,9 @@ import typing as t
 from flask import url_for
 from flask_babel import get_locale
 
-from .i18n import current_language
 from .i18n import template_gettext
 from .i18n import template_ngettext
+from .locales import current_language
 from .state import LoyaltyState
 from .state import get_state
 

@@ -15,8 +15,8 @@ from flask import Flask
 from .clock import Clock
 from .clock import system_clock
 from .errors import UnknownCurrency
-from .i18n import check_languages
 from .links import check_base_url
+from .locales import check_languages
 from .money import check_currency
 from .outbox.brand import DEFAULT_ACCENT
 from .outbox.brand import check_accent

@@ -27,8 +27,8 @@ import flask_loyalty.signals as signals
 from ..errors import InvalidToken
 from ..forms import ActionForm
 from ..i18n import _
-from ..i18n import reader_locale
 from ..links import email_url
+from ..locales import reader_locale
 from ..outbox.brand import render_mail
 from ..outbox.service import queue_mail
 from ..owner.access import owner_required

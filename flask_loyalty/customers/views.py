@@ -22,9 +22,9 @@ from ..errors import InvalidToken
 from ..forms import ActionForm
 from ..i18n import _
 from ..i18n import lazy_gettext
-from ..i18n import reader_locale
-from ..i18n import visitor_language
 from ..links import email_url
+from ..locales import reader_locale
+from ..locales import visitor_language
 from ..outbox.brand import render_mail
 from ..outbox.service import queue_mail
 from ..owner.listing import page_number

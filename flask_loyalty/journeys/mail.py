@@ -16,8 +16,8 @@ import flask_loyalty.content_versions as content_versions
 from ..content import markdown_text
 from ..customers.models import Customer
 from ..i18n import _
-from ..i18n import reader_language
-from ..i18n import reader_locale
+from ..locales import reader_language
+from ..locales import reader_locale
 from ..money import from_minor
 from ..newsletter.campaigns import PREFERENCES
 from ..newsletter.campaigns import UNSUBSCRIBE

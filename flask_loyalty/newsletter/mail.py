@@ -12,9 +12,9 @@ import flask_loyalty.content_versions as content_versions
 
 from ..customers import requests
 from ..i18n import _
-from ..i18n import reader_language
-from ..i18n import reader_locale
 from ..links import email_url
+from ..locales import reader_language
+from ..locales import reader_locale
 from ..outbox.brand import render_mail
 from ..outbox.service import queue_mail
 from ..state import LoyaltyState

@@ -24,7 +24,7 @@ from ..errors import InvalidToken
 from ..errors import InvalidTopics
 from ..forms import ActionForm
 from ..i18n import _
-from ..i18n import choose_language
+from ..locales import choose_language
 from ..pages import page_context
 from ..state import LoyaltyState
 from ..state import get_state

@@ -21,8 +21,8 @@ from ..errors import InvalidOffer
 from ..errors import InvalidSegment
 from ..forms import ActionForm
 from ..i18n import _
-from ..i18n import match_language
 from ..i18n import ngettext
+from ..locales import match_language
 from ..measure.models import OFFER
 from ..measure.uplift import uplift
 from ..owner.access import owner_required

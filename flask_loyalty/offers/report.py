@@ -17,7 +17,7 @@ from markupsafe import escape
 from sqlalchemy.orm import Session
 
 from ..codes.models import CodeRedemption
-from ..i18n import format_month
+from ..formats import format_month
 from ..orders.models import Order
 from ..points.program import add_months
 from . import models as om

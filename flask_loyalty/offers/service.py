@@ -28,9 +28,9 @@ from ..customers.models import Customer
 from ..db import add_row
 from ..db import after_commit
 from ..errors import InvalidContent
-from ..i18n import reader_language
-from ..i18n import reader_locale
 from ..links import email_url
+from ..locales import reader_language
+from ..locales import reader_locale
 from ..measure.holdout import held_out
 from ..measure.models import OFFER as OFFER_MEASURE
 from ..orders.models import Order

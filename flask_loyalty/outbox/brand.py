@@ -18,9 +18,9 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask import render_template
 
-from ..i18n import current_language
 from ..i18n import template_gettext
 from ..i18n import template_ngettext
+from ..locales import current_language
 
 DEFAULT_ACCENT = "#5b3a29"
 """A dark warm brown: white button text on it passes WCAG AA."""

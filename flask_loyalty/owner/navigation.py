@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from flask import request
 from flask import url_for
 
-from ..i18n import LANGUAGE_NAMES
-from ..i18n import current_language
 from ..i18n import lazy_gettext
+from ..locales import LANGUAGE_NAMES
+from ..locales import current_language
 from ..state import NavItem
 
 if t.TYPE_CHECKING:

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 from ..customers.models import Customer
 from ..db import commit_unless_duplicate
 from ..i18n import _
-from ..i18n import reader_locale
 from ..links import email_url
+from ..locales import reader_locale
 from ..outbox.brand import render_mail
 from ..outbox.service import queue_mail
 from . import ledger

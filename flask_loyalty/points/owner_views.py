@@ -26,8 +26,8 @@ from ..errors import InvalidProgram
 from ..i18n import _
 from ..i18n import as_code
 from ..i18n import in_its_language
-from ..i18n import language_in_sentence
 from ..i18n import lazy_gettext
+from ..locales import language_in_sentence
 from ..money import from_minor
 from ..money import to_minor
 from ..orders.models import Order

@@ -23,9 +23,9 @@ from ..errors import InvalidPolicy
 from ..errors import NotFound
 from ..forms import ActionForm
 from ..i18n import _
-from ..i18n import choose_language
-from ..i18n import current_language
-from ..i18n import match_language
+from ..locales import choose_language
+from ..locales import current_language
+from ..locales import match_language
 from ..owner.access import owner_identity
 from ..owner.access import owner_required
 from ..owner.language_versions import requested_language

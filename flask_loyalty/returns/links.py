@@ -7,8 +7,8 @@ import typing as t
 from ..customers.models import Customer
 from ..errors import InvalidToken
 from ..i18n import _
-from ..i18n import reader_locale
 from ..links import email_url
+from ..locales import reader_locale
 from ..orders.models import Order
 from ..outbox.brand import render_mail
 from ..outbox.service import queue_mail

@@ -23,7 +23,7 @@ from ..errors import InvalidPolicy
 from ..errors import InvalidRefund
 from ..errors import InvalidReturn
 from ..i18n import _
-from ..i18n import language_in_sentence
+from ..locales import language_in_sentence
 from ..owner.access import owner_required
 from ..owner.language_versions import other_language
 from ..owner.listing import one_page

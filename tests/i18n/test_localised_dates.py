@@ -28,8 +28,8 @@ from flask_loyalty import FrozenClock
 from flask_loyalty import OrderLine
 from flask_loyalty.deliverability.models import HARD_BOUNCE
 from flask_loyalty.deliverability.models import MailEvent
-from flask_loyalty.i18n import format_month
-from flask_loyalty.i18n import format_time_of_day
+from flask_loyalty.formats import format_month
+from flask_loyalty.formats import format_time_of_day
 from flask_loyalty.journeys import models as jm
 from flask_loyalty.journeys.editing import StepData
 from tests.journeys.conftest import make_journey
