@@ -14,11 +14,13 @@ import typing as t
 import flask_babel
 from babel import support
 from flask import current_app
+from flask import has_app_context
+from flask import has_request_context
 from flask_babel import Domain
 from flask_babel import get_locale
-from flask_wtf.i18n import translations as wtf_translations
 from markupsafe import Markup
 from markupsafe import escape
+from wtforms.i18n import messages_path
 
 from .locales import BUILT_IN
 from .locales import catalog_code
@@ -76,22 +78,87 @@ lazy_gettext = domain.lazy_gettext
 """Translate when the string is used, not when it is defined (form labels)."""
 
 
-def template_gettext(string: str, **variables: t.Any) -> str:
-    """``_`` for templates: the extension's catalog first, then the shop's.
+class PageText:
+    """``_`` and ``ngettext`` of loyalty templates in one locale: the extension's
+    catalog first, then the shop's (for a string the extension leaves as it is).
 
-    A variable that is markup (an owner's text marked with its language by
-    :func:`in_its_language`) is kept as markup, the rest of the sentence escaped."""
-    marked = {k: v for k, v in variables.items() if isinstance(v, Markup)}
-    if marked:
+    Built once per pair of catalogs (:func:`page_text`) and bound into each
+    template's context, so a page resolves its locale and catalogs once, not twice
+    per string; each string's lookup is remembered."""
+
+    def __init__(
+        self, extension: support.NullTranslations, shop: support.NullTranslations
+    ) -> None:
+        self.extension, self.shop = extension, shop
+        self.found: dict[str, str] = {}
+
+    def lookup(self, string: str) -> str:
+        try:
+            return self.found[string]
+        except KeyError:
+            pass
+        translated = self.extension.ugettext(string)
+        if translated == string:
+            translated = self.shop.ugettext(string)
+        if len(self.found) < MAX_REMEMBERED:
+            self.found[string] = translated
+        return translated
+
+    def gettext(self, string: str, **variables: t.Any) -> str:
+        """Translate ``string`` and fill in its fields. A variable that is markup
+        (an owner's text marked with its language by :func:`in_its_language`) is
+        kept as markup, the rest of the sentence escaped."""
+        if not variables:
+            return self.lookup(string)
+        for value in variables.values():
+            if isinstance(value, Markup):
+                return self._with_markup(string, variables)
+        return self.lookup(string) % variables
+
+    def _with_markup(self, string: str, variables: dict[str, t.Any]) -> Markup:
+        marked = {k: v for k, v in variables.items() if isinstance(v, Markup)}
         holders = {k: f"\x00{k}\x00" for k in marked}
-        sentence = escape(template_gettext(string, **{**variables, **holders}))
+        sentence = escape(self.gettext(string, **{**variables, **holders}))
         for name, holder in holders.items():
             sentence = sentence.replace(holder, marked[name])
         return Markup(sentence)
-    translated = domain.gettext(string, **variables)
-    if translated == (string % variables if variables else string):
-        return flask_babel.gettext(string, **variables)
-    return translated
+
+    def ngettext(self, singular: str, plural: str, num: int, **variables: t.Any) -> str:
+        """Translate with the plural form for ``num`` (``%(num)d`` is set)."""
+        variables.setdefault("num", num)
+        translated = self.extension.ungettext(singular, plural, num)
+        if translated == (singular if num == 1 else plural):
+            translated = self.shop.ungettext(singular, plural, num)
+        return translated % variables
+
+
+MAX_REMEMBERED = 5000
+"""Strings a :class:`PageText` remembers (a template's strings are a few hundred)."""
+
+
+def page_text() -> PageText:
+    """The :class:`PageText` of the locale being rendered now."""
+    extension, shop = domain.get_translations(), flask_babel.get_translations()
+    if not has_app_context() or not isinstance(extension, support.Translations):
+        return PageText(extension, shop)
+    # Kept with the extension's catalog (cached per locale by its domain), for
+    # each of the shop's catalogs (cached per locale by Flask-Babel).
+    texts = extension.__dict__.setdefault("_loyalty_page_texts", {})
+    text = texts.get(id(shop))
+    if text is None or text.shop is not shop:
+        text = texts[id(shop)] = PageText(extension, shop)
+    return t.cast(PageText, text)
+
+
+def template_gettext(string: str, **variables: t.Any) -> str:
+    """``_`` for templates: the extension's catalog first, then the shop's (see
+    :class:`PageText`; a loyalty page binds one per render instead)."""
+    return page_text().gettext(string, **variables)
+
+
+def template_ngettext(singular: str, plural: str, num: int, **variables: t.Any) -> str:
+    """``ngettext`` for templates, falling back like :func:`template_gettext`."""
+    return page_text().ngettext(singular, plural, num, **variables)
 
 
 def as_code(text: object) -> Markup:
@@ -113,28 +180,35 @@ def in_its_language(text: object, language: str | None = None) -> Markup | str:
     return Markup('<span lang="{}">{}</span>').format(written, text)
 
 
-def template_ngettext(singular: str, plural: str, num: int, **variables: t.Any) -> str:
-    """``ngettext`` for templates, falling back like :func:`template_gettext`."""
-    translated = domain.ngettext(singular, plural, num, **variables)
-    english = (singular if num == 1 else plural) % {"num": num, **variables}
-    if translated == english:
-        return flask_babel.ngettext(singular, plural, num, **variables)
-    return translated
-
-
 class FormTranslations:
     """WTForms' own messages ("This field is required.") in the extension's catalog
-    first, then in WTForms' catalogs (through Flask-WTF)."""
+    first, then in WTForms' catalogs (read once per locale: Flask-WTF's own
+    ``translations`` reads the file again for every request)."""
+
+    def __init__(self) -> None:
+        self.wtforms: dict[str, support.NullTranslations] = {}
+
+    def fallback(self) -> support.NullTranslations:
+        locale = get_locale() if has_request_context() else None
+        if locale is None or "babel" not in current_app.extensions:
+            return support.NullTranslations()
+        catalog = self.wtforms.get(str(locale))
+        if catalog is None:
+            catalog = support.Translations.load(
+                messages_path(), [locale], domain="wtforms"
+            )
+            self.wtforms[str(locale)] = catalog
+        return catalog
 
     def gettext(self, string: str) -> str:
         translated = domain.get_translations().ugettext(string)
-        return translated if translated != string else wtf_translations.gettext(string)
+        return translated if translated != string else self.fallback().ugettext(string)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         translated = domain.get_translations().ungettext(singular, plural, n)
         if translated != (singular if n == 1 else plural):
             return translated
-        return wtf_translations.ngettext(singular, plural, n)
+        return self.fallback().ungettext(singular, plural, n)
 
 
 form_translations = FormTranslations()

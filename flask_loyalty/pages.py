@@ -8,8 +8,7 @@ import typing as t
 from flask import url_for
 from flask_babel import get_locale
 
-from .i18n import template_gettext
-from .i18n import template_ngettext
+from .i18n import page_text
 from .locales import current_language
 from .state import LoyaltyState
 from .state import get_state
@@ -27,9 +26,10 @@ def loyalty_url(endpoint: str, **values: t.Any) -> str:
 def page_context(state: LoyaltyState) -> dict[str, t.Any]:
     """What every loyalty template sees (also when the shop renders a macro)."""
     locale = get_locale()
+    text = page_text()  # the locale and catalogs resolved once per render
     return {
-        "_": template_gettext,
-        "ngettext": template_ngettext,
+        "_": text.gettext,
+        "ngettext": text.ngettext,
         "loyalty": state,
         "loyalty_base_template": state.settings.base_template,
         "loyalty_lang": current_language() if locale else "en",

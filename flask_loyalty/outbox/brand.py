@@ -18,8 +18,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask import render_template
 
-from ..i18n import template_gettext
-from ..i18n import template_ngettext
+from ..i18n import page_text
 from ..locales import current_language
 
 DEFAULT_ACCENT = "#5b3a29"
@@ -125,8 +124,9 @@ def render_mail(template: str, **context: t.Any) -> tuple[str, str]:
     shop's accent colour.
     """
     settings = current_app.extensions["loyalty"].settings
-    context.setdefault("_", template_gettext)
-    context.setdefault("ngettext", template_ngettext)
+    words = page_text()  # the locale and catalogs resolved once per email
+    context.setdefault("_", words.gettext)
+    context.setdefault("ngettext", words.ngettext)
     context.setdefault("loyalty_lang", current_language())  # also in the worker
     context.update(brand_context(settings))
     text = render_template(f"loyalty/email/{template}.txt", **context)
