@@ -241,14 +241,18 @@ def customer_for_login(
             )
         if customer.external_id is not None and customer.external_id != external_id:
             return None
-        customer.external_id = external_id
+        if customer.external_id != external_id:
+            customer.external_id = external_id
     if customer is None:
         return None
     if verified and customer.email != email and find_customer(session, email) is None:
         customer.email = email  # she changed it in the shop, and the shop checked it
-    if name and (verified or not customer.name):
+    # Only what changes is set: an unchanged customer leaves the session clean (no
+    # flush before each of the account page's reads).
+    if name and (verified or not customer.name) and customer.name != name:
         customer.name = name
-    customer.locale = customer.locale or locale
+    if not customer.locale and customer.locale != locale:
+        customer.locale = locale
     return customer
 
 

@@ -118,6 +118,22 @@ def orders_section(state: LoyaltyState, customer: Customer) -> dict[str, t.Any]:
     return {"orders": reads.orders.orders, "count": reads.rules.order_count}
 
 
+def account_page(state: LoyaltyState, customer: Customer) -> str:
+    """Her account page: each section's template with its data."""
+    sections = [
+        (section.template, section.context(state, customer))
+        for section in sorted(state.account_sections, key=lambda s: s.position)
+    ]
+    by_link = SESSION_KEY in session  # only then is there a sign-out button
+    return render_template(
+        "loyalty/customers/account.html",
+        customer=customer,
+        sections=sections,
+        signed_in_by_link=by_link,
+        sign_out_form=ActionForm() if by_link else None,
+    )
+
+
 def register(bp: Blueprint, state: LoyaltyState) -> None:
     state.account_sections.append(
         AccountSection("loyalty/customers/_orders.html", orders_section, position=50)
@@ -137,17 +153,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             )
         if customer is None:
             return render_template("loyalty/customers/sign_in.html", form=SignInForm())
-        sections = [
-            (section.template, section.context(state, customer))
-            for section in sorted(state.account_sections, key=lambda s: s.position)
-        ]
-        return render_template(
-            "loyalty/customers/account.html",
-            customer=customer,
-            sections=sections,
-            signed_in_by_link=SESSION_KEY in session,
-            sign_out_form=ActionForm(),
-        )
+        return account_page(state, customer)
 
     @bp.route("/sign-in", methods=["POST"])
     def sign_in() -> t.Any:

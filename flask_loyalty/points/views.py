@@ -17,14 +17,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import OperationalError
 
 from ..customers.models import Customer
-from ..customers.views import SESSION_KEY
+from ..customers.views import account_page
 from ..customers.views import account_reads
 from ..customers.views import current_customer
 from ..errors import InvalidBirthday
 from ..errors import InvalidPoints
 from ..errors import InvalidToken
 from ..errors import NotEnoughPoints
-from ..forms import ActionForm
 from ..i18n import _
 from ..links import email_url
 from ..state import AccountSection
@@ -74,17 +73,7 @@ def points_section(state: LoyaltyState, customer: Customer) -> dict[str, t.Any]:
 
 
 def _account_page(state: LoyaltyState, customer: Customer, status: int) -> t.Any:
-    sections = [
-        (section.template, section.context(state, customer))
-        for section in sorted(state.account_sections, key=lambda s: s.position)
-    ]
-    return render_template(
-        "loyalty/customers/account.html",
-        customer=customer,
-        sections=sections,
-        signed_in_by_link=SESSION_KEY in session,
-        sign_out_form=ActionForm(),
-    ), status
+    return account_page(state, customer), status
 
 
 def _with_lock_retry(state: LoyaltyState, work: t.Callable[[], t.Any]) -> t.Any:
