@@ -100,6 +100,8 @@ class LoyaltyState:
     config_read: dict[str, t.Any] = field(default_factory=dict)
     """The ``LOYALTY_*`` values ``init_app`` read, to catch ones changed later."""
     config_checked: bool = False
+    formatted: dict[tuple[t.Any, ...], str] = field(default_factory=dict)
+    """Numbers, money and dates the template filters wrote (``formats.remembering``)."""
 
     @property
     def session(self) -> Session:

@@ -90,9 +90,12 @@ def clean_name(name: object) -> str | None:
     return name or None
 
 
+_BY_EMAIL = sa.select(Customer).where(Customer.email == sa.bindparam("email"))
+
+
 def find_customer(session: Session, email: str) -> Customer | None:
     """Return the customer with this (already normalised) address, if any."""
-    return session.scalar(sa.select(Customer).where(Customer.email == email))
+    return session.scalar(_BY_EMAIL, {"email": email})
 
 
 def find_or_create_customer(

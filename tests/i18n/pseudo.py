@@ -20,7 +20,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from flask import Flask
 
-from flask_loyalty.blueprint import FILTERS
+from flask_loyalty.formats import FILTERS
 
 PSEUDO = "eo"  # a language Babel knows and the extension does not ship
 OPEN, CLOSE = "⟦", "⟧"

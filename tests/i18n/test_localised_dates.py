@@ -230,3 +230,28 @@ def test_journey_step_times_follow_the_locale_s_clock(
     # The edit form keeps the machine's "HH:MM" for the time input.
     edit = get(app, f"/loyalty/owner/journeys/{journey_id}/edit", language)
     assert 'value="21:05"' in edit and 'value="09:30"' in edit
+
+
+def test_remembered_formats_follow_the_locale_time_zone_and_filter(
+    make_app: t.Callable[..., Flask],
+) -> None:
+    """The filters remember what they wrote (formats.remembering): by value, filter,
+    locale and, for a datetime, time zone; 1.5 and 1.50 are different values."""
+    app = make_app(BABEL_DEFAULT_TIMEZONE="Europe/Tallinn")
+    late = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)  # 2 March in Tallinn
+    page = (
+        "{{ when|loyalty_date }} {{ when|loyalty_datetime }} {{ 1.5|loyalty_number }}"
+        " {{ price|loyalty_number }} {{ price|loyalty_money('EUR') }}"
+    )
+    with app.test_request_context("/"):
+        shown = {}
+        for language in ("en", "hu", "en", "hu"):
+            with force_locale(language):
+                text = app.jinja_env.from_string(page).render(
+                    when=late, price=Decimal("1.50")
+                )
+            assert shown.setdefault(language, text) == text
+    assert shown["en"] != shown["hu"]
+    assert shown["en"].startswith("Mar 2, 2026 3/2/26")
+    assert "1.5 1.5 €1.50" in shown["en"]
+    assert app.extensions["loyalty"].formatted  # remembered indeed
