@@ -191,18 +191,23 @@ def uplift(session: Session, measure: str, measure_id: int, now: datetime) -> Up
 
 
 def judge(
-    treated: Group, held: Group, revenue: dict[bool, list[int]], *, seed: str
+    treated: Group, held: Group, revenue: dict[bool, list[int]] | None, *, seed: str
 ) -> Uplift:
-    """The verdict on two groups (pure: no database)."""
+    """The verdict on two groups (pure: no database); ``revenue=None``: without
+    the revenue interval."""
     if held.people == 0:
         return Uplift(treated, held, NO_HOLDOUT, None, None, 0)
     needed = _more_needed(treated, held)
     if treated.people == 0:
-        return Uplift(treated, held, TOO_FEW, None, None, needed)
+        return Uplift(treated, held, TOO_FEW, None, None, max(needed, MIN_GROUP))
     rate = newcombe_difference(
         treated.came_back, treated.people, held.came_back, held.people
     )
-    money = bootstrap_mean_difference(revenue[False], revenue[True], seed=seed)
+    money = (
+        bootstrap_mean_difference(revenue[False], revenue[True], seed=seed)
+        if revenue is not None
+        else None
+    )
     if min(treated.people, held.people) < MIN_GROUP:
         verdict = TOO_FEW
     elif rate.above_zero:

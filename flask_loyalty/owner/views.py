@@ -22,6 +22,7 @@ from sqlalchemy.orm import lazyload
 from ..customers.models import Customer
 from ..forms import ActionForm
 from ..i18n import _
+from ..measure.overview import measured
 from ..orders.models import Order
 from ..outbox.models import QUEUED
 from ..outbox.models import OutboxMessage
@@ -66,6 +67,7 @@ def register(bp: Blueprint) -> None:
                 figures.start.date(), now.date(), "yMMMd", locale=locale
             ),
             chart=chart,
+            measured=measured(state.session, now),
         )
 
     @bp.route("/owner/customers")

@@ -33,6 +33,18 @@ def _subscribers(state: t.Any, topic_id: int, n: int) -> None:
     state.session.commit()
 
 
+def _campaign(state: t.Any, topic_id: int, **options: t.Any) -> Campaign:
+    return campaigns.save_campaign(
+        state.session,
+        state.now(),
+        None,
+        subject="Spring",
+        body="Hi",
+        topic_ids=[topic_id],
+        **options,
+    )
+
+
 def test_held_out_subscribers_get_no_copy_and_are_counted(
     make_app: t.Callable[..., Flask], database_url: str
 ) -> None:
@@ -41,23 +53,8 @@ def test_held_out_subscribers_get_no_copy_and_are_counted(
         state = app.extensions["loyalty"]
         topic = newsletter.add_topic(state.session, state.now(), "News")
         _subscribers(state, topic.id, 40)
-        off = campaigns.save_campaign(
-            state.session,
-            state.now(),
-            None,
-            subject="A",
-            body="Hi",
-            topic_ids=[topic.id],
-        )
-        held = campaigns.save_campaign(
-            state.session,
-            state.now(),
-            None,
-            subject="B",
-            body="Hi",
-            topic_ids=[topic.id],
-            holdout_percent=30,
-        )
+        off = _campaign(state, topic.id)
+        held = _campaign(state, topic.id, holdout_percent=30)
         state.session.commit()
         for campaign in (off, held):
             campaigns.build(
@@ -92,14 +89,6 @@ def test_a_bad_share_is_refused_and_nothing_saved(app: Flask, share: int) -> Non
         state = app.extensions["loyalty"]
         topic = newsletter.add_topic(state.session, state.now(), "News")
         with pytest.raises(InvalidHoldout):
-            campaigns.save_campaign(
-                state.session,
-                state.now(),
-                None,
-                subject="A",
-                body="Hi",
-                topic_ids=[topic.id],
-                holdout_percent=share,
-            )
+            _campaign(state, topic.id, holdout_percent=share)
         state.session.rollback()
         assert state.session.scalar(sa.select(sa.func.count(Campaign.id))) == 0

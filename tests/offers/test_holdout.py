@@ -147,3 +147,32 @@ def test_an_offer_nobody_is_held_out_of_says_there_is_nothing_to_compare(
     )
     assert "No one is held out of it, so there is nothing to compare with." in html
     assert f'href="/loyalty/owner/offers/{offer.id}"' in html
+
+
+def test_the_overview_lists_an_offer_that_pays(
+    shop: Flask, shop_loyalty: Loyalty, clock: t.Any
+) -> None:
+    shop_loyalty.owner_check(lambda: True)
+    owner = shop.test_client()
+    empty = owner.get("/loyalty/owner/").get_data(as_text=True)
+    assert "No offer or journey holds anyone out yet" in empty
+    offer = make_offer(shop_loyalty, name="Thank-you gift", holdout_percent=50)
+    for i in range(60):
+        buy(shop_loyalty, f"SF-{i}", email=f"r{i}@example.com")
+    clock.advance(days=10)
+    out = {cid for cid, held in _decisions(shop_loyalty).items() if held}
+    emails = dict(
+        shop_loyalty.state.session.execute(sa.select(Customer.id, Customer.email)).all()
+    )
+    for cid, email in emails.items():
+        if cid not in out:  # everyone who got it came back; no one held out did
+            buy(shop_loyalty, f"AGAIN-{cid}", "NCK-FERN", email=email)
+    page = owner.get("/loyalty/owner/").get_data(as_text=True)
+    pays = page.split('data-section="pays"')[1].split("</ul>")[0]
+    assert f'href="/loyalty/owner/offers/{offer.id}/report"' in pays
+    assert "Thank-you gift" in pays
+    assert "Brought back about 100 more customers in 100" in pays
+    report = owner.get(f"/loyalty/owner/offers/{offer.id}/report")
+    html = report.get_data(as_text=True)
+    assert 'data-verdict="pays"' in html
+    assert "Each person who got it spent about" in html
