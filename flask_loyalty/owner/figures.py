@@ -258,7 +258,7 @@ def chart_svg(
     """Orders per day as stacked bars (with a code below, without above), inline
     SVG drawn here like the offers report's chart. ``day_label`` names a day under
     the axis (about six of them), ``bar_title`` is each bar's tooltip."""
-    width, height, top, bottom, left = 640, 200, 16, 44, 30
+    width, height, top, bottom, left = 640, 214, 16, 58, 30
     peak = max([d.with_code + d.without_code for d in chart] + [1])
     slot = (width - left) / max(len(chart), 1)
     bar = max(slot * 0.7, 1.0)
@@ -290,13 +290,15 @@ def chart_svg(
                 f' text-anchor="middle">{escape(day_label(d.day))}</text>'
             )
         parts.append("</g>")
+    # The legend, one line each: a long label ("παραγγελίες με κωδικό
+    # επιβράβευσης") has the whole width and never runs into the other.
     parts.append(
-        f'<rect x="{left}" y="{height - 14}" width="10" height="10" fill="#5b3a29"/>'
-        f'<text x="{left + 14}" y="{height - 5}" font-size="11">'
+        f'<rect x="{left}" y="{height - 30}" width="10" height="10" fill="#5b3a29"/>'
+        f'<text x="{left + 14}" y="{height - 21}" font-size="11">'
         f"{escape(with_label)}</text>"
-        f'<rect x="{left + 300}" y="{height - 14}" width="10" height="10"'
+        f'<rect x="{left}" y="{height - 14}" width="10" height="10"'
         ' fill="#d9b99b"/>'
-        f'<text x="{left + 314}" y="{height - 5}" font-size="11">'
+        f'<text x="{left + 14}" y="{height - 5}" font-size="11">'
         f"{escape(without_label)}</text></svg>"
     )
     return Markup("".join(parts))
