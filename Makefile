@@ -64,6 +64,7 @@ chromium:
 # The shop and a mail worker beside it; stopping the shop (Ctrl-C) stops both.
 demo: $(STAMP)
 	$(BIN)/flask --app example_shop shop init-demo
+	$(BIN)/flask --app example_shop shop init-offer-history
 	export SHOP_BASE_URL=http://$(DEMO_HOST):$(DEMO_PORT); \
 	$(BIN)/flask --app example_shop loyalty worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

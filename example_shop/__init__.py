@@ -47,6 +47,7 @@ def create_app(config: dict[str, t.Any] | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
 
+    from . import history  # noqa: F401  (adds its command to shop_cli)
     from . import hooks  # noqa: F401  (sets the loyalty hooks)
     from .auth import bp as auth_bp
     from .cli import shop_cli

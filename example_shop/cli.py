@@ -48,6 +48,8 @@ class DemoOrder:
     days_ago: int
     items: tuple[tuple[str, int], ...]
     locale: str | None = None
+    discount_percent: int = 0
+    """A code's percent off the items (the offer history's returning buyers)."""
 
 
 DEMO_ORDERS = (
@@ -189,6 +191,7 @@ def add_demo_order(demo: DemoOrder, users: dict[str, User]) -> bool:
             for sku, quantity in demo.items
         ]
     subtotal = sum((line.line_total for line in lines), Decimal("0.00"))
+    discount = (subtotal * demo.discount_percent / 100).quantize(Decimal("0.01"))
     shipping = Decimal("0.00") if subtotal >= FREE_SHIPPING_FROM else SHIPPING
     user = users.get(demo.email)
     placed_at = utcnow().replace(second=0, microsecond=0) - timedelta(
@@ -203,7 +206,7 @@ def add_demo_order(demo: DemoOrder, users: dict[str, User]) -> bool:
                 email=demo.email,
                 subtotal=subtotal,
                 shipping=shipping,
-                total=subtotal + shipping,
+                total=subtotal - discount + shipping,
                 placed_at=placed_at,
                 lines=lines,
             )
@@ -212,7 +215,8 @@ def add_demo_order(demo: DemoOrder, users: dict[str, User]) -> bool:
         demo.number,
         email=demo.email,
         name=demo.name,
-        total=subtotal + shipping,
+        total=subtotal - discount + shipping,
+        discount=discount,
         items=[
             OrderLine(
                 sku=line.sku,
