@@ -24,7 +24,7 @@ DEMO_PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-latest test-lowest lock docs bench lint format chromium clean translations
+.PHONY: help install demo test test-latest test-lowest lock docs bench lint format chromium clean translations screenshots
 
 help:
 	@echo "make demo    run the example shop on http://$(DEMO_HOST):$(DEMO_PORT)/"
@@ -34,6 +34,7 @@ help:
 	@echo "make lock    refresh $(LOCK) from setup.cfg's ranges"
 	@echo "make docs    the Sphinx site in docs/ (warnings are errors), into $(DOCS_BUILD)/html"
 	@echo "make bench   loyalty page against a bare page: time and memory"
+	@echo "make screenshots  every owner page at 1280 and 390 px, en and hu, into docs/screenshots"
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make format  ruff format and the safe ruff fixes"
 	@echo "make translations  extract strings, update the .po files, compile the .mo files"
@@ -110,6 +111,11 @@ lock:
 docs: $(STAMP)
 	$(BIN)/sphinx-build -W --keep-going -q -b html -d $(DOCS_BUILD)/doctrees docs $(DOCS_BUILD)/html
 	@echo "open $(DOCS_BUILD)/html/index.html"
+
+# Every owner page of the demo in Chromium, at 1280 and 390 px, in English and
+# Hungarian: indexed PNGs in docs/screenshots, shown by docs/owner-guide.md.
+screenshots: $(STAMP) chromium
+	$(BIN)/python docs/screenshots/take.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
