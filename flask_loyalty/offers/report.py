@@ -1,8 +1,7 @@
-"""Does an offer pay off: its report, and orders from new vs returning customers.
-
-The repeat-purchase rate of those who received the offer is the share who ordered
-again after receiving it; of those who did not, the share of buyers with two orders
-or more. The monthly chart is an SVG drawn here, without scripts.
+"""An offer's figures (issued, redeemed, revenue, discount), and orders from new
+vs returning customers. Whether it brings people back is measured against its
+holdout group (:mod:`flask_loyalty.measure.uplift`). The monthly chart is an SVG
+drawn here, without scripts.
 """
 
 from __future__ import annotations
@@ -29,22 +28,10 @@ class OfferReport:
     redeemed: int
     revenue_cents: int
     discount_cents: int
-    receivers: int
-    receivers_repeat: int
-    others: int
-    others_repeat: int
 
     @property
     def redemption_rate(self) -> float:
         return self.redeemed / self.issued if self.issued else 0.0
-
-    @property
-    def repeat_rate(self) -> float:
-        return self.receivers_repeat / self.receivers if self.receivers else 0.0
-
-    @property
-    def others_repeat_rate(self) -> float:
-        return self.others_repeat / self.others if self.others else 0.0
 
 
 def offer_report(session: Session, offer_id: int) -> OfferReport:
@@ -68,46 +55,11 @@ def offer_report(session: Session, offer_id: int) -> OfferReport:
             )
         )
     )
-    first_grant = (
-        sa.select(
-            grants.customer_id.label("cid"),
-            sa.func.min(grants.created_at).label("at"),
-        )
-        .where(grants.offer_id == offer_id)
-        .group_by(grants.customer_id)
-        .subquery()
-    )
-    receivers = session.scalar(sa.select(sa.func.count()).select_from(first_grant))
-    again = session.scalar(
-        sa.select(sa.func.count(sa.distinct(first_grant.c.cid))).join(
-            Order,
-            sa.and_(
-                Order.customer_id == first_grant.c.cid,
-                Order.placed_at > first_grant.c.at,
-            ),
-        )
-    )
-    per_buyer = (
-        sa.select(Order.customer_id.label("cid"), sa.func.count(Order.id).label("n"))
-        .where(Order.customer_id.not_in(sa.select(first_grant.c.cid)))
-        .group_by(Order.customer_id)
-        .subquery()
-    )
-    others = session.execute(
-        sa.select(
-            sa.func.count(),
-            sa.func.coalesce(sa.func.sum(sa.case((per_buyer.c.n >= 2, 1), else_=0)), 0),
-        ).select_from(per_buyer)
-    ).one()
     return OfferReport(
         issued=int(issued or 0),
         redeemed=int(used[0]),
         revenue_cents=int(revenue or 0),
         discount_cents=int(used[1]),
-        receivers=int(receivers or 0),
-        receivers_repeat=int(again or 0),
-        others=int(others[0]),
-        others_repeat=int(others[1]),
     )
 
 

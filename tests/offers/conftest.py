@@ -70,6 +70,16 @@ def postgres_shop(
     return app, loyalty
 
 
+def owner_shop(make_app: t.Callable[..., Flask]) -> tuple[Flask, Loyalty]:
+    """A shop for a live server (no ``SERVER_NAME``) whose every visitor is the
+    owner, with the catalog."""
+    app = make_app(SERVER_NAME=None)
+    loyalty = t.cast(Loyalty, app.extensions["loyalty"].extension)
+    loyalty.catalog_loader(lambda: CATALOG)
+    loyalty.owner_check(lambda: True)
+    return app, loyalty
+
+
 def buy(
     loyalty: Loyalty,
     ref: str,

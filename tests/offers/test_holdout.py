@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typing as t
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 
@@ -21,6 +22,7 @@ from flask_loyalty.offers.service import mail_due_offers
 from .conftest import buy
 from .conftest import form_token
 from .conftest import make_offer
+from .conftest import owner_shop
 from .test_owner import offer_form
 
 
@@ -176,3 +178,33 @@ def test_the_overview_lists_an_offer_that_pays(
     html = report.get_data(as_text=True)
     assert 'data-verdict="pays"' in html
     assert "Each person who got it spent about" in html
+
+
+@pytest.mark.browser
+def test_the_comparison_reads_on_a_phone_without_scripts(
+    make_app: t.Callable[..., Flask], live_server: t.Any, browser: t.Any, clock: t.Any
+) -> None:
+    app, loyalty = owner_shop(make_app)
+    with app.app_context():
+        offer_id = make_offer(loyalty, holdout_percent=50).id
+        for i in range(60):
+            buy(loyalty, f"SF-{i}", email=f"r{i}@example.com")
+        clock.advance(days=10)
+        for i in range(0, 60, 2):
+            buy(loyalty, f"AGAIN-{i}", "NCK-FERN", email=f"r{i}@example.com")
+    base = live_server(app)
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844}, java_script_enabled=False
+    )
+    try:
+        page = phone.new_page()
+        for url in (f"/loyalty/owner/offers/{offer_id}/report", "/loyalty/owner/"):
+            page.goto(f"{base}{url}")
+            page.get_by_role("heading", name="Does it pay?").wait_for()
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.goto(f"{base}/loyalty/owner/offers/{offer_id}/report")
+        table = page.locator("section.uplift table")
+        assert "Held out" in table.inner_text()
+        assert "Got it" in table.inner_text()
+    finally:
+        phone.close()

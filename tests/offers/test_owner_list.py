@@ -13,8 +13,8 @@ from flask.testing import FlaskClient
 from flask_loyalty import Loyalty
 from flask_loyalty.offers import models as om
 
-from .conftest import CATALOG
 from .conftest import make_offer
+from .conftest import owner_shop
 
 LONG_NAME = "A thank-you for the second order of the spring collection"
 
@@ -77,10 +77,7 @@ def test_the_list_is_in_the_owners_language(
 def test_the_name_gets_the_room_and_nothing_scrolls_sideways(
     make_app: t.Callable[..., Flask], live_server: t.Any, browser: t.Any, width: int
 ) -> None:
-    app = make_app(SERVER_NAME=None)
-    loyalty = app.extensions["loyalty"].extension
-    loyalty.catalog_loader(lambda: CATALOG)
-    loyalty.owner_check(lambda: True)
+    app, loyalty = owner_shop(make_app)
     with app.app_context():
         make_offer(loyalty, name=LONG_NAME, trigger=om.NTH_PURCHASE, trigger_n=2)
         make_offer(loyalty, name="Birthday", trigger=om.BIRTHDAY)
