@@ -9,14 +9,10 @@ from decimal import Decimal
 
 from flask import Flask
 from flask import current_app
-from flask_babel import Babel
-from flask_mail import Mail
 from flask_sqlalchemy import SQLAlchemy
 
 import flask_loyalty.signals as signals
 
-from .blueprint import build_blueprint
-from .cli import loyalty_cli
 from .codes.api import quote_discount
 from .codes.api import redeem_discount
 from .customers.models import Customer
@@ -30,16 +26,14 @@ from .hooks import LocaleSelector
 from .hooks import OrderLine
 from .hooks import OwnerCheck
 from .locales import choose_language
-from .locales import install_locale_selector
 from .locales import visitor_language
+from .orders import refunds
 from .orders import service as orders
 from .orders.delivery import mark_delivered
 from .orders.models import Order
 from .orders.models import Refund
 from .outbox.service import queue_mail
-from .ratelimit import make_limiter
-from .settings import DEFAULTS
-from .settings import read_settings
+from .setup import set_up
 from .state import LoyaltyState
 
 if t.TYPE_CHECKING:
@@ -78,34 +72,7 @@ class Loyalty:
         :raises RuntimeError: if the app was set up before, has no Flask-SQLAlchemy,
             or has a config value that cannot work.
         """
-        if "loyalty" in app.extensions:
-            raise RuntimeError(
-                "A 'Loyalty' instance is already registered on this Flask app."
-                " Import and use that instance instead."
-            )
-        db = db or self._db or app.extensions.get("sqlalchemy")
-        if db is None:
-            raise RuntimeError(
-                "flask-loyalty stores its data through Flask-SQLAlchemy: create"
-                " 'db = SQLAlchemy(app)' first, then 'Loyalty(app, db=db)'."
-            )
-        settings = read_settings(app)
-        if "babel" not in app.extensions:
-            Babel(app)
-        if "mail" not in app.extensions:
-            Mail(app)
-        state = LoyaltyState(
-            extension=self,
-            db=db,
-            settings=settings,
-            limiter=make_limiter(settings),
-        )
-        state.config_read = {key: app.config[key] for key in DEFAULTS}
-        app.extensions["loyalty"] = state
-
-        app.register_blueprint(build_blueprint(state))
-        app.cli.add_command(loyalty_cli)
-        install_locale_selector(app, state)
+        set_up(app, self, db or self._db)
 
     # -- hooks the shop sets ------------------------------------------------------
 
@@ -261,7 +228,7 @@ class Loyalty:
             ``InvalidRefund``; nothing is stored.
         """
         state = self.state
-        refund, created = orders.record_refund(
+        refund, created = refunds.record_refund(
             state.session,
             state.now(),
             order_id=order_id,

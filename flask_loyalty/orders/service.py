@@ -1,4 +1,4 @@
-"""Recording orders and refunds: validated, idempotent, all-or-nothing.
+"""Recording orders: validated, idempotent, all-or-nothing (refunds: ``refunds.py``).
 
 These are plain functions over a session and a time; :class:`~flask_loyalty.Loyalty`
 wraps them with the app's session, clock and currency.
@@ -26,10 +26,8 @@ from ..customers.service import her_rows
 from ..customers.service import normalise_email
 from ..db import ONE_ROW
 from ..db import add_row
-from ..db import atomic
 from ..db import attach
 from ..errors import InvalidOrder
-from ..errors import InvalidRefund
 from ..errors import OrderConflict
 from ..errors import UnknownOrder
 from ..hooks import OrderLine
@@ -40,8 +38,6 @@ from ..money import from_minor
 from ..money import to_minor
 from .models import Order
 from .models import OrderItem
-from .models import Refund
-from .models import RefundItem
 
 MAX_QUANTITY = 1_000_000
 
@@ -114,7 +110,7 @@ def _line(
     )
 
 
-def _fingerprint(content: object) -> str:
+def content_fingerprint(content: object) -> str:
     blob = json.dumps(
         content, sort_keys=True, ensure_ascii=False, separators=(",", ":")
     )
@@ -184,8 +180,8 @@ def record_order(
                 _(
                     "The items, shipping and discount add up to %(expected)s, but the"
                     " total is %(total)s.",
-                    expected=_show(expected, code),
-                    total=_show(total_cents, code),
+                    expected=show_amount(expected, code),
+                    total=show_amount(total_cents, code),
                 )
             )
     customer_name = clean_name(name)
@@ -209,7 +205,7 @@ def record_order(
             ) from None
         except OverflowError:
             raise InvalidOrder(_("placed_at is out of range.")) from None
-    fingerprint = _fingerprint(
+    fingerprint = content_fingerprint(
         [address, code, total_cents, shipping_cents, discount_cents, lines]
     )
 
@@ -367,7 +363,7 @@ def orders_so_far(session: Session, order: Order) -> int:
     return t.cast(int, info[_ORDERS_SO_FAR])
 
 
-def _show(cents: int, currency: str) -> str:
+def show_amount(cents: int, currency: str) -> str:
     return f"{from_minor(cents, currency)} {currency}"
 
 
@@ -380,161 +376,3 @@ def get_order(session: Session, order_id: str) -> Order:
     if order is None:
         raise UnknownOrder(_("No order %(id)s has been recorded.", id=repr(order_id)))
     return order
-
-
-def _refund_items(
-    order: Order, items: Mapping[str, int]
-) -> tuple[list[RefundItem], int]:
-    """Spread refunded quantities per SKU over the order's lines, oldest line first."""
-    refunded: dict[int, int] = {}
-    for refund in order.refunds:
-        for item in refund.items:
-            refunded[item.order_item_id] = (
-                refunded.get(item.order_item_id, 0) + item.quantity
-            )
-    result: list[RefundItem] = []
-    value = 0
-    for sku, quantity in sorted(items.items()):
-        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
-            raise InvalidRefund(
-                _(
-                    "The quantity to refund of %(sku)s must be a whole number above 0.",
-                    sku=repr(sku),
-                )
-            )
-        lines = [line for line in order.items if line.sku == sku]
-        if not lines:
-            raise InvalidRefund(
-                _(
-                    "Order %(id)s has no item %(sku)s.",
-                    id=repr(order.reference),
-                    sku=repr(sku),
-                )
-            )
-        left = quantity
-        for line in lines:
-            take = min(left, line.quantity - refunded.get(line.id, 0))
-            if take > 0:
-                result.append(RefundItem(order_item=line, quantity=take))
-                value += take * line.unit_price_cents
-                left -= take
-        if left:
-            raise InvalidRefund(
-                _(
-                    "Only %(n)d of %(sku)s are left to refund.",
-                    n=quantity - left,
-                    sku=repr(sku),
-                )
-            )
-    return result, value
-
-
-def _check_shipping(order: Order, shipping_cents: int, amount_cents: int) -> None:
-    """:raises InvalidRefund: shipping above the refund, or above the order's
-    shipping not yet given back (``to_minor`` refused a negative one already)."""
-    if shipping_cents > amount_cents:
-        raise InvalidRefund(_("The shipping refund is more than the refund amount."))
-    left = order.shipping_cents - sum(r.shipping_cents for r in order.refunds)
-    if shipping_cents > left:
-        raise InvalidRefund(
-            _(
-                "Only %(left)s of shipping is left to refund on order %(id)s.",
-                left=_show(max(left, 0), order.currency),
-                id=repr(order.reference),
-            )
-        )
-
-
-def record_refund(
-    session: Session,
-    now: datetime,
-    *,
-    order_id: object,
-    refund_id: object,
-    amount: object = None,
-    items: Mapping[str, int] | None = None,
-    shipping: object = None,
-    reason: object = None,
-) -> tuple[Refund, bool]:
-    """Store a refund once; return ``(refund, created)``.
-
-    Give ``amount`` (money back), ``items`` (``{sku: quantity}``, the amount then
-    defaults to their price), or both (an amount up to the items' price).
-    ``shipping`` is the part of the money that gives back shipping: it is added to
-    the items' price when no ``amount`` is given, and is alone the amount when
-    neither is. The same ``refund_id`` with the same contents changes nothing.
-
-    :raises UnknownOrder: the order was never recorded.
-    :raises InvalidAmount: the amount is not a Decimal with the currency's places.
-    :raises InvalidRefund: nothing to refund, more than is left on the order, items
-        that were not bought or are already refunded, or a reused ``refund_id``
-        with other contents.
-    """
-    reference = check_text(refund_id, _("refund id"), max_len=64)
-    order_ref = check_text(order_id, _("order id"), max_len=64)
-    note = check_text(reason, _("reason"), max_len=500, optional=True)
-    order = get_order(session, order_ref)
-    if items is not None and not isinstance(items, Mapping):
-        raise InvalidRefund(_("The items to refund must map SKUs to quantities."))
-    if amount is None and not items and shipping is None:
-        raise InvalidRefund(_("Give an amount or items to refund."))
-    amount_cents = (
-        None
-        if amount is None
-        else to_minor(amount, order.currency, what=_("refund amount"))
-    )
-    shipping_cents = (
-        None
-        if shipping is None
-        else to_minor(shipping, order.currency, what=_("shipping refund"))
-    )
-    contents = [order_ref, amount_cents, sorted((items or {}).items()), note]
-    if shipping_cents is not None:  # refunds recorded before keep their fingerprint
-        contents.append(shipping_cents)
-    fingerprint = _fingerprint(contents)
-    found = session.scalar(sa.select(Refund).where(Refund.reference == reference))
-    if found is not None:
-        if found.fingerprint != fingerprint:
-            raise InvalidRefund(
-                _(
-                    "Refund %(id)s was already recorded with different contents.",
-                    id=repr(reference),
-                )
-            )
-        return found, False
-
-    def store() -> tuple[Refund, bool]:
-        refund_items, items_value = _refund_items(order, items or {})
-        ship = shipping_cents or 0
-        cents = items_value + ship if amount_cents is None else amount_cents
-        if items and cents - ship > items_value:
-            raise InvalidRefund(
-                _("The refund amount is more than the refunded items cost.")
-            )
-        _check_shipping(order, ship, cents)
-        if cents <= 0:
-            raise InvalidRefund(_("The refund amount must be above zero."))
-        left = order.total_cents - order.refunded_cents
-        if cents > left:
-            raise InvalidRefund(
-                _(
-                    "Only %(left)s is left to refund on order %(id)s.",
-                    left=_show(left, order.currency),
-                    id=repr(order.reference),
-                )
-            )
-        refund = Refund(
-            reference=reference,
-            order=order,
-            amount_cents=cents,
-            shipping_cents=ship,
-            reason=note,
-            created_at=now,
-            fingerprint=fingerprint,
-            items=refund_items,
-        )
-        session.add(refund)
-        session.flush()
-        return refund, True
-
-    return atomic(session, store, mapper=Order)
