@@ -204,7 +204,9 @@ def _page(state: LoyaltyState, journey: jm.Journey, **forms: t.Any) -> t.Any:
         test_form=test_form,
         currency=state.settings.currency,
         segments=_segment_labels(),
-        uplift=uplift(state.session, JOURNEY, journey.id, state.now()),
+        uplift=uplift(
+            state.session, JOURNEY, journey.id, state.now(), journey.holdout_percent
+        ),
     ), forms.pop("status", 200)
 
 

@@ -183,21 +183,33 @@ def groups(
     return treated, held, revenue
 
 
-def uplift(session: Session, measure: str, measure_id: int, now: datetime) -> Uplift:
+def uplift(
+    session: Session, measure: str, measure_id: int, now: datetime, share: int = 0
+) -> Uplift:
     """The comparison and its verdict (:data:`PAYS`, :data:`HARMS`,
-    :data:`NO_DIFFERENCE`, :data:`TOO_FEW`, :data:`NO_HOLDOUT`)."""
+    :data:`NO_DIFFERENCE`, :data:`TOO_FEW`, :data:`NO_HOLDOUT`); ``share`` is
+    the measure's holdout percent now (with no one held out yet, a share above 0
+    means "too few yet", not "nothing to compare")."""
     treated, held, revenue = groups(session, measure, measure_id, now)
-    return judge(treated, held, revenue, seed=f"{measure}:{measure_id}")
+    return judge(treated, held, revenue, seed=f"{measure}:{measure_id}", share=share)
 
 
 def judge(
-    treated: Group, held: Group, revenue: dict[bool, list[int]] | None, *, seed: str
+    treated: Group,
+    held: Group,
+    revenue: dict[bool, list[int]] | None,
+    *,
+    seed: str,
+    share: int = 0,
 ) -> Uplift:
     """The verdict on two groups (pure: no database); ``revenue=None``: without
-    the revenue interval."""
+    the revenue interval; ``share``: the holdout percent planned."""
     if held.people == 0:
-        return Uplift(treated, held, NO_HOLDOUT, None, None, 0)
-    needed = _more_needed(treated, held)
+        if not share:
+            return Uplift(treated, held, NO_HOLDOUT, None, None, 0)
+        needed = _more_needed(treated, held, share / 100)
+        return Uplift(treated, held, TOO_FEW, None, None, max(needed, MIN_GROUP))
+    needed = _more_needed(treated, held, share / 100)
     if treated.people == 0:
         return Uplift(treated, held, TOO_FEW, None, None, max(needed, MIN_GROUP))
     rate = newcombe_difference(
@@ -223,14 +235,15 @@ def judge(
     return Uplift(treated, held, verdict, rate, money, needed)
 
 
-def _more_needed(treated: Group, held: Group) -> int:
-    """About how many more eligible people (split as so far) the groups need to
-    reach :data:`MIN_GROUP` each and 80% power to find :data:`WORTH` at 5%."""
+def _more_needed(treated: Group, held: Group, planned: float) -> int:
+    """About how many more eligible people (split as so far, else as
+    ``planned``) the groups need to reach :data:`MIN_GROUP` each and 80% power
+    to find :data:`WORTH` at 5%."""
     total = treated.people + held.people
-    share = held.people / total
-    if share >= 1:
+    share = held.people / total if held.people else planned
+    if not 0 < share < 1:
         return 0
-    pooled = (treated.came_back + held.came_back) / total
+    pooled = (treated.came_back + held.came_back) / total if total else 0.0
     base = min(max(pooled, 0.02), 0.9)
     want_treated, want_held = people_needed(base, WORTH, ratio=(1 - share) / share)
     want_treated, want_held = (

@@ -234,7 +234,9 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             "loyalty/offers/owner_report.html",
             offer=offer,
             report=offer_report(state.session, offer.id),
-            uplift=uplift(state.session, OFFER, offer.id, state.now()),
+            uplift=uplift(
+                state.session, OFFER, offer.id, state.now(), offer.holdout_percent
+            ),
             grants=grants,
             form=form,
             benefit=describe(offer, state.settings.currency),

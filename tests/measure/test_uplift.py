@@ -68,3 +68,10 @@ def test_without_anyone_held_out_there_is_nothing_to_compare():
 def test_the_same_groups_give_the_same_report():
     args = two((400, 120), (50, 9))
     assert judge(*args, seed="journey:2") == judge(*args, seed="journey:2")
+
+
+def test_a_share_set_with_no_one_held_out_yet_is_too_few_not_nothing():
+    u = judge(*two((0, 0), (0, 0)), seed="offer:1", share=10)
+    assert u.verdict == TOO_FEW
+    assert u.more_needed >= 200  # 20 held out at one in ten
+    assert judge(*two((3, 1), (0, 0)), seed="offer:1", share=0).verdict == NO_HOLDOUT
