@@ -32,7 +32,9 @@ from .customers.service import find_customer
 from .customers.service import normalise_email
 from .deliverability.models import MailEvent
 from .journeys.models import SegmentMember
+from .measure.models import HoldoutDecision
 from .money import from_minor
+from .newsletter.models import Subscriber
 from .newsletter.personal_data import erase_subscriber
 from .newsletter.personal_data import export_subscriber
 from .newsletter.personal_data import journey_enrolments
@@ -87,6 +89,7 @@ def export_person(session: Session, now: datetime, email: object) -> dict[str, t
         "discount_codes": [],
         "offers": [],
         "returns": [],
+        "holdouts": _holdouts(session, customer, address),
         "newsletter": subscription,
         "journeys": journey_enrolments(session, address),
         "emails": [
@@ -112,6 +115,29 @@ def export_person(session: Session, now: datetime, email: object) -> dict[str, t
     if customer is not None:
         data.update(_customer_data(session, customer))
     return data
+
+
+def _holdouts(
+    session: Session, customer: Customer | None, address: str
+) -> list[dict[str, t.Any]]:
+    """Whether she was held out of each offer, journey or campaign decided for
+    her (as a customer or as a subscriber)."""
+    mine = HoldoutDecision.subscriber_id.in_(
+        sa.select(Subscriber.id).where(Subscriber.email == address)
+    )
+    if customer is not None:
+        mine = sa.or_(mine, HoldoutDecision.customer_id == customer.id)
+    return [
+        {
+            "measure": decision.measure,
+            "id": decision.measure_id,
+            "held_out": decision.held_out,
+            "decided_at": _when(decision.decided_at),
+        }
+        for decision in session.scalars(
+            sa.select(HoldoutDecision).where(mine).order_by(HoldoutDecision.id)
+        )
+    ]
 
 
 def _mail_reports(session: Session, address: str) -> list[dict[str, t.Any]]:

@@ -17,6 +17,7 @@ from ..customers.service import normalise_email
 from ..deliverability.service import forget_address
 from ..journeys import models as jm
 from ..journeys.service import forget_address as leave_journeys
+from ..measure.models import HoldoutDecision
 from ..outbox.service import forget_recipient
 from ..outbox.service import mailed_to
 from .models import CampaignRecipient
@@ -114,6 +115,7 @@ def erase_subscriber(session: Session, now: datetime, email: object) -> bool:
             (SubscriberEvent.__table__, SubscriberEvent.subscriber_id),
             (CampaignRecipient.__table__, CampaignRecipient.subscriber_id),
             (subscriber_topics, subscriber_topics.c.subscriber_id),
+            (HoldoutDecision.__table__, HoldoutDecision.subscriber_id),
         ):
             session.execute(sa.delete(table).where(column == subscriber.id))
         session.delete(subscriber)

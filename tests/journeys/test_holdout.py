@@ -10,6 +10,7 @@ from flask import Flask
 from flask_loyalty.journeys import models as jm
 from flask_loyalty.measure.models import HoldoutDecision
 from flask_loyalty.newsletter.models import Subscriber
+from flask_loyalty.newsletter.personal_data import erase_subscriber
 
 from .conftest import email_step
 from .conftest import enrolments
@@ -106,3 +107,17 @@ def test_deleting_a_journey_forgets_its_decisions(shop: Flask) -> None:
     )
     assert response.status_code in (302, 303)
     assert decisions(shop) == []
+
+
+def test_erasing_a_subscriber_erases_her_decisions(shop: Flask) -> None:
+    make_journey(shop, [email_step("Welcome")], holdout_percent=50)
+    subscribe_confirmed(shop, "s@example.com")
+    subscribe_confirmed(shop, "t@example.com")
+    with shop.app_context():
+        state = shop.extensions["loyalty"]
+        assert erase_subscriber(state.session, state.now(), "s@example.com")
+        state.session.commit()
+    [left] = decisions(shop)
+    with shop.app_context():
+        session = shop.extensions["loyalty"].session
+        assert session.get(Subscriber, left.subscriber_id).email == "t@example.com"

@@ -18,6 +18,7 @@ from flask_loyalty.measure.holdout import draw
 from flask_loyalty.measure.holdout import held_out
 from flask_loyalty.measure.models import OFFER
 from flask_loyalty.measure.models import HoldoutDecision
+from flask_loyalty.personal_data import export_person
 
 from .another_process import printed
 
@@ -134,3 +135,21 @@ def test_a_rolled_back_decision_is_not_kept_nor_announced(
         session.rollback()
         assert session.scalar(sa.select(sa.func.count(HoldoutDecision.id))) == 0
         assert heard == []
+
+
+def test_her_data_export_says_what_she_was_held_out_of(
+    make_app: t.Callable[..., Flask], clock: FrozenClock
+) -> None:
+    app = make_app()
+    with app.app_context():
+        session = app.extensions["loyalty"].session
+        [cid] = _customers(session, 1, clock())
+        held_out(session, clock(), OFFER, 3, 50, customer_id=cid)
+        held_out(session, clock(), "journey", 4, 0, customer_id=cid)
+        session.commit()
+        data = export_person(session, clock(), "c0@example.com")
+        assert [(h["measure"], h["id"], h["held_out"]) for h in data["holdouts"]] == [
+            ("offer", 3, draw("test secret", "offer", 3, f"customer:{cid}") < 0.5),
+            ("journey", 4, False),
+        ]
+        assert export_person(session, clock(), "nobody@example.com")["holdouts"] == []
