@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from flask_loyalty import FrozenClock
 from flask_loyalty.journeys import models as jm
 from flask_loyalty.journeys.editing import StepData
+from flask_loyalty.measure.uplift import groups
 from flask_loyalty.models import Offer
 from flask_loyalty.models import OfferGrant
 from flask_loyalty.models import OutboxMessage
@@ -105,3 +106,29 @@ def test_a_journey_whose_offer_was_deleted_pauses_and_tells_the_owner(
     owner: FlaskClient = shop.test_client()
     page = owner.get(f"/loyalty/owner/journeys/{journey_id}").get_data(as_text=True)
     assert "The offer of step 1 no longer exists" in page
+
+
+def test_the_journey_counts_the_discount_its_codes_gave(
+    shop: Flask, clock: FrozenClock
+) -> None:
+    offer_id = add_offer(shop, "Matching earrings")
+    journey_id = make_journey(
+        shop,
+        [StepData(action=jm.OFFER, offer_id=offer_id)],
+        trigger=jm.FIRST_ORDER,
+    )
+    subscribe_confirmed(shop, "anna@example.com", "Anna")
+    order(shop, "SF-1")
+    run_due(shop)
+    clock.advance(days=3)
+    order(shop, "SF-2", total="34.00")
+    with shop.app_context():
+        state = shop.extensions["loyalty"]
+        grant = state.session.scalars(sa.select(OfferGrant)).one()
+        state.extension.redeem_discount(grant.code.display, "SF-2")
+        treated, held, _revenue = groups(
+            state.session, "journey", journey_id, state.now()
+        )
+    assert (treated.people, held.people) == (1, 0)
+    assert (treated.came_back, treated.revenue_cents) == (1, 3400)
+    assert treated.discount_cents == 510  # 15% of the order's 34.00
