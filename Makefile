@@ -137,7 +137,7 @@ CATALOGS := flask_loyalty/translations
 CATALOG_LANGUAGES := et el hu tl
 SHOP_CATALOGS := example_shop/translations
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext --add-comments=Translators: \
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k template_gettext --add-comments=Translators: \
 		--sort-by-file --no-wrap --project=flask-loyalty --version=0.1 \
 		-o $(CATALOGS)/flask_loyalty.pot .
 	@for lang in $(CATALOG_LANGUAGES); do \
