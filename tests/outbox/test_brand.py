@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 
 from flask_loyalty.outbox.brand import colour_links
+from flask_loyalty.outbox.brand import render_mail
 
 
 @pytest.mark.parametrize(
@@ -66,3 +67,29 @@ def test_links_without_a_style_take_the_accent() -> None:
         ' <a href="/y" style="color: #fff;">y</a> <abbr>z</abbr>'
     )
     assert colour_links("<a>", "#123456") == '<a style="color: #123456;">'
+
+
+def test_the_logo_heads_the_email_with_the_shop_s_name_as_its_text(
+    make_app: t.Callable[..., Flask],
+) -> None:
+    app = make_app(
+        LOYALTY_SHOP_NAME='Fern & "Tide"',
+        LOYALTY_BASE_URL="https://shop.example",
+        LOYALTY_EMAIL_LOGO_URL="/static/logo.png",
+        LOYALTY_EMAIL_ACCENT="#1a5e3a",
+    )
+    with app.test_request_context():
+        text, html = render_mail(
+            "sign_in_link",
+            customer=None,
+            shop_name="Fern",
+            link="https://shop.example/in",
+            minutes=15,
+        )
+    assert (
+        '<img src="https://shop.example/static/logo.png" alt="Fern &amp; &#34;Tide&#34;"'
+        in html
+    )
+    assert "border-top: 4px solid #1a5e3a" in html
+    assert "background-color: #1a5e3a" in html  # the button
+    assert "<img" not in text and "https://shop.example/in" in text
