@@ -58,18 +58,19 @@ def check_tables(engine: sa.Engine) -> None:
     inspector = sa.inspect(engine)
     have = set(inspector.get_table_names())
     tables = Base.metadata.sorted_tables
-    missing = [t.name for t in tables if t.name not in have]
-    if not missing:  # every table is there: are their columns? (one query on PG)
-        found = inspector.get_multi_columns(filter_names=[t.name for t in tables])
-        columns = {name: {c["name"] for c in cols} for (_, name), cols in found.items()}
-        missing = [
-            f"{t.name}.{c.name}"
-            for t in tables
-            for c in t.columns
-            if c.name not in columns.get(t.name, set())
-        ]
+    present = [t for t in tables if t.name in have]
+    # Columns first: a forgotten upgrade usually lacks both, and a column names
+    # the older release the database is at more precisely than a new table.
+    found = inspector.get_multi_columns(filter_names=[t.name for t in present])
+    columns = {name: {c["name"] for c in cols} for (_, name), cols in found.items()}
+    missing = [
+        f"{t.name}.{c.name}"
+        for t in present
+        for c in t.columns
+        if c.name not in columns.get(t.name, set())
+    ] + [t.name for t in tables if t.name not in have]
     if missing:
-        shown = ", ".join(missing[:3]) + (" ..." if len(missing) > 3 else "")
+        shown = ", ".join(missing[:4]) + (" ..." if len(missing) > 4 else "")
         raise RuntimeError(
             f"The loyalty tables are not up to date ({shown} missing): run"
             " 'flask --app yourshop loyalty db upgrade' after installing or"
