@@ -27,6 +27,9 @@ from .conftest import stored
 EDITOR = "/loyalty/owner/policies/"
 HIDDEN_NOTE = "This page is hidden: only you see it."
 
+ROW = r'<tr>\s*<th scope="row" class="name"><a href="[^"]+/%s">.*?</tr>'
+"""A row of the owner's list of policy pages, by the page's address."""
+
 
 @pytest.fixture
 def shop(make_app: t.Callable[..., Flask], database_url: str) -> Flask:
@@ -116,9 +119,9 @@ def test_the_owner_still_sees_edits_and_lists_a_hidden_page(
     assert alternates(html) == []  # hidden: no hreflang links
     assert "no-store" in mine.headers["Cache-Control"]
     rows = owner.get(EDITOR).get_data(as_text=True)
-    row = re.search(r"<tr>\s*<td><a href=\"[^\"]+/shipping\">.*?</tr>", rows, re.S)
+    row = re.search(ROW % "shipping", rows, re.S)
     assert row and '<span class="status">hidden</span>' in row.group(0)
-    returns = re.search(r"<tr>\s*<td><a href=\"[^\"]+/returns\">.*?</tr>", rows, re.S)
+    returns = re.search(ROW % "returns", rows, re.S)
     assert returns and "hidden" not in returns.group(0)
     editor = owner.get(EDITOR + "shipping").get_data(as_text=True)
     assert "Publish the page" in editor and "Hide the page" not in editor
