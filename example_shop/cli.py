@@ -19,6 +19,8 @@ from flask_loyalty.journeys.starters import add_starter_journeys
 from flask_loyalty.migrations import upgrade
 from flask_loyalty.models import Offer
 from flask_loyalty.models import ReturnRules
+from flask_loyalty.newsletter.models import Topic
+from flask_loyalty.newsletter.service import add_topic
 from flask_loyalty.offers.editing import OfferValues
 from flask_loyalty.offers.editing import save_offer
 from flask_loyalty.policies.rules import ReturnPolicy
@@ -134,6 +136,32 @@ DEMO_OFFER_TEXTS = {
     ),
 }
 """The demo offer's email in the other languages of the shop."""
+
+DEMO_OFFER_NAMES = {
+    "et": "Aitäh esimese tellimuse eest",
+    "el": "Ευχαριστούμε για την πρώτη σας παραγγελία",
+    "hu": "Köszönjük az első rendelését",
+    "tl": "Salamat sa inyong unang order",
+}
+"""The demo offer's name, as a customer reads it, in the other languages."""
+
+DEMO_TOPIC = (
+    "New pieces",
+    "Rings, earrings and necklaces as they leave the workshop",
+)
+DEMO_TOPIC_TEXTS = {
+    "et": ("Uued ehted", "Sõrmused, kõrvarõngad ja kaelakeed otse töökojast"),
+    "el": (
+        "Νέα κομμάτια",
+        "Δαχτυλίδια, σκουλαρίκια και κολιέ μόλις βγουν από το εργαστήριο",
+    ),
+    "hu": ("Új darabok", "Gyűrűk, fülbevalók és nyakláncok frissen a műhelyből"),
+    "tl": (
+        "Mga bagong piraso",
+        "Mga singsing, hikaw at kuwintas na bagong labas sa workshop",
+    ),
+}
+"""The demo's newsletter topic: its name and description in each language."""
 
 
 @click.group("shop")
@@ -262,9 +290,15 @@ def init_demo() -> None:
                     offer,
                     code,
                     languages,
-                    {"subject": subject, "message": message},
+                    {
+                        "name": DEMO_OFFER_NAMES[code],
+                        "subject": subject,
+                        "message": message,
+                    },
                     loyalty.state.now(),
                 )
+    if db.session.scalar(sa.select(Topic.id).limit(1)) is None:
+        add_demo_topic(languages)
     if db.session.get(ReturnRules, 1) is None:  # SF-10006 to SF-10008 are returnable
         save_rules(db.session, utcnow(), DEMO_RETURN_RULES)
         save_policy_pages(languages)
@@ -310,6 +344,18 @@ def save_policy_pages(languages: t.Sequence[str]) -> None:
                     language=code,
                     languages=languages,
                 )
+
+
+def add_demo_topic(languages: t.Sequence[str]) -> None:
+    """The newsletter's topic, named in each of the shop's languages."""
+    now = loyalty.state.now()
+    topic = add_topic(db.session, now, *DEMO_TOPIC)
+    for code in languages[1:]:
+        if code in DEMO_TOPIC_TEXTS:
+            name, description = DEMO_TOPIC_TEXTS[code]
+            content_versions.write(
+                topic, code, languages, {"name": name, "description": description}, now
+            )
 
 
 def _customers() -> int:

@@ -21,8 +21,10 @@ from datetime import datetime
 
 from babel import Locale
 from flask_babel import get_locale
+from markupsafe import Markup
 
 from .i18n import _
+from .i18n import in_its_language
 from .locales import LANGUAGE_NAMES
 from .locales import catalog_code
 from .locales import match_language
@@ -88,6 +90,17 @@ def shown_with_language(
     if version is not None:
         return version, reading_language()
     return default, None
+
+
+def marked(row: HasTranslations, name: str) -> Markup | str:
+    """The field ``name`` of ``row`` for the reader of the page or email being
+    written: her language's version, else the row's own text marked with the
+    default language (``<span lang>``). Template filter ``loyalty_shown``:
+    ``{{ topic|loyalty_shown("name") }}``."""
+    text, language = shown_with_language(
+        row.translations, name, getattr(row, name) or ""
+    )
+    return in_its_language(text, language)
 
 
 def check_language(

@@ -23,6 +23,7 @@ from flask_babel import format_percent
 from flask_babel import get_locale
 from flask_babel import get_timezone
 
+from .content_versions import marked
 from .i18n import as_code
 from .i18n import in_its_language
 from .money import from_minor
@@ -142,6 +143,7 @@ FILTERS: dict[str, t.Callable[..., t.Any]] = {
     "loyalty_percent": _percent,
     "loyalty_language": _language,
     "loyalty_in_its_language": in_its_language,
+    "loyalty_shown": marked,
     "loyalty_code": as_code,
     "loyalty_date": format_date,
     "loyalty_datetime": _datetime,
@@ -154,6 +156,7 @@ FILTERS: dict[str, t.Callable[..., t.Any]] = {
 PURE = frozenset(FILTERS) - {
     "loyalty_language",
     "loyalty_in_its_language",
+    "loyalty_shown",
     "loyalty_code",
 }
 """The filters whose text depends only on the value, the locale and the time zone."""

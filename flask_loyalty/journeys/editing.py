@@ -240,3 +240,28 @@ def journey_steps(session: Session, journey_id: int) -> list[jm.Step]:
             .order_by(jm.Step.position)
         )
     )
+
+
+def save_journey_name(
+    journey: jm.Journey,
+    now: datetime,
+    language: object,
+    languages: t.Sequence[str],
+    *,
+    name: str,
+) -> str:
+    """Store the journey's name in ``language``, one of the shop's other
+    ``languages`` (the default language's is the journey's own, set with
+    :func:`save_journey`); an empty name leaves no version there. Returns the
+    language.
+
+    :raises InvalidJourney: an unknown or the default language, or a name over
+        200 characters.
+    """
+    code = content_versions.check_language(language, languages, InvalidJourney)
+    name = " ".join((name or "").split())
+    if code == languages[0] or len(name) > 200:
+        raise InvalidJourney(_("Give the journey a name of 1 to 200 characters."))
+    content_versions.write(journey, code, languages, {"name": name}, now)
+    journey.updated_at = now
+    return code

@@ -83,6 +83,9 @@ class Journey(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200))
+    translations: Mapped[dict[str, dict[str, str]] | None] = mapped_column(sa.JSON)
+    """The name in other languages than the default
+    (:mod:`flask_loyalty.content_versions`)."""
     trigger: Mapped[str] = mapped_column(sa.String(20))
     trigger_n: Mapped[int | None] = mapped_column()
     """The n of "the n-th order", or the days of "no order for N days"."""

@@ -1,4 +1,5 @@
-"""A journey email's text in the shop's other languages: the owner writes a
+"""A journey's name (``/owner/journeys/<id>/name?lang=hu``) and a journey
+email's text in the shop's other languages: the owner writes a
 subject and text per language on
 ``/owner/journeys/<id>/steps/<step>/message?lang=hu``; each subscriber gets the
 version in her language, else the default language's, the whole email in that
@@ -23,10 +24,33 @@ from ..i18n import lazy_gettext
 from ..owner.access import owner_required
 from ..owner.language_versions import VersionForm
 from ..owner.language_versions import edit_version
+from ..owner.language_versions import version_picker
 from ..state import LoyaltyState
 from ..state import get_state
 from . import models as jm
+from .editing import save_journey_name
 from .editing import save_step_message
+
+
+class JourneyNameForm(VersionForm):
+    """A journey's name in one language."""
+
+    texts = ("name",)
+    name = StringField(lazy_gettext("Name"), validators=[Length(max=200)])
+
+
+def name_picker(journey: jm.Journey, languages: t.Sequence[str]) -> list[t.Any]:
+    """The language picker's items for a journey's name: the default links to
+    the journey's settings, where it is written."""
+    return version_picker(
+        journey,
+        languages,
+        lambda code: (
+            url_for(".owner_journey_edit", journey_id=journey.id)
+            if code == languages[0]
+            else url_for(".owner_journey_name", journey_id=journey.id, lang=code)
+        ),
+    )
 
 
 class StepMessageForm(VersionForm):
@@ -88,5 +112,27 @@ def register(bp: Blueprint) -> None:
                 "step": step,
                 "journey": step.journey,
                 "languages": picker(step, state.settings.languages),
+            },
+        )
+
+    @bp.route("/owner/journeys/<int:journey_id>/name", methods=["GET", "POST"])
+    @owner_required
+    def owner_journey_name(journey_id: int) -> t.Any:
+        state = get_state()
+        journey = state.session.get(jm.Journey, journey_id)
+        if journey is None:
+            abort(404)
+        return edit_version(
+            state,
+            journey,
+            JourneyNameForm,
+            save_journey_name,
+            default_url=url_for(".owner_journey_edit", journey_id=journey.id),
+            error=InvalidJourney,
+            saved=_("The journey is saved."),
+            template="loyalty/owner/journeys/name_language.html",
+            context=lambda: {
+                "journey": journey,
+                "languages": name_picker(journey, state.settings.languages),
             },
         )

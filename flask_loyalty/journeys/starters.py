@@ -261,6 +261,22 @@ TRANSLATED: dict[str, list[dict[str, tuple[str, str]]]] = {
 }
 """The starter steps' subject and text in the other shipped languages."""
 
+NAMES: dict[str, dict[str, str]] = {
+    WELCOME: {
+        "et": "Tervitussari",
+        "el": "Σειρά καλωσορίσματος",
+        "hu": "Üdvözlő sorozat",
+        "tl": "Serye ng pagbati",
+    },
+    AFTER_PURCHASE: {
+        "et": "Pärast esimest ostu",
+        "el": "Μετά την πρώτη αγορά",
+        "hu": "Az első vásárlás után",
+        "tl": "Pagkatapos ng unang pagbili",
+    },
+}
+"""The starter journeys' names in the other shipped languages."""
+
 
 def add_starter_journeys(
     session: Session, now: datetime, languages: t.Sequence[str] = ("en",)
@@ -268,9 +284,9 @@ def add_starter_journeys(
     """Create the starter journeys that do not exist yet, switched on; return how
     many were created. Does not commit.
 
-    Their emails are written in each of ``languages`` (the shop's, default first)
-    that flask-loyalty ships a text for: the default language's text is the
-    step's own, the others its versions.
+    Their names and emails are written in each of ``languages`` (the shop's,
+    default first) that flask-loyalty ships a text for: the default language's
+    text is the step's own, the others its versions.
     """
     made = 0
     default = languages[0] if languages else "en"
@@ -289,6 +305,11 @@ def add_starter_journeys(
         journey = save_journey(
             session, now, None, name=name, trigger=trigger, steps=steps
         )
+        for code in languages[1:]:
+            if code in NAMES[name]:
+                content_versions.write(
+                    journey, code, languages, {"name": NAMES[name][code]}, now
+                )
         for step, text in zip(journey.steps, texts, strict=True):
             for code in languages[1:]:
                 if code in text:

@@ -16,6 +16,7 @@ from flask import request
 from flask import url_for
 from wtforms import SelectChoice
 
+from ..content_versions import shown_with_language
 from ..customers.service import normalise_email
 from ..errors import InvalidContent
 from ..errors import InvalidEmail
@@ -46,6 +47,7 @@ from .forms import StepTestForm
 from .mail import step_renderer
 from .owner_delete import delete_journey
 from .owner_delete import what_goes
+from .owner_step_languages import name_picker
 
 if t.TYPE_CHECKING:
     from ..state import LoyaltyState
@@ -62,18 +64,23 @@ def _journey(state: LoyaltyState, journey_id: int) -> jm.Journey:
 
 def _offer_choices(state: LoyaltyState) -> list[SelectChoice]:
     offers = state.session.scalars(sa.select(Offer).order_by(Offer.name)).all()
-    written = {"lang": state.settings.languages[0]}  # the owner's names
     return [SelectChoice("", "–")] + [
-        SelectChoice(str(offer.id), offer.name, written) for offer in offers
+        SelectChoice(str(offer.id), *_shown_name(state, offer)) for offer in offers
     ]
 
 
 def _topic_choices(state: LoyaltyState) -> list[SelectChoice]:
     topics: list[Topic] = active_topics(state.session)
-    written = {"lang": state.settings.languages[0]}  # the owner's names
     return [SelectChoice("", _("any subscriber"))] + [
-        SelectChoice(str(topic.id), topic.name, written) for topic in topics
+        SelectChoice(str(topic.id), *_shown_name(state, topic)) for topic in topics
     ]
+
+
+def _shown_name(state: LoyaltyState, row: t.Any) -> tuple[str, dict[str, str]]:
+    """An owner's name for an option: her page's version, else the default
+    language's, with the ``lang`` of the one shown."""
+    name, language = shown_with_language(row.translations, "name", row.name)
+    return name, {"lang": (language or state.settings.languages[0]).replace("_", "-")}
 
 
 def _segment_labels() -> dict[str, t.Any]:
@@ -195,6 +202,7 @@ def _page(state: LoyaltyState, journey: jm.Journey, **forms: t.Any) -> t.Any:
     return render_template(
         "loyalty/owner/journeys/journey.html",
         journey=journey,
+        name_languages=name_picker(journey, state.settings.languages)[1:],
         waiting=waiting,
         figures=journey_figures(
             state.session, journey, days=days, currency=state.settings.currency

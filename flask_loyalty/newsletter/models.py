@@ -60,6 +60,9 @@ class Topic(Base):
     slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
     name: Mapped[str] = mapped_column(sa.String(100))
     description: Mapped[str | None] = mapped_column(sa.String(300))
+    translations: Mapped[dict[str, dict[str, str]] | None] = mapped_column(sa.JSON)
+    """Name and description in other languages than the default
+    (:mod:`flask_loyalty.content_versions`)."""
     position: Mapped[int] = mapped_column(default=0)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     """A retired topic is no longer offered; existing choices are kept."""

@@ -22,6 +22,7 @@ from flask_babel import to_utc
 import flask_loyalty.content as content
 import flask_loyalty.content_versions as content_versions
 
+from ..content_versions import marked
 from ..customers.service import normalise_email
 from ..errors import InvalidContent
 from ..errors import InvalidEmail
@@ -66,7 +67,7 @@ def _topic_choices(state: LoyaltyState, campaign: Campaign | None) -> list[t.Any
     topics: list[Topic] = active_topics(state.session)
     if campaign is not None:
         topics += [topic for topic in campaign.topics if topic.retired_at]
-    return [(topic.id, topic.name) for topic in topics]
+    return [(topic.id, marked(topic, "name")) for topic in topics]
 
 
 def _campaign_form(

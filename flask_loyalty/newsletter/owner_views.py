@@ -16,6 +16,7 @@ from flask import request
 from flask import stream_with_context
 from flask import url_for
 
+from ..content_versions import marked
 from ..customers.data_views import erased
 from ..customers.data_views import json_download
 from ..customers.service import find_customer
@@ -32,6 +33,7 @@ from ..state import LoyaltyState
 from ..state import get_state
 from . import csv_io
 from . import owner_campaigns
+from . import owner_topic_languages
 from . import service
 from .mail import queue_confirmation
 from .models import CONFIRMED
@@ -45,6 +47,7 @@ from .owner_campaigns import without_topic
 from .owner_forms import EraseForm
 from .owner_forms import ImportForm
 from .owner_forms import TopicForm
+from .owner_topic_languages import picker as topic_picker
 from .views import consent_text
 
 STATUSES = (PENDING, CONFIRMED, UNSUBSCRIBED)
@@ -93,6 +96,7 @@ def _topic_page(
     return render_template(
         "loyalty/owner/newsletter/topic.html",
         topic=topic,
+        languages=topic_picker(topic, state.settings.languages),
         form=form,
         action_form=action_form or ActionForm(formdata=None),
     ), status
@@ -125,7 +129,7 @@ def _import_form(state: LoyaltyState, *, submitted: bool) -> ImportForm:
         form = ImportForm()
     else:
         form = ImportForm(formdata=None, topics=[topic.id for topic in topics])
-    form.topics.choices = [(topic.id, topic.name) for topic in topics]
+    form.topics.choices = [(topic.id, marked(topic, "name")) for topic in topics]
     return form
 
 
@@ -133,6 +137,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     """Add the owner's newsletter pages to the loyalty blueprint."""
 
     owner_campaigns.register(bp)
+    owner_topic_languages.register(bp)
 
     # -- topics -------------------------------------------------------------------
 

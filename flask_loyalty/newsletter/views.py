@@ -15,6 +15,7 @@ from wtforms import SelectChoice
 
 import flask_loyalty.signals as signals
 
+from ..content_versions import marked
 from ..csrf import exempt_from_host_csrf
 from ..customers import requests
 from ..customers.service import normalise_email
@@ -53,7 +54,9 @@ def consent_text(state: LoyaltyState) -> str:
 def subscribe_form(state: LoyaltyState, formdata: t.Any = None) -> SubscribeForm:
     form = SubscribeForm(formdata=formdata) if formdata is not None else SubscribeForm()
     topics = service.active_topics(state.session)
-    form.topics.choices = [SelectChoice(topic.id, topic.name) for topic in topics]
+    form.topics.choices = [
+        SelectChoice(topic.id, marked(topic, "name")) for topic in topics
+    ]
     if not form.is_submitted():  # every topic ticked: she unticks what she won't read
         form.topics.data = [topic.id for topic in topics]
     form.consent.label.text = consent_text(state)
@@ -182,7 +185,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             formdata=request.form if request.method == "POST" else None
         )
         form.topics.choices = [
-            SelectChoice(topic.id, topic.name)
+            SelectChoice(topic.id, marked(topic, "name"))
             for topic in service.active_topics(state.session)
         ]
 

@@ -251,28 +251,30 @@ def save_message(
     *,
     subject: str,
     message: str,
+    name: str = "",
 ) -> str:
-    """Store the offer's subject and message in ``language`` (one of
-    ``languages``, the shop's languages, default first); return the language.
+    """Store the offer's subject and message, and its name as customers read it
+    (empty: the default language's), in ``language`` (one of ``languages``, the
+    shop's languages, default first); return the language.
 
-    :raises InvalidOffer: an unknown language, an empty message, a subject over
-        one line, or a text with a template error or a script (``field`` says
-        which).
+    :raises InvalidOffer: an unknown language, an empty message, a subject or
+        name over one line or too long, or a text with a template error or a
+        script (``field`` says which).
     """
     code = content_versions.check_language(language, languages, InvalidOffer)
     subject = (subject or "").strip()
+    name = " ".join((name or "").split())
     if "\n" in subject:
         raise invalid("subject", _("The subject must be one line."))
+    if len(name) > 200:
+        raise invalid("name", _("The name is too long."))
     if code != languages[0] and not (message or "").strip():
         raise invalid("message", _("Write the message in this language."))
     check_text("subject", subject)
     check_text("message", message)
-    content_versions.write(
-        offer,
-        code,
-        languages,
-        {"subject": subject, "message": message.replace("\r\n", "\n")},
-        now,
-    )
+    fields = {"subject": subject, "message": message.replace("\r\n", "\n")}
+    if name or code != languages[0]:
+        fields["name"] = name or (offer.name if code == languages[0] else "")
+    content_versions.write(offer, code, languages, fields, now)
     offer.updated_at = now
     return code

@@ -94,7 +94,7 @@ class Offer(Base):
     message: Mapped[str] = mapped_column(sa.Text, default="")
     """Markdown; ``{{ first_name }}``, ``{{ code }}`` and ``{{ shop_name }}`` work."""
     translations: Mapped[dict[str, dict[str, str]] | None] = mapped_column(sa.JSON)
-    """Subject and message in other languages than the default
+    """Name, subject and message in other languages than the default
     (:mod:`flask_loyalty.content_versions`)."""
     holdout_percent: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
     """The share of eligible people (percent, 0 to 50) who get nothing from it,

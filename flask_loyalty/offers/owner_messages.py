@@ -1,6 +1,7 @@
-"""An offer's email in the shop's other languages: the owner writes a subject and
-message per language on ``/owner/offers/<id>/message?lang=hu`` (with a preview);
-each customer's email uses her stored language, else the default
+"""An offer's email in the shop's other languages: the owner writes its name (as
+a customer reads it on her stamp card), a subject and message per language on
+``/owner/offers/<id>/message?lang=hu`` (with a preview); each customer's email
+uses her stored language, else the default
 (:func:`flask_loyalty.offers.service.message_parts`)."""
 
 from __future__ import annotations
@@ -30,9 +31,13 @@ from .preview import preview_email
 
 
 class MessageForm(VersionForm):
-    """An offer's subject and message in one language."""
+    """An offer's name, subject and message in one language."""
 
-    texts = ("subject", "message")
+    texts = ("name", "subject", "message")
+    name = StringField(
+        lazy_gettext("The offer's name as customers read it"),
+        validators=[Length(max=200)],
+    )
     subject = StringField(lazy_gettext("Email subject"), validators=[Length(max=200)])
     message = message_field()
 

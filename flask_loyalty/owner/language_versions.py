@@ -75,6 +75,23 @@ def other_language(
     return language, problem
 
 
+def version_picker(
+    row: content_versions.HasTranslations,
+    languages: t.Sequence[str],
+    url: t.Callable[[str], str],
+) -> list[tuple[str, str, bool, str]]:
+    """The language picker's items for ``row``'s versions: each offered language
+    with its name, whether it has a version (the default always has) and
+    ``url(code)``; none for a shop of one language."""
+    if len(languages) < 2:
+        return []
+    have = content_versions.languages_with_text(row, languages)
+    return [
+        (code, content_versions.language_name(code), code in have, url(code))
+        for code in languages
+    ]
+
+
 def edit_version(
     state: LoyaltyState,
     row: content_versions.HasTranslations,

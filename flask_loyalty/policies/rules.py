@@ -11,6 +11,7 @@ from dataclasses import fields
 from datetime import datetime
 
 from markupsafe import Markup
+from markupsafe import escape
 from sqlalchemy.orm import Session
 
 from ..content_versions import check_language
@@ -19,7 +20,6 @@ from ..errors import InvalidPolicy
 from ..i18n import _
 from ..i18n import in_its_language
 from ..i18n import ngettext
-from ..i18n import template_gettext
 from .models import ReturnRules
 
 CONDITIONS = ("unused", "unworn", "any")
@@ -258,14 +258,11 @@ def summary(policy: ReturnPolicy, from_delivery: bool = False) -> list[str | Mar
             )
         )
         if policy.non_returnable:
-            lines.append(
-                template_gettext(
-                    "These cannot be returned: %(list)s.",
-                    list=Markup(", ").join(
-                        policy.category_shown(c) for c in policy.non_returnable
-                    ),
-                )
+            sentence = escape(_("These cannot be returned: %(list)s.", list="\x00"))
+            shown = Markup(", ").join(
+                policy.category_shown(c) for c in policy.non_returnable
             )
+            lines.append(Markup(sentence.replace("\x00", shown)))
         if policy.refund_days:
             lines.append(
                 ngettext(

@@ -29,6 +29,24 @@ from .walk_english import walk
 
 NAMES = ("Silver Fern Jewellery", "Silver Fern")
 """The shop's name: a proper name, the same in every language."""
+DEMO_DEFAULT_TEXTS = (
+    "Thank you for your first order",
+    "Welcome series",
+    "After the first purchase",
+    "New pieces",
+)
+"""The demo's owner texts in its default language, English: each has a version in
+the other four, so none shows (even marked) to a reader of one of them."""
+DEMO_TEXT_PAGES = (
+    ("guest", "/loyalty/newsletter"),
+    ("owner", "/loyalty/owner/offers/"),
+    ("owner", "/loyalty/owner/offers/1/report"),
+    ("owner", "/loyalty/owner/journeys/"),
+    ("owner", "/loyalty/owner/journeys/1"),
+    ("owner", "/loyalty/owner/newsletter/topics"),
+    ("owner", "/loyalty/owner/newsletter/campaigns/new"),
+)
+
 MUST_REACH = {
     "shop.catalog",
     "shop.product",
@@ -97,6 +115,10 @@ def test_no_page_or_email_of_the_demo_shows_english(
                 names=NAMES,
             )
         )
+    for client, page in DEMO_TEXT_PAGES:
+        html = {"guest": guest, "owner": owner}[client].get(page).get_data(True)
+        shown = [text for text in DEMO_DEFAULT_TEXTS if text in html]
+        assert not shown, f"{page} shows the demo's English {shown} in {language}"
     missed = sorted(MUST_REACH - set(reached))
     assert not missed, f"the walk never reached {missed}"
     assert not found, f"English on {len(found)} pages in {language}:\n{report(found)}"

@@ -112,3 +112,25 @@ def test_only_the_owner_writes_versions(shop: Flask) -> None:
     visitor = shop.test_client()
     assert visitor.get(f"{url}?lang=el").status_code == 403
     assert visitor.post(url, data={"subject": "x", "body": "y"}).status_code == 403
+
+
+def test_the_owner_names_a_journey_in_another_language(owned: Flask) -> None:
+    """The journey's name in the page's language where written, else the
+    default's marked with its ``lang`` (issue 20)."""
+    journey_id = make_journey(owned, [email_step("Welcome", "Our story.")])
+    client = owned.test_client()
+    url = f"/loyalty/owner/journeys/{journey_id}/name"
+    assert write(client, url, "el", name="Καλωσόρισμα").status_code == 302
+    assert write(client, url, "el", name="x" * 201).status_code == 400
+    with owned.app_context():
+        journey = owned.extensions["loyalty"].session.get(jm.Journey, journey_id)
+        assert journey.translations["el"]["name"] == "Καλωσόρισμα"
+    listing = {}
+    for language in ("el", "hu"):
+        with client.session_transaction() as session:
+            session["loyalty_language"] = language
+        listing[language] = client.get("/loyalty/owner/journeys/").text
+    assert "Καλωσόρισμα" in listing["el"]
+    name = re.search(r'<span lang="en">([^<]*)</span>', listing["hu"])
+    assert name is not None and name[1] != "Καλωσόρισμα"
+    assert client.get(f"{url}?lang=en").status_code == 302  # written in settings

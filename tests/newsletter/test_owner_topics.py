@@ -24,6 +24,8 @@ NEWSLETTER_PAGES = [
     ("GET", "/loyalty/owner/newsletter/campaigns/1/preview"),
     ("GET", "/loyalty/owner/newsletter/campaigns/1/language"),
     ("POST", "/loyalty/owner/newsletter/campaigns/1/language"),
+    ("GET", "/loyalty/owner/newsletter/topics/1/language"),
+    ("POST", "/loyalty/owner/newsletter/topics/1/language"),
     ("POST", "/loyalty/owner/newsletter/campaigns/1/test"),
     ("POST", "/loyalty/owner/newsletter/campaigns/1/send"),
     ("POST", "/loyalty/owner/newsletter/campaigns/1/schedule"),

@@ -116,7 +116,7 @@ def test_the_owner_writes_the_email_per_language(shop: Flask, loyalty: Loyalty) 
     client = owner(shop)
     url = f"/loyalty/owner/offers/{offer.id}/message?lang=hu"
     page = client.get(url).get_data(as_text=True)
-    assert "There is no version in Magyar yet" in page
+    assert "There is no version in Hungarian yet" in page
     assert re.search(
         r'aria-current="page"[^>]*><span lang="hu" translate="no">Magyar</span>'
         r' <span class="muted">\(not',
@@ -190,3 +190,42 @@ def test_others_cannot_reach_the_editor(shop: Flask, loyalty: Loyalty) -> None:
     offer = make_offer(loyalty)
     url = f"/loyalty/owner/offers/{offer.id}/message?lang=hu"
     assert shop.test_client().get(url).status_code == 403
+
+
+def test_the_offer_is_named_in_each_language(shop: Flask, loyalty: Loyalty) -> None:
+    """Its name in the reader's language where the owner wrote one, else the
+    default language's marked with its ``lang`` (issue 20)."""
+    offer = make_offer(loyalty)
+    client = owner(shop)
+    url = f"/loyalty/owner/offers/{offer.id}/message?lang=hu"
+    page = client.get(url).get_data(as_text=True)
+    assert "Empty: customers who read this language see “Thank you”." in page
+    saved = client.post(
+        url,
+        data={
+            "csrf_token": form_token(page),
+            "language": "hu",
+            "name": "  Köszönjük ",
+            "subject": HU_SUBJECT,
+            "message": HU_MESSAGE,
+            "action": "save",
+        },
+    )
+    assert saved.status_code == 302
+    loyalty.state.session.expire_all()
+    assert loyalty.state.session.get(om.Offer, offer.id).translations["hu"]["name"] == (
+        "Köszönjük"
+    )
+    for language, shown in (
+        ("hu", ">Köszönjük</a>"),
+        ("et", '><span lang="en">Thank you</span></a>'),
+    ):
+        with client.session_transaction() as session:
+            session["loyalty_language"] = language
+        listing = client.get("/loyalty/owner/offers/").get_data(as_text=True)
+        assert shown in listing.replace("\n", "").replace("  ", "")
+    with pytest.raises(InvalidOffer):
+        save_message(
+            offer, loyalty.state.now(), "hu", LANGUAGES,
+            subject=HU_SUBJECT, message=HU_MESSAGE, name="x" * 201,
+        )  # fmt: skip
