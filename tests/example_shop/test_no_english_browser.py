@@ -19,6 +19,7 @@ from tests.english import LANGUAGES
 from tests.english import english_in
 
 from .test_demo_browser import SHOP_WORDS
+from .test_no_english import DEMO_DEFAULT_TEXTS
 from .test_no_english import NAMES
 from .test_no_english import report
 from .test_safe_methods import fill_with_links
@@ -96,6 +97,10 @@ def test_the_demo_in_a_browser_shows_no_english(
     def look(page: t.Any) -> None:
         page.wait_for_load_state("load")
         english = english_shown(page, language)
+        text = page.locator("body").inner_text()
+        english += [
+            f"{d!r} (the demo's default)" for d in DEMO_DEFAULT_TEXTS if d in text
+        ]
         if english:
             found[page.url.removeprefix(base_url)] = english
 
