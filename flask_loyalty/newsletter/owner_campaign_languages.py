@@ -20,6 +20,8 @@ import flask_loyalty.content_versions as content_versions
 from ..errors import InvalidContent
 from ..i18n import _
 from ..i18n import lazy_gettext
+from ..locales import current_language
+from ..locales import match_language
 from ..owner.access import owner_required
 from ..owner.language_versions import VersionForm
 from ..owner.language_versions import edit_version
@@ -60,10 +62,11 @@ def picker(
 
 
 def chosen_language(languages: t.Sequence[str]) -> str:
-    """``?lang=`` (or the form's ``language``) if offered; 404 for another."""
+    """``?lang=`` (or the form's ``language``) if offered; 404 for another;
+    without one, the owner's page language if offered, else the default."""
     wanted = request.values.get("language") or request.values.get("lang")
     if wanted is None:
-        return languages[0]
+        return match_language(current_language(), languages) or languages[0]
     try:
         return content_versions.check_language(wanted, languages, InvalidContent)
     except InvalidContent:

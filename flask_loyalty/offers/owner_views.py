@@ -22,6 +22,7 @@ from ..errors import InvalidSegment
 from ..forms import ActionForm
 from ..i18n import _
 from ..i18n import ngettext
+from ..locales import current_language
 from ..locales import match_language
 from ..measure.models import OFFER
 from ..measure.uplift import uplift
@@ -140,6 +141,8 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         language = match_language(request.args.get("lang"), languages)
         if language is None and "lang" in request.args:
             abort(404)
+        # without ?lang=, the email a reader of the owner's page language gets
+        language = language or match_language(current_language(), languages)
         language = language or languages[0]
         try:
             preview = preview_email(state, offer, language)

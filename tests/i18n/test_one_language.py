@@ -96,3 +96,6 @@ def test_the_owner_s_preview_says_which_language_a_reader_gets(
     assert "gets this email wholly in" not in english
     in_hungarian = owner.get(f"{url}?lang=hu", headers={"Accept-Language": "hu"}).text
     assert "magyar" in in_hungarian and "angol" in in_hungarian
+    # without ?lang=, the preview is what a reader of the owner's language gets
+    plain = owner.get(url, headers={"Accept-Language": "hu"}).text
+    assert plain.replace("?lang=hu", "") == in_hungarian.replace("?lang=hu", "")
