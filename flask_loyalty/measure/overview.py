@@ -38,19 +38,19 @@ class Measured:
 
     measure: str
     measure_id: int
-    name: str
+    row: Offer | Journey
+    """The offer or journey (its name in the reader's language: ``loyalty_shown``)."""
     uplift: Uplift
 
 
 def measured(session: Session, now: datetime) -> dict[str, list[Measured]]:
     """``{"pays": [...], "does_not_pay": [...], "cannot_tell": [...]}``: each
     offer and journey with people held out, by name."""
-    names = {
-        (mm.OFFER, i): name
-        for i, name in session.execute(sa.select(Offer.id, Offer.name))
+    rows: dict[tuple[str, int], Offer | Journey] = {
+        (mm.OFFER, offer.id): offer for offer in session.scalars(sa.select(Offer))
     } | {
-        (mm.JOURNEY, i): name
-        for i, name in session.execute(sa.select(Journey.id, Journey.name))
+        (mm.JOURNEY, journey.id): journey
+        for journey in session.scalars(sa.select(Journey))
     }
     found = session.execute(
         sa.select(mm.HoldoutDecision.measure, mm.HoldoutDecision.measure_id)
@@ -66,14 +66,14 @@ def measured(session: Session, now: datetime) -> dict[str, list[Measured]]:
         "cannot_tell": [],
     }
     for measure, measure_id in found:
-        name = names.get((measure, measure_id))
-        if name is None:  # a journey deleted since: its decisions went with it
+        row = rows.get((measure, measure_id))
+        if row is None:  # a journey deleted since: its decisions went with it
             continue
         treated, held, _revenue = groups(session, measure, measure_id, now)
         verdict = judge(treated, held, None, seed=f"{measure}:{measure_id}")
         result[SECTIONS[verdict.verdict]].append(
-            Measured(measure, measure_id, name, verdict)
+            Measured(measure, measure_id, row, verdict)
         )
     for items in result.values():
-        items.sort(key=lambda item: item.name.casefold())
+        items.sort(key=lambda item: item.row.name.casefold())
     return result
