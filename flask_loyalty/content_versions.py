@@ -27,6 +27,7 @@ from .i18n import _
 from .i18n import in_its_language
 from .locales import LANGUAGE_NAMES
 from .locales import catalog_code
+from .locales import language_in_sentence
 from .locales import match_language
 
 
@@ -194,11 +195,12 @@ def write(
 
 def fallback_note(version: Version) -> str | None:
     """The note on a page shown in another language than the reader's ("This
-    page is not available in Magyar; showing English."), else ``None``."""
+    page is not available in Hungarian; showing English.", the languages named
+    in the page's), else ``None``."""
     if not version.fell_back:
         return None
     return _(
         "This page is not available in %(wanted)s; showing %(shown)s.",
-        wanted=language_name(version.wanted),
-        shown=language_name(version.language),
+        wanted=language_in_sentence(version.wanted),
+        shown=language_in_sentence(version.language),
     )

@@ -135,7 +135,7 @@ def test_the_owner_writes_and_previews_each_language(app: Flask, shop: t.Any) ->
     assert f'href="{base}/language?lang=hu"' in page
     assert re.search(r">Magyar</span> <span class=\"muted\">\(not written yet", page)
     editor = client.get(f"{base}/language?lang=hu").get_data(as_text=True)
-    assert "There is no version in Magyar yet" in editor
+    assert "There is no version in Hungarian yet" in editor
     saved = client.post(
         f"{base}/language?lang=hu",
         data={
@@ -154,7 +154,7 @@ def test_the_owner_writes_and_previews_each_language(app: Flask, shop: t.Any) ->
     hu = client.get(f"{base}/preview?lang=hu").get_data(as_text=True)
     assert "Újdonságok, Anna" in hu and "Kedves Anna," in hu
     et = client.get(f"{base}/preview?lang=et").get_data(as_text=True)
-    assert "News for Anna" in et and "There is no version in Eesti yet" in et
+    assert "News for Anna" in et and "There is no version in Estonian yet" in et
     assert client.get(f"{base}/preview?lang=xx").status_code == 404
     assert client.get(f"{base}/language?lang=xx").status_code == 404
 
