@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import re
 import typing as t
+from decimal import Decimal
 
+from babel import Locale
+from babel.numbers import NumberFormatError
+from babel.numbers import format_decimal
+from babel.numbers import get_group_symbol
+from babel.numbers import parse_decimal
+from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from markupsafe import escape
+from wtforms import DecimalField
 from wtforms.widgets import Input
 from wtforms.widgets.core import clean_key
 
+from .i18n import _
 from .i18n import form_translations
 
 
@@ -83,3 +93,75 @@ class LoyaltyForm(FlaskForm):
 
 class ActionForm(LoyaltyForm):
     """A button that changes something (sign out, retry a message): CSRF only."""
+
+
+def parse_amount(text: str, locale: Locale) -> Decimal:
+    """An amount as the owner types it in her language ("1 234,50" in hu,
+    "1.234,50" in el, "1,234.50" in en) as a Decimal; a point is taken as the
+    decimal mark where the language does not group with it ("12.50" in hu).
+
+    :raises ValueError: the text is not a number in that form.
+    """
+    text = text.strip()
+    group = get_group_symbol(locale)
+    if group in NO_BREAK_SPACES:  # typed with an ordinary space
+        text = text.replace(" ", group)
+    try:
+        number = parse_decimal(text, locale=locale, strict=True)
+    except NumberFormatError:
+        if group == "." or not PLAIN_DECIMAL.fullmatch(text):
+            raise ValueError(text) from None
+        number = Decimal(text)
+    if not number.is_finite():
+        raise ValueError(text)
+    return number
+
+
+NO_BREAK_SPACES = ("\u00a0", "\u202f")
+PLAIN_DECIMAL = re.compile(r"[0-9]+\.[0-9]+")
+
+
+class MoneyField(DecimalField):
+    """An amount of money shown and read in the page's language: "12,50" where
+    the page writes amounts so, parsed back to a :class:`~decimal.Decimal`. A
+    value that is not a number re-renders as typed, with the error."""
+
+    def __init__(self, label: t.Any = None, validators: t.Any = None, **kw: t.Any):
+        render_kw = {"inputmode": "decimal", **(kw.pop("render_kw", None) or {})}
+        super().__init__(label, validators, render_kw=render_kw, **kw)
+
+    def _locale(self) -> Locale:
+        return get_locale() or Locale("en")
+
+    def _format(self, amount: Decimal) -> str:
+        places = max(-int(amount.as_tuple().exponent), 0)
+        pattern = "#,##0." + "0" * places if places else "#,##0"
+        return t.cast(
+            str, format_decimal(amount, format=pattern, locale=self._locale())
+        )
+
+    def __call__(self, **kwargs: t.Any) -> t.Any:
+        kwargs.setdefault("placeholder", self._format(Decimal("0.00")))
+        return super().__call__(**kwargs)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        if isinstance(self.data, Decimal):
+            return self._format(self.data)
+        return ""
+
+    def process_formdata(self, valuelist: list[t.Any]) -> None:
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        try:
+            self.data = parse_amount(str(valuelist[0]), self._locale())
+        except ValueError:
+            self.data = None
+            raise ValueError(
+                _(
+                    "Enter an amount such as %(example)s.",
+                    example=self._format(Decimal("12.50")),
+                )
+            ) from None

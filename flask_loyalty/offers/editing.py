@@ -111,13 +111,12 @@ def save_offer(
     if values.benefit not in om.BENEFITS:
         raise invalid("benefit", _("Choose what the offer gives."))
     n = values.trigger_n or 0
-    if values.trigger in (om.NTH_PURCHASE, om.WIN_BACK, om.STAMP_CARD) and n < (
-        2 if values.trigger != om.WIN_BACK else 1
-    ):
-        raise invalid(
-            "trigger_n",
-            _("Give N: the purchase number, the days, or the stamps (2 or more)."),
-        )
+    if values.trigger == om.WIN_BACK and n < 1:
+        raise invalid("trigger_n", _("Give the number of days: 1 or more."))
+    if values.trigger == om.NTH_PURCHASE and n < 2:
+        raise invalid("trigger_n", _("Give the order that brings it: 2 or more."))
+    if values.trigger == om.STAMP_CARD and n < 2:
+        raise invalid("trigger_n", _("Give the stamps for a full card: 2 or more."))
     percent = values.percent or 0
     if not 0 <= percent <= 100:
         raise invalid("percent", _("A percent must be from 0 to 100."))

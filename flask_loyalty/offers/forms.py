@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from wtforms import BooleanField
 from wtforms import DateField
-from wtforms import DecimalField
 from wtforms import IntegerField
 from wtforms import SelectChoice
 from wtforms import SelectField
@@ -17,6 +16,7 @@ from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
 from ..forms import LoyaltyForm
+from ..forms import MoneyField
 from ..i18n import lazy_gettext
 from ..measure.forms import holdout_field
 from ..measure.holdout import DEFAULT_SHARE
@@ -42,7 +42,6 @@ BENEFIT_LABELS = {
     om.BONUS_POINTS: lazy_gettext("Bonus points"),
     om.MULTIPLIER: lazy_gettext("Points multiplier"),
 }
-MONEY = {"inputmode": "decimal", "placeholder": "0.00"}
 WHOLE = {"inputmode": "numeric"}
 
 
@@ -51,10 +50,7 @@ def message_field() -> TextAreaField:
     default language) and in :class:`~flask_loyalty.offers.owner_messages.MessageForm`
     (the others)."""
     return TextAreaField(
-        lazy_gettext(
-            "Personal message (Markdown; {{ first_name }}, {{ code }}, {{ offer }},"
-            " {{ shop_name }})"
-        ),
+        lazy_gettext("Personal message (Markdown)"),
         validators=[Length(max=20_000)],
         render_kw={"rows": 10, "style": "width: 100%; box-sizing: border-box"},
     )
@@ -90,9 +86,7 @@ class OfferForm(LoyaltyForm):
         validators=[Optional()],
         render_kw=WHOLE,
     )
-    amount = DecimalField(
-        lazy_gettext("Amount off"), validators=[Optional()], render_kw=MONEY
-    )
+    amount = MoneyField(lazy_gettext("Amount off"), validators=[Optional()])
     sku = StringField(
         lazy_gettext("Product SKU (the gift or the complementary product)"),
         validators=[Optional(), Length(max=64)],
@@ -103,9 +97,7 @@ class OfferForm(LoyaltyForm):
         validators=[Optional(), NumberRange(min=0, max=1_000_000)],
         render_kw=WHOLE,
     )
-    min_subtotal = DecimalField(
-        lazy_gettext("Minimum order"), validators=[Optional()], render_kw=MONEY
-    )
+    min_subtotal = MoneyField(lazy_gettext("Minimum order"), validators=[Optional()])
     categories = StringField(
         lazy_gettext("Only for these categories (comma-separated; empty: all)"),
         validators=[Optional(), Length(max=500)],
@@ -128,10 +120,8 @@ class OfferForm(LoyaltyForm):
         validators=[Optional(), NumberRange(min=1, max=10_000_000)],
         render_kw=WHOLE,
     )
-    budget = DecimalField(
-        lazy_gettext("Total discount budget (empty: none)"),
-        validators=[Optional()],
-        render_kw=MONEY,
+    budget = MoneyField(
+        lazy_gettext("Total discount budget (empty: none)"), validators=[Optional()]
     )
     starts_on = DateField(lazy_gettext("Starts on"), validators=[Optional()])
     ends_on = DateField(lazy_gettext("Ends on (the last day)"), validators=[Optional()])

@@ -27,6 +27,7 @@ from ..state import get_state
 from . import models as om
 from .editing import save_message
 from .forms import message_field
+from .owner_steps import personal_fields
 from .preview import preview_email
 
 
@@ -73,6 +74,7 @@ def _edit(state: LoyaltyState, offer: om.Offer) -> t.Any:
         context=lambda: {
             "offer": offer,
             "languages": picker(offer, state.settings.languages),
+            "personal_fields": personal_fields,
         },
     )
 

@@ -1,5 +1,5 @@
-"""The owner's offer pages: list (with the new vs returning chart), create, edit,
-preview, pause, duplicate, send to a segment, report."""
+"""The owner's offer pages besides the list and the editor: preview, pause,
+duplicate, send to a segment, report."""
 
 from __future__ import annotations
 
@@ -16,8 +16,6 @@ from flask import url_for
 from wtforms import SelectChoice
 
 from ..errors import InvalidContent
-from ..errors import InvalidHoldout
-from ..errors import InvalidOffer
 from ..errors import InvalidSegment
 from ..forms import ActionForm
 from ..i18n import _
@@ -33,110 +31,29 @@ from ..state import get_state
 from . import models as om
 from . import owner_messages as messages
 from .due import send_to_segment
-from .editing import OfferValues
 from .editing import duplicate
-from .editing import save_offer
-from .editing import values_of
-from .forms import BENEFIT_LABELS
-from .forms import TRIGGER_LABELS
-from .forms import OfferForm
 from .forms import SendForm
+from .owner_list import when_given
 from .preview import preview_email
 from .report import offer_report
 from .service import describe
 
 
-def _offer(state: LoyaltyState, offer_id: int) -> om.Offer:
+def find_offer(state: LoyaltyState, offer_id: int) -> om.Offer:
     offer = state.session.get(om.Offer, offer_id)
     if offer is None:
         abort(404)
     return offer
 
 
-def _known_skus(state: LoyaltyState) -> set[str] | None:
-    if state.extension._catalog_loader is None:
-        return None
-    return {p.sku for p in state.extension.catalog()}
-
-
-def _values(form: OfferForm) -> OfferValues:
-    return OfferValues(
-        **{
-            name: form[name].data
-            for name in OfferValues.__dataclass_fields__
-            if name in form
-        }
-    )
-
-
-def _edit(state: LoyaltyState, offer: om.Offer | None) -> t.Any:
-    currency = state.settings.currency
-    if request.method == "POST":
-        form = OfferForm()
-    elif offer is not None:
-        form = OfferForm(formdata=None, data=values_of(offer, currency))
-    else:
-        form = OfferForm(formdata=None)
-    preview = None
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            return _render_edit(form, offer, None), 400
-        session = state.session
-        try:
-            saved = save_offer(
-                session,
-                state.now(),
-                offer,
-                _values(form),
-                currency=currency,
-                known_skus=_known_skus(state),
-            )
-            if request.form.get("action") == "preview":
-                preview = preview_email(state, saved)
-                session.rollback()
-                return _render_edit(form, offer, preview), 200
-        except (InvalidOffer, InvalidContent, InvalidHoldout) as error:
-            session.rollback()
-            field = getattr(error, "field", "name")
-            form[field].errors = [*form[field].errors, error.message]
-            return _render_edit(form, offer, None), 400
-        session.commit()
-        flash(_("The offer %(name)s is saved.", name=saved.name), "success")
-        return redirect(url_for(".owner_offer", offer_id=saved.id))
-    return _render_edit(form, offer, preview), 200
-
-
-def _render_edit(form: OfferForm, offer: om.Offer | None, preview: t.Any) -> str:
-    languages = get_state().settings.languages
-    return render_template(
-        "loyalty/offers/owner_edit.html",
-        form=form,
-        offer=offer,
-        preview=preview,
-        languages=messages.picker(offer, languages) if offer is not None else [],
-        language=languages[0],
-    )
-
-
 def register(bp: Blueprint, state: LoyaltyState) -> None:
     messages.register(bp)
-
-    @bp.route("/owner/offers/new", methods=["GET", "POST"])
-    @owner_required
-    def owner_offer_new() -> t.Any:
-        return _edit(get_state(), None)
-
-    @bp.route("/owner/offers/<int:offer_id>", methods=["GET", "POST"])
-    @owner_required
-    def owner_offer(offer_id: int) -> t.Any:
-        state = get_state()
-        return _edit(state, _offer(state, offer_id))
 
     @bp.route("/owner/offers/<int:offer_id>/preview")
     @owner_required
     def owner_offer_preview(offer_id: int) -> t.Any:
         state = get_state()
-        offer = _offer(state, offer_id)
+        offer = find_offer(state, offer_id)
         languages = state.settings.languages
         language = match_language(request.args.get("lang"), languages)
         if language is None and "lang" in request.args:
@@ -170,7 +87,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     @owner_required
     def owner_offer_pause(offer_id: int) -> t.Any:
         state = get_state()
-        offer = _offer(state, offer_id)
+        offer = find_offer(state, offer_id)
         if not ActionForm().validate_on_submit():
             abort(400)
         offer.active = not offer.active
@@ -192,7 +109,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     @owner_required
     def owner_offer_duplicate(offer_id: int) -> t.Any:
         state = get_state()
-        offer = _offer(state, offer_id)
+        offer = find_offer(state, offer_id)
         if not ActionForm().validate_on_submit():
             abort(400)
         copy = duplicate(state.session, state.now(), offer)
@@ -204,7 +121,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     @owner_required
     def owner_offer_report(offer_id: int) -> t.Any:
         state = get_state()
-        offer = _offer(state, offer_id)
+        offer = find_offer(state, offer_id)
         form = SendForm()
         form.segment.choices = [SelectChoice(k, v) for k, v in SEGMENTS.items()]
         status = 200
@@ -243,6 +160,5 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             grants=grants,
             form=form,
             benefit=describe(offer, state.settings.currency),
-            triggers=TRIGGER_LABELS,
-            benefits=BENEFIT_LABELS,
+            when=when_given(offer.trigger, offer.trigger_n),
         ), status

@@ -23,23 +23,32 @@ PREVIEW_NAME = "Anna"
 
 
 def preview_email(
-    state: LoyaltyState, offer: om.Offer, language: str | None = None
+    state: LoyaltyState,
+    offer: om.Offer,
+    language: str | None = None,
+    *,
+    first_name: str | None = PREVIEW_NAME,
 ) -> dict[str, t.Any]:
     """The email as Anna would get it if her language is ``language`` (else the
     default): wholly in that language if the offer has a text in it, else wholly
     in the default language (``"language"`` in the result says which), with a
-    sample code and suggestions."""
+    sample code and suggestions. ``first_name=None``: as a customer who gave no
+    name gets it.
+
+    :raises InvalidContent: the owner's text does not render.
+    """
     wanted = language or state.settings.languages[0]
     written_in = message_language(state, offer, wanted)
     with force_locale(written_in):
-        preview = _render_preview(state, offer, written_in)
+        preview = _render_preview(state, offer, written_in, first_name)
     return {**preview, "language": written_in, "wanted": wanted}
 
 
 def _render_preview(
-    state: LoyaltyState, offer: om.Offer, language: str
+    state: LoyaltyState, offer: om.Offer, language: str, first_name: str | None
 ) -> dict[str, t.Any]:
-    sample = Customer(name=f"{PREVIEW_NAME} Example", email="anna@example.com")
+    name = f"{first_name} Example" if first_name else None
+    sample = Customer(name=name, email="anna@example.com")
     code = "ABCD-EFGH-JK"
     subject, text, html = message_parts(
         state, offer, first_name=sample.first_name, code=code, language=language

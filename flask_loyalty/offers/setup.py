@@ -11,6 +11,7 @@ from ..segments import owner_views as segment_owner_views
 from ..state import DueTask
 from ..state import LoyaltyState
 from ..state import NavItem
+from . import owner_editor
 from . import owner_list
 from . import owner_views
 from . import views
@@ -26,6 +27,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     """Pages, navigation, the order hook, the due task and the newsletter receiver."""
     views.register(bp, state)
     owner_list.register(bp, state)
+    owner_editor.register(bp, state)
     owner_views.register(bp, state)
     segment_owner_views.register(bp, state)
     state.owner_nav.append(NavItem("owner_offers", lazy_gettext("Offers"), "offers"))

@@ -279,7 +279,17 @@ def _offers_and_segments(pages: Pages, owner: FlaskClient, offer_id: int) -> Non
     offers = "/loyalty/owner/offers"
     pages.get(owner, "owner: offers", f"{offers}/")
     refused = "owner: new offer, errors"
-    pages.form(owner, "owner: new offer", f"{offers}/new", refused, {"percent": "120"})
+    pages.get(owner, "owner: new offer, when", f"{offers}/new")
+    pages.get(owner, "owner: new offer, what", f"{offers}/new?trigger=win_back")
+    kinds = {"trigger": "win_back", "benefit": "amount"}
+    pages.form(
+        owner,
+        "owner: new offer",
+        f"{offers}/new?trigger=win_back&benefit=amount",
+        refused,
+        {**kinds, "trigger_n": "0", "amount": "x"},
+        action=f"{offers}/new",
+    )
     pages.get(owner, "owner: offer", f"{offers}/{offer_id}")
     pages.get(owner, "owner: offer preview", f"{offers}/{offer_id}/preview")
     report = f"{offers}/{offer_id}/report"

@@ -116,7 +116,10 @@ def test_she_creates_an_offer_and_sees_it_listed(
         ({"message": "Dear {{ first_name "}, "Line 1"),
         ({"message": "Hi <script>alert(1)</script>"}, "Scripts and embedded frames"),
         ({"subject": "{% for %}"}, "Line 1"),
-        ({"trigger": "stamp_card", "trigger_n": "1"}, "Give N"),
+        (
+            {"trigger": "stamp_card", "trigger_n": "1"},
+            "Give the stamps for a full card",
+        ),
         ({"name": " "}, "Give the offer a name."),
         ({"holdout_percent": "51"}, "A holdout share must be from 0 to 50 percent"),
         ({"holdout_percent": "-1"}, "A holdout share must be from 0 to 50 percent"),

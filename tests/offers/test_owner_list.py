@@ -64,7 +64,6 @@ def test_the_list_is_in_the_owners_language(
         starts_on=date(2026, 3, 1),
         ends_on=date(2026, 12, 31),
     )
-    owner.post("/loyalty/language", data={"language": "hu"})
     html = owner.get(
         "/loyalty/owner/offers/", headers={"Accept-Language": "hu"}
     ).get_data(as_text=True)
