@@ -19,6 +19,7 @@ from flask.testing import FlaskClient
 
 NOT_PAGES = {
     "owner_stylesheet": "the owner area's stylesheet",
+    "owner_script": "the offer editor's script",
     "owner_customer_data": "a customer's data as a JSON download",
     "owner_subscriber_data": "a subscriber's data as a JSON download",
     "owner_subscribers_export": "the subscribers as a CSV download",
