@@ -11,6 +11,7 @@ from flask import current_app
 from flask import request
 from flask.wrappers import Response
 
+from .copurchases import setup as copurchases_setup
 from .customers import setup as customers_setup
 from .db import MAX_ID
 from .deliverability import setup as deliverability_setup
@@ -96,6 +97,7 @@ def build_blueprint(state: LoyaltyState) -> Blueprint:
     newsletter_setup.register(bp, state)
     points_setup.register(bp, state)
     offers_setup.register(bp, state)  # offers, checkout codes, segments
+    copurchases_setup.register(bp, state)  # products bought together
     policies_setup.register(bp, state)
     returns_setup.register(bp, state)
     journeys_setup.register(bp, state)  # welcome and post-purchase series

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .codes.models import CodeRedemption
 from .codes.models import DiscountCode
+from .copurchases.models import CoPurchase
 from .customers.models import Customer
 from .customers.models import MailRequest
 from .customers.models import SignInLink
@@ -45,6 +46,7 @@ __all__ = [
     "Campaign",
     "CampaignRecipient",
     "CampaignSegment",
+    "CoPurchase",
     "CodeRedemption",
     "Customer",
     "SignInLink",

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..clock import as_utc
+from ..copurchases.counting import count_order
 from ..customers.models import Customer
 from ..customers.service import clean_name
 from ..customers.service import find_or_add_customer
@@ -304,9 +305,9 @@ def _fill_in(
     new_customer: bool,
     lines: list[tuple[str, str, str | None, int, int]],
 ) -> None:
-    """Insert the items of a just-inserted order in one statement, and give the
-    order what the hooks read (its customer, items, no refunds) without reading it
-    back."""
+    """Insert the items of a just-inserted order in one statement, count them
+    in what her customers buy together (one more), and give the order what the
+    hooks read (its customer, items, no refunds) without reading it back."""
     items: list[OrderItem] = []
     if lines:
         rows = [
@@ -323,6 +324,7 @@ def _fill_in(
         ]
         ids = {position: id for id, position in session.execute(_INSERT_ITEMS, rows)}
         items = [attach(session, OrderItem, id=ids[r["position"]], **r) for r in rows]
+        count_order(session, order.id, customer.id)
     set_committed_value(order, "customer", customer)
     set_committed_value(order, "items", items)
     set_committed_value(order, "refunds", [])
