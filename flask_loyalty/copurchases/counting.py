@@ -18,11 +18,13 @@ customers).
 from __future__ import annotations
 
 import functools
+import time
 import typing as t
 from datetime import datetime
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from ..db import core_insert
@@ -39,6 +41,8 @@ REBUILD_EVERY = timedelta(days=1)
 """How often the worker rebuilds the counts (``run-due`` always does)."""
 BATCH = 500
 """Customers counted per statement of the rebuild (a step of its progress bar)."""
+LOCK_RETRIES = 5
+"""Tries of a rebuild that finds SQLite locked by another writer."""
 
 _TABLE = CoPurchase.__table__
 _LOCK = f"LOCK TABLE {_TABLE.name} IN SHARE ROW EXCLUSIVE MODE"
@@ -173,10 +177,20 @@ class RebuildWhenDue:
         now = state.now()
         if self.last is not None and now - self.last < REBUILD_EVERY:
             return 0
-        counted = rebuild(state.session, progress)
-        state.session.commit()
-        self.last = now
-        return counted
+        for attempt in range(LOCK_RETRIES):
+            try:
+                counted = rebuild(state.session, progress)
+                state.session.commit()
+            except OperationalError as error:
+                # SQLite: another worker writes for longer than its busy timeout.
+                state.session.rollback()
+                if "locked" not in str(error) or attempt == LOCK_RETRIES - 1:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+            else:
+                self.last = now
+                return counted
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def count(self, state: LoyaltyState) -> int:
         """Customers to count now, for the progress bar (0 when not due)."""

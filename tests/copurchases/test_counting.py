@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import itertools
 import random
+import sqlite3
+import threading
 import typing as t
 from datetime import timedelta
 from decimal import Decimal
@@ -158,3 +160,29 @@ def test_run_due_rebuilds_and_the_worker_again_a_day_later(
     result = runner.invoke(args=["loyalty", "run-due"])
     assert "Products bought together: 2" in result.output
     assert counts(shop) == rebuilt
+
+
+def test_the_rebuild_waits_out_another_writer_on_sqlite(
+    make_app: t.Callable[..., Flask], tmp_path: t.Any
+) -> None:
+    path = tmp_path / "locked.db"
+    app = make_app(
+        database_url=f"sqlite:///{path}",
+        SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"timeout": 0.05}},
+    )
+    with app.app_context():
+        loyalty = t.cast(Loyalty, app.extensions["loyalty"].extension)
+        buy(loyalty, "A-1", "anna@example.com", "SKU-01", "SKU-02")
+        other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN IMMEDIATE")  # another worker, writing for a while
+        timer = threading.Timer(0.3, other.execute, ["COMMIT"])
+        timer.start()
+        try:
+            result = app.test_cli_runner().invoke(args=["loyalty", "run-due"])
+        finally:
+            timer.join()
+            other.close()
+
+        assert result.exit_code == 0, result.output
+        assert "Products bought together: 1" in result.output
+        assert counts(loyalty) == expected({"anna": {"SKU-01", "SKU-02"}})
