@@ -54,6 +54,9 @@ DEFAULTS: dict[str, t.Any] = {
     # Owner pages.
     "LOYALTY_OWNER_PAGE_SIZE": 50,
     "LOYALTY_OWNER_EMAIL": None,  # where test sends go by default
+    # Suggestions: a pair of products bought by at least this many customers
+    # is suggested by lift before the catalogue rules (same collection...).
+    "LOYALTY_SUGGESTION_MIN_CUSTOMERS": 5,
     # The shop's login page (an endpoint such as "auth.login", or a path): a
     # signed-out visitor of an owner page goes there with ?next=; None: 403.
     "LOYALTY_OWNER_LOGIN_VIEW": None,
@@ -141,6 +144,8 @@ class Settings:
     """Links and buttons in email, ``#rrggbb``."""
     email_logo_url: str | None = None
     """The logo's absolute address; None: the shop's name heads each email."""
+    suggestion_min_customers: int = 5
+    """Customers who bought a pair before it is suggested (its support)."""
 
 
 def _link_age(value: object) -> int:
@@ -148,6 +153,15 @@ def _link_age(value: object) -> int:
         raise RuntimeError(
             "LOYALTY_MAGIC_LINK_MAX_AGE must be whole seconds from 60 to 900: a"
             f" sign-in link works 15 minutes at most, not {value!r}."
+        )
+    return value
+
+
+def _least(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise RuntimeError(
+            "LOYALTY_SUGGESTION_MIN_CUSTOMERS must be a whole number of customers,"
+            f" 1 or more (5 is a good start), not {value!r}."
         )
     return value
 
@@ -254,6 +268,7 @@ def read_settings(app: Flask) -> Settings:
         ),
         owner_page_size=int(c["LOYALTY_OWNER_PAGE_SIZE"]),
         owner_email=c["LOYALTY_OWNER_EMAIL"],
+        suggestion_min_customers=_least(c["LOYALTY_SUGGESTION_MIN_CUSTOMERS"]),
         owner_login_view=_login_view(c["LOYALTY_OWNER_LOGIN_VIEW"]),
         base_url=base_url,
         email_accent=check_accent(c["LOYALTY_EMAIL_ACCENT"]),

@@ -27,7 +27,7 @@ from ..newsletter.mail import NewsletterMailer
 from ..newsletter.mail import preferences_token
 from ..newsletter.models import Subscriber
 from ..offers.suggest import shop_catalog
-from ..offers.suggest import suggest
+from ..offers.suggest import suggest_for
 from ..orders.models import Order
 from ..orders.models import OrderItem
 from ..outbox.brand import render_mail
@@ -137,7 +137,7 @@ class StepMailer:
             )
         )
         currency = self.state.settings.currency
-        return suggest(self._catalog, last.items, currency, owned=owned)
+        return suggest_for(self.state, self._catalog, last.items, currency, owned=owned)
 
     @property
     def newsletter(self) -> NewsletterMailer:

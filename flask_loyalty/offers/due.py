@@ -26,7 +26,7 @@ from .service import find_grant
 from .service import issue
 from .service import running
 from .suggest import shop_catalog
-from .suggest import suggest
+from .suggest import suggest_for
 
 if t.TYPE_CHECKING:
     from ..state import LoyaltyState
@@ -64,7 +64,7 @@ def _give(
         return False
     last = _last_order(state, customer_id)
     suggestions = (
-        suggest(shop_catalog(state), last.items, last.currency)
+        suggest_for(state, shop_catalog(state), last.items, last.currency)
         if last is not None
         else []
     )

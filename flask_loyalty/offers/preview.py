@@ -17,7 +17,7 @@ from .service import describe
 from .service import message_language
 from .service import message_parts
 from .suggest import shop_catalog
-from .suggest import suggest
+from .suggest import suggest_for
 
 PREVIEW_NAME = "Anna"
 
@@ -55,8 +55,8 @@ def _render_preview(
     )
     catalog = shop_catalog(state)
     currency = state.settings.currency
-    suggestions = suggest(
-        catalog, [_SampleItem(p, currency) for p in catalog[:1]], currency
+    suggestions = suggest_for(
+        state, catalog, [_SampleItem(p, currency) for p in catalog[:1]], currency
     )
     body_text, body_html = render_mail(
         "offer_issued",

@@ -42,7 +42,7 @@ from ..outbox.service import queue_mail
 from ..points.bonuses import grant_bonus
 from . import models as om
 from .suggest import shop_catalog
-from .suggest import suggest
+from .suggest import suggest_for
 
 if t.TYPE_CHECKING:
     from ..state import LoyaltyState
@@ -361,7 +361,8 @@ def issue_for_order(state: LoyaltyState, order: Order) -> None:
         if key is None or (not new_customer and find_grant(session, key) is not None):
             continue
         if suggestions is None:
-            suggestions = suggest(
+            suggestions = suggest_for(
+                state,
                 shop_catalog(state),
                 order.items,
                 order.currency,
