@@ -9,7 +9,6 @@ import sqlite3
 import threading
 import typing as t
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -17,11 +16,12 @@ from flask import Flask
 from flask import current_app
 
 from flask_loyalty import Loyalty
-from flask_loyalty import OrderLine
 from flask_loyalty.copurchases.counting import rebuild
 from flask_loyalty.copurchases.models import EVERYONE
 from flask_loyalty.copurchases.models import CoPurchase
 from flask_loyalty.migrations import upgrade
+
+from .conftest import buy
 
 SKUS = [f"SKU-{n:02d}" for n in range(12)]
 
@@ -31,13 +31,6 @@ def shop(make_app: t.Callable[..., Flask], database_url: str) -> t.Iterator[Loya
     app = make_app(database_url=database_url)
     with app.app_context():
         yield t.cast(Loyalty, app.extensions["loyalty"].extension)
-
-
-def buy(loyalty: Loyalty, ref: str, email: str, *skus: str, **kw: t.Any) -> None:
-    items = [OrderLine(sku, f"Product {sku}", 1, Decimal("10.00")) for sku in skus]
-    loyalty.record_order(
-        ref, email=email, total=Decimal("10.00") * len(items), items=items, **kw
-    )
 
 
 def counts(loyalty: Loyalty) -> dict[tuple[str, str], int]:

@@ -4,18 +4,18 @@ is worked out by hand below."""
 from __future__ import annotations
 
 import typing as t
-from decimal import Decimal
 
 import pytest
 from flask import Flask
 
 from flask_loyalty import Loyalty
-from flask_loyalty import OrderLine
 from flask_loyalty.copurchases.ranking import Pair
 from flask_loyalty.copurchases.ranking import bought_with
 from flask_loyalty.copurchases.ranking import buyers
 from flask_loyalty.copurchases.ranking import pair_count
 from flask_loyalty.copurchases.ranking import top_pairs
+
+from .conftest import buy
 
 # Eight customers (N = 8) and what each bought, in one order or two.
 HISTORY = {
@@ -42,13 +42,7 @@ def shop(make_app: t.Callable[..., Flask], database_url: str) -> t.Iterator[Loya
         loyalty = t.cast(Loyalty, app.extensions["loyalty"].extension)
         for customer, orders in HISTORY.items():
             for n, skus in enumerate(orders):
-                items = [OrderLine(s, f"Product {s}", 1, Decimal("5.00")) for s in skus]
-                loyalty.record_order(
-                    f"{customer}-{n}",
-                    email=f"{customer}@example.com",
-                    total=Decimal("5.00") * len(items),
-                    items=items,
-                )
+                buy(loyalty, f"{customer}-{n}", f"{customer}@example.com", *skus)
         yield loyalty
 
 

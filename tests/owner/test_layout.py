@@ -17,7 +17,7 @@ from flask_loyalty.static_views import OWNER_STYLESHEET
 GROUPS = [
     ("Customers", ["Customers", "Points"]),
     ("Newsletter and journeys", ["Newsletter", "Journeys"]),
-    ("Offers and segments", ["Offers", "Segments"]),
+    ("Offers and segments", ["Offers", "Segments", "Bought together"]),
     ("Returns and policies", ["Policies", "Returns"]),
     ("Mail", ["Outbox", "Deliverability"]),
 ]
