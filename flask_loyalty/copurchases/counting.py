@@ -74,11 +74,18 @@ def _count_statement(dialect: str) -> t.Any:
         .group_by(OrderItem.sku)
         .cte("her")
     )
-    x, y = her.alias("x"), her.alias("y")
-    pairs = (
-        sa.select(x.c.sku.label("sku_a"), y.c.sku.label("sku_b"), sa.literal(1))
-        .select_from(x.join(y, x.c.sku <= y.c.sku))
-        .where(sa.or_(x.c.fresh == 1, y.c.fresh == 1))
+    # Each pair with a fresh SKU, once: the fresh one first or the old one
+    # first. Nested loops over fresh SKUs times hers, not hers squared.
+    new, old = her.alias("new"), her.alias("old")
+    fresh_first = (
+        sa.select(new.c.sku, old.c.sku, sa.literal(1))
+        .select_from(new.join(old, new.c.sku <= old.c.sku))
+        .where(new.c.fresh == 1)
+    )
+    old_first = (
+        sa.select(old.c.sku, new.c.sku, sa.literal(1))
+        .select_from(old.join(new, old.c.sku < new.c.sku))
+        .where(new.c.fresh == 1, old.c.fresh == 0)
     )
     first_buy = sa.select(
         sa.literal(EVERYONE), sa.literal(EVERYONE), sa.literal(1)
@@ -87,7 +94,7 @@ def _count_statement(dialect: str) -> t.Any:
         ~sa.exists(sa.select(her.c.sku).where(her.c.fresh == 0)),
     )
     # In key order, so that two orders at once on PostgreSQL lock rows alike.
-    rows = sa.union_all(pairs, first_buy).order_by(sa.text("1, 2"))
+    rows = sa.union_all(fresh_first, old_first, first_buy).order_by(sa.text("1, 2"))
     statement = core_insert(dialect, CoPurchase).from_select(
         ["sku_a", "sku_b", "customers"], rows
     )
