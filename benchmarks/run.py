@@ -13,7 +13,10 @@ Python memory (tracemalloc) of one request as a ratio.
 Then it runs the newsletter benchmark (``benchmarks/newsletter.py``: delivery against
 raw smtplib, campaign building memory, CSV import) and the points benchmark
 (``benchmarks/points.py``: ``record_order`` with points against INSERT + COMMIT, the
-account page with 10,000 ledger entries against 10); ``--quick`` makes all smaller.
+account page with 10,000 ledger entries against 10), and the others beside them
+(journeys, offers, deliverability, suggestions: ``benchmarks/suggestions.py``,
+learned suggestions against the catalogue's rules on a generated history, and
+what counting pairs adds to ``record_order``); ``--quick`` makes all smaller.
 This prints a report; it asserts nothing about time.
 """
 
@@ -240,6 +243,7 @@ def main(argv: t.Sequence[str] | None = None) -> dict[str, t.Any]:
             "journeys",
             "offers",
             "deliverability",
+            "suggestions",
         ),
     )
     args = parser.parse_args(argv)
@@ -275,6 +279,11 @@ def main(argv: t.Sequence[str] | None = None) -> dict[str, t.Any]:
         result["deliverability"] = deliverability.main(
             ["--quick"] if args.quick else []
         )
+    if args.only in (None, "suggestions"):
+        import suggestions
+
+        print("\n")
+        result["suggestions"] = suggestions.main(["--quick"] if args.quick else [])
     return result
 
 
