@@ -50,7 +50,7 @@ def history(loyalty: Loyalty, together: int) -> None:
 
 
 def first_order(loyalty: Loyalty, **kw: t.Any) -> OfferGrant:
-    make_offer(loyalty)
+    make_offer(loyalty, holdout_percent=0)  # nobody held out of the offer
     buy(loyalty, "ANNA-1", "RNG-FERN", **kw)
     return loyalty.state.session.scalars(
         sa.select(OfferGrant).where(OfferGrant.key.like("first:%"))
