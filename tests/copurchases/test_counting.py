@@ -110,7 +110,7 @@ def test_the_migration_counts_the_orders_recorded_before(
     with app.app_context():
         loyalty = t.cast(Loyalty, app.extensions["loyalty"].extension)
         engine = loyalty.state.db.engine
-        upgrade(engine, "0025")
+        upgrade(engine, "0026")
         session = loyalty.state.session
         table = CoPurchase.__table__
         # Orders recorded by a version without the table: not counted as they go.
