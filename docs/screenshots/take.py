@@ -1,6 +1,7 @@
 """Screenshots of every owner page for the docs: ``make screenshots``.
 
-The demo's data (``flask shop init-demo`` and one emailed link of each kind) in a
+The demo's data (``flask shop init-demo``, one emailed link of each kind and
+``flask shop init-offer-history``, as ``make demo`` has them) in a
 temporary SQLite file, served on 127.0.0.1 and photographed by Debian's Chromium
 at 1280 and 390 px, in English and Hungarian. Each page's first screen is kept
 (``<page>-<language>-<width>.png``); the key pages also whole
@@ -144,6 +145,10 @@ def main() -> None:
         with app.app_context():
             create_tables()
         fill_with_links(app)
+        # As `make demo` does: the offer's report then shows its holdout comparison.
+        history = app.test_cli_runner().invoke(args=["shop", "init-offer-history"])
+        if history.exit_code != 0:
+            sys.exit(f"flask shop init-offer-history failed:\n{history.output}")
         owner = app.test_client()
         sign_in_to_shop(owner, "owner@example.com", "demo-owner")
         pages = owner_pages(app, owner)
