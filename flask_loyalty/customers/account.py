@@ -45,11 +45,11 @@ from ..points.due import expiry_moment
 from ..points.models import PointsAccount
 from ..points.models import PointsEntry
 from ..points.program import ProgramSettings
-from ..points.program import TierRule
 from ..points.program import add_months
 from ..points.program import rules_from_rows
 from ..points.program import rules_query
 from ..points.program import spend_expression
+from ..points.tiers import TierRule
 from ..policies.models import ReturnRules
 from ..policies.rules import ReturnPolicy
 from ..policies.rules import policy_from_row

@@ -54,11 +54,11 @@ from .models import REVERSAL
 from .models import PointsAccount
 from .models import PointsEntry
 from .program import ProgramSettings
-from .program import TierRule
 from .program import load_program
-from .program import load_tiers
 from .program import save_program
 from .tier_names import save_tier_versions
+from .tiers import TierRule
+from .tiers import load_tiers
 
 SORTS = ("spend", "points", "last_order")
 

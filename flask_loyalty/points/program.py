@@ -1,4 +1,6 @@
-"""The points program: settings with defaults, tiers by 12-month spend, earn rules.
+"""The points program: the owner's settings with their defaults, how points are
+earned on a spend, and her 12-month spend (read with the settings and the tiers
+in one query). The tiers themselves are in :mod:`.tiers`.
 
 All arithmetic is on integers: money in minor units (cents), multipliers and
 percentages in basis points (10,000 = 1x = 100%). Points are always rounded down.
@@ -9,7 +11,6 @@ from __future__ import annotations
 import calendar
 import typing as t
 from dataclasses import dataclass
-from dataclasses import field
 from dataclasses import fields
 from datetime import datetime
 
@@ -17,12 +18,9 @@ import sqlalchemy as sa
 from babel.numbers import get_currency_precision
 from sqlalchemy.orm import Session
 
-from ..content_versions import reading_language
-from ..content_versions import shown
 from ..db import ONE_ROW
 from ..errors import InvalidProgram
 from ..i18n import _
-from ..i18n import lazy_gettext
 from ..orders.models import Order
 from ..orders.models import Refund
 from .models import AFTER_EARNING
@@ -34,6 +32,9 @@ from .models import PER_UNIT
 from .models import Program
 from .models import Tier
 from .tier_names import carried_versions
+from .tiers import DEFAULT_TIERS
+from .tiers import TierRule
+from .tiers import check_tiers
 
 EARN_MODES = (PER_UNIT, CASHBACK)
 EXPIRY_MODES = (NO_EXPIRY, AFTER_EARNING, INACTIVITY)
@@ -59,84 +60,6 @@ class ProgramSettings:
     expiry_months: int = 12
     warning_days: int = 14
 
-
-@dataclass(frozen=True)
-class TierRule:
-    """A tier: reached at ``threshold_cents`` of 12-month spend.
-
-    ``name`` and ``perks`` are in the shop's default language; ``translations``
-    holds the owner's versions in its other languages
-    (:mod:`flask_loyalty.content_versions`).
-    """
-
-    name: str
-    threshold_cents: int
-    multiplier_bp: int = BASIS
-    perks: str = ""
-    translations: dict[str, dict[str, str]] | None = field(
-        default=None, compare=False, hash=False
-    )
-
-    @property
-    def shown_name(self) -> str:
-        """The name for a reader: the owner's version in her language, else a
-        built-in tier's name in her language, else the default language's."""
-        return shown(self.translations, "name") or str(
-            _BUILT_IN.get(self.name, self.name)
-        )
-
-    @property
-    def shown_perks(self) -> str:
-        """The perks for a reader, chosen as :attr:`shown_name` is."""
-        if not self.perks:
-            return ""
-        return shown(self.translations, "perks") or str(
-            _BUILT_IN.get(self.perks, self.perks)
-        )
-
-    @property
-    def name_language(self) -> str | None:
-        """The language :attr:`shown_name` is in: the reader's, or ``None`` for
-        the default language's words (to mark with ``loyalty_in_its_language``)."""
-        return self._language_of("name", self.name)
-
-    @property
-    def perks_language(self) -> str | None:
-        """The language :attr:`shown_perks` is in, as :attr:`name_language`."""
-        return self._language_of("perks", self.perks)
-
-    def _language_of(self, name: str, default: str) -> str | None:
-        if shown(self.translations, name) or default in _BUILT_IN:
-            return reading_language()
-        return None
-
-    def languages(self, offered: t.Sequence[str]) -> list[str]:
-        """The offered languages in which the owner wrote this tier's name, the
-        default first (built-in names are translated by the extension)."""
-        return [
-            code
-            for index, code in enumerate(offered)
-            if index == 0 or (self.translations or {}).get(code, {}).get("name")
-        ]
-
-
-DEFAULT_TIERS = (
-    TierRule("Basic", 0, BASIS, ""),
-    TierRule("Gold", 50_000, 15_000, "1.5x points on every order"),
-    TierRule("VIP", 150_000, 20_000, "Double points and early access to sales"),
-)
-
-_BUILT_IN = {
-    "Basic": lazy_gettext("Basic"),
-    "Gold": lazy_gettext("Gold"),
-    "VIP": lazy_gettext("VIP"),
-    "1.5x points on every order": lazy_gettext("1.5x points on every order"),
-    "Double points and early access to sales": lazy_gettext(
-        "Double points and early access to sales"
-    ),
-}
-"""The built-in tiers' words, shown in the reader's language while the owner
-keeps them (what she writes herself is shown as written)."""
 
 _INT_FIELDS = [f.name for f in fields(ProgramSettings) if f.type in ("int", int)]
 
@@ -221,35 +144,6 @@ def save_program(
         for tier in tiers
     )
     session.flush()
-
-
-def check_tiers(tiers: t.Sequence[TierRule]) -> None:
-    """:raises InvalidProgram: no tier, no tier from zero, a repeated threshold."""
-    if not tiers:
-        raise InvalidProgram(_("Keep at least one tier."))
-    thresholds = [tier.threshold_cents for tier in tiers]
-    if 0 not in thresholds:
-        raise InvalidProgram(_("One tier must start at a spend of 0."))
-    if len(set(thresholds)) != len(thresholds):
-        raise InvalidProgram(_("Two tiers cannot start at the same spend."))
-    for tier in tiers:
-        if not tier.name.strip():
-            raise InvalidProgram(_("Every tier needs a name."))
-        if not 1 <= tier.multiplier_bp <= 10 * BASIS:
-            raise InvalidProgram(_("A multiplier must be from 0.01x to 10x."))
-
-
-def load_tiers(session: Session) -> list[TierRule]:
-    """The tiers, lowest first: the saved ones, or the defaults."""
-    rows = session.scalars(sa.select(Tier).order_by(Tier.threshold_cents)).all()
-    if not rows:
-        return list(DEFAULT_TIERS)
-    return [
-        TierRule(
-            r.name, r.threshold_cents, r.multiplier_bp, r.perks or "", r.translations
-        )
-        for r in rows
-    ]
 
 
 def spend_expression(
@@ -344,7 +238,7 @@ _RULES_AND_SPEND = rules_query(
 def load_rules(
     session: Session, before: Order | None = None
 ) -> tuple[ProgramSettings, list[TierRule], int]:
-    """The program (:func:`load_program`), its tiers (:func:`load_tiers`) and
+    """The program (:func:`load_program`), its tiers (:func:`.tiers.load_tiers`) and
     her 12-month spend before order ``before`` (:func:`spend_12_months` at its
     time, in its currency, without it; 0 without an order), in one query: a row
     per saved tier, each with the program row's columns (``NULL`` when the owner
@@ -387,18 +281,6 @@ def rules_from_rows(
                 r.tier_translations,
             )
     return program, list(tiers.values()) or list(DEFAULT_TIERS), int(first.spend or 0)
-
-
-def tier_for(tiers: t.Sequence[TierRule], spend_cents: int) -> TierRule:
-    """The highest tier whose threshold the spend reaches."""
-    reached = [tier for tier in tiers if tier.threshold_cents <= spend_cents]
-    return max(reached, key=lambda tier: tier.threshold_cents, default=tiers[0])
-
-
-def next_tier(tiers: t.Sequence[TierRule], spend_cents: int) -> TierRule | None:
-    """The next tier up, or ``None`` at the top."""
-    above = [tier for tier in tiers if tier.threshold_cents > spend_cents]
-    return min(above, key=lambda tier: tier.threshold_cents, default=None)
 
 
 def points_for(

@@ -41,14 +41,14 @@ from .models import REVERSAL
 from .models import PointsEntry
 from .program import MAX_POINTS
 from .program import ProgramSettings
-from .program import TierRule
 from .program import load_program
 from .program import load_rules
-from .program import load_tiers
-from .program import next_tier
 from .program import points_for
 from .program import spend_12_months
-from .program import tier_for
+from .tiers import TierRule
+from .tiers import load_tiers
+from .tiers import next_tier
+from .tiers import tier_for
 
 if t.TYPE_CHECKING:
     from ..state import LoyaltyState

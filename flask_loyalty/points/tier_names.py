@@ -1,6 +1,6 @@
 """The tiers' names and perks in the shop's other languages, as the owner writes
 them (:func:`save_tier_versions`); a reader gets hers through
-:attr:`.program.TierRule.shown_name`."""
+:attr:`.tiers.TierRule.shown_name`."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from ..i18n import _
 from .models import Tier
 
 if t.TYPE_CHECKING:
-    from .program import TierRule
+    from .tiers import TierRule
 
 
 def save_tier_versions(
@@ -32,7 +32,7 @@ def save_tier_versions(
     ``languages``, not the default, whose words are the program's own).
 
     ``tiers`` are those the owner's form was filled from
-    (:func:`.program.load_tiers`: the built-in ones if she never saved the
+    (:func:`.tiers.load_tiers`: the built-in ones if she never saved the
     program, stored now), and ``texts`` has a ``(name, perks)`` for each. An
     empty name removes that tier's version (readers get the default language's
     words). Returns the language (not committed).

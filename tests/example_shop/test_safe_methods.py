@@ -29,8 +29,8 @@ from flask_loyalty.newsletter.campaigns import schedule
 from flask_loyalty.newsletter.mail import build_due_campaigns
 from flask_loyalty.newsletter.models import Topic
 from flask_loyalty.points.program import load_program
-from flask_loyalty.points.program import load_tiers
 from flask_loyalty.points.program import save_program
+from flask_loyalty.points.tiers import load_tiers
 from flask_loyalty.policies.service import save_page
 from flask_loyalty.testing import run_due
 

@@ -20,8 +20,8 @@ from flask_loyalty.newsletter import campaigns
 from flask_loyalty.newsletter import service as newsletter
 from flask_loyalty.newsletter.mail import NewsletterMailer
 from flask_loyalty.points.program import load_program
-from flask_loyalty.points.program import load_tiers
 from flask_loyalty.points.program import save_program
+from flask_loyalty.points.tiers import load_tiers
 from flask_loyalty.testing import run_due
 from flask_loyalty.testing import sign_in
 

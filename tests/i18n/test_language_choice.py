@@ -268,8 +268,8 @@ def test_the_built_in_tiers_speak_her_language_and_the_owner_s_do_not_change(
 ) -> None:
     """The shop's tiers are the built-in ones until the owner renames them: their
     names and perks are then in the reader's language (issue 20, point 4)."""
-    from flask_loyalty.points.program import DEFAULT_TIERS
-    from flask_loyalty.points.program import TierRule
+    from flask_loyalty.points.tiers import DEFAULT_TIERS
+    from flask_loyalty.points.tiers import TierRule
 
     sign_in(client, "anna@example.com")
     html = page(client, **{"Accept-Language": "hu"})

@@ -22,8 +22,8 @@ from flask_loyalty import FrozenClock
 from flask_loyalty.models import OutboxMessage
 from flask_loyalty.newsletter import service as newsletter
 from flask_loyalty.points.program import load_program
-from flask_loyalty.points.program import load_tiers
 from flask_loyalty.points.program import save_program
+from flask_loyalty.points.tiers import load_tiers
 from flask_loyalty.testing import run_due
 
 from .pseudo import PSEUDO

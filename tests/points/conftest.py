@@ -12,8 +12,8 @@ from flask_loyalty.customers.service import find_customer
 from flask_loyalty.points import ledger
 from flask_loyalty.points.program import ProgramSettings
 from flask_loyalty.points.program import load_program
-from flask_loyalty.points.program import load_tiers
 from flask_loyalty.points.program import save_program
+from flask_loyalty.points.tiers import load_tiers
 
 
 @pytest.fixture

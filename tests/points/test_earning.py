@@ -16,9 +16,9 @@ from flask_loyalty import Loyalty
 from flask_loyalty import signals
 from flask_loyalty.models import PointsEntry
 from flask_loyalty.points.models import CASHBACK
-from flask_loyalty.points.program import DEFAULT_TIERS
 from flask_loyalty.points.program import ProgramSettings
 from flask_loyalty.points.program import points_for
+from flask_loyalty.points.tiers import DEFAULT_TIERS
 
 from .conftest import balance
 from .conftest import order

@@ -33,11 +33,11 @@ from flask_loyalty.points import ledger
 from flask_loyalty.points.due import run_points_due
 from flask_loyalty.points.models import AFTER_EARNING
 from flask_loyalty.points.program import add_months
-from flask_loyalty.points.program import load_tiers
-from flask_loyalty.points.program import tier_for
 from flask_loyalty.points.service import adjust_points
 from flask_loyalty.points.service import redeem_points
 from flask_loyalty.points.service import standing
+from flask_loyalty.points.tiers import load_tiers
+from flask_loyalty.points.tiers import tier_for
 
 from .conftest import set_program
 

@@ -15,7 +15,7 @@ from flask_loyalty import Loyalty
 from flask_loyalty.models import PointsEntry
 from flask_loyalty.models import Program
 from flask_loyalty.points.program import load_program
-from flask_loyalty.points.program import load_tiers
+from flask_loyalty.points.tiers import load_tiers
 
 from .conftest import balance
 from .conftest import customer_id

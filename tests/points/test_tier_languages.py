@@ -13,9 +13,9 @@ from flask.testing import FlaskClient
 
 from flask_loyalty import Loyalty
 from flask_loyalty.points.program import ProgramSettings
-from flask_loyalty.points.program import TierRule
-from flask_loyalty.points.program import load_tiers
 from flask_loyalty.points.program import save_program
+from flask_loyalty.points.tiers import TierRule
+from flask_loyalty.points.tiers import load_tiers
 from flask_loyalty.testing import sign_in
 
 from .conftest import form_token
