@@ -1,4 +1,5 @@
-"""Campaigns: write, schedule, build the outbox messages, report.
+"""Campaigns: write, schedule, build the outbox messages. How one went is in
+:mod:`.figures`.
 
 Building streams the audience in id order, one batch per transaction, so memory
 stays flat however long the list is, and a crash resumes where it stopped (one
@@ -9,7 +10,6 @@ each message only fills in her first name and her signed links.
 from __future__ import annotations
 
 import typing as t
-from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 
@@ -27,12 +27,6 @@ from ..measure.holdout import DEFAULT_SHARE
 from ..measure.holdout import check_share
 from ..measure.holdout import held_out
 from ..measure.models import CAMPAIGN
-from ..outbox.models import FAILED
-from ..outbox.models import QUEUED
-from ..outbox.models import SENDING
-from ..outbox.models import SENT as OUTBOX_SENT
-from ..outbox.models import SUPPRESSED
-from ..outbox.models import OutboxMessage
 from ..outbox.service import queue_mail
 from ..segments.service import narrow
 from .models import BUILDING
@@ -46,7 +40,6 @@ from .models import SKIPPED_SUPPRESSED
 from .models import Campaign
 from .models import CampaignRecipient
 from .models import Subscriber
-from .models import SubscriberEvent
 from .models import Topic
 from .models import subscriber_topics
 from .service import suppression_reasons
@@ -334,54 +327,6 @@ def build(
     campaign.finished_at = clock()
     campaign.updated_at = campaign.finished_at
     session.commit()
-
-
-@dataclass(frozen=True)
-class Report:
-    """How a campaign went."""
-
-    recipients: int
-    queued: int
-    sent: int
-    failed: int
-    skipped_cap: int
-    unsubscribes: int
-    suppressed: int = 0
-    """Not sent: the address bounced or complained (skipped when the campaign was
-    built, or held back when its turn came)."""
-    held_out: int = 0
-    """Not sent: held out of it (its holdout share)."""
-
-
-def report(session: Session, campaign: Campaign) -> Report:
-    """Count recipients, delivery states, skips and unsubscribes it caused."""
-    rows = session.execute(
-        sa.select(CampaignRecipient.skipped, OutboxMessage.status, sa.func.count())
-        .outerjoin(OutboxMessage, OutboxMessage.id == CampaignRecipient.outbox_id)
-        .where(CampaignRecipient.campaign_id == campaign.id)
-        .group_by(CampaignRecipient.skipped, OutboxMessage.status)
-    ).all()
-    by_status: dict[str, int] = {}
-    skipped: dict[str, int] = {}
-    for skip, status, count in rows:
-        into, key = (skipped, skip) if skip else (by_status, status or QUEUED)
-        into[key] = into.get(key, 0) + count
-    unsubscribes = session.scalar(
-        sa.select(sa.func.count(SubscriberEvent.id)).where(
-            SubscriberEvent.campaign_id == campaign.id,
-            SubscriberEvent.kind == "unsubscribed",
-        )
-    )
-    return Report(
-        recipients=sum(by_status.values()) + sum(skipped.values()),
-        queued=by_status.get(QUEUED, 0) + by_status.get(SENDING, 0),
-        sent=by_status.get(OUTBOX_SENT, 0),
-        failed=by_status.get(FAILED, 0),
-        skipped_cap=skipped.get(SKIPPED_CAP, 0),
-        unsubscribes=unsubscribes or 0,
-        suppressed=skipped.get(SKIPPED_SUPPRESSED, 0) + by_status.get(SUPPRESSED, 0),
-        held_out=skipped.get(SKIPPED_HOLDOUT, 0),
-    )
 
 
 def save_text(

@@ -37,6 +37,7 @@ from ..segments.service import narrow
 from ..state import LoyaltyState
 from ..state import get_state
 from . import campaigns
+from . import figures
 from . import owner_campaign_languages as campaign_languages
 from .mail import NewsletterMailer
 from .mail import queue_test
@@ -181,7 +182,7 @@ def register(bp: Blueprint) -> None:
             scalars=True,
         )
         rows = [
-            (c, None if c.status in EDITABLE else campaigns.report(state.session, c))
+            (c, None if c.status in EDITABLE else figures.report(state.session, c))
             for c in found
         ]
         return render_template(
@@ -328,7 +329,7 @@ def register(bp: Blueprint) -> None:
         return render_template(
             "loyalty/owner/newsletter/report.html",
             campaign=campaign,
-            report=campaigns.report(state.session, campaign),
+            report=figures.report(state.session, campaign),
         )
 
 

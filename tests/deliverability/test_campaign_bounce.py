@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from flask_loyalty.deliverability.models import MailEvent
-from flask_loyalty.newsletter import campaigns
+from flask_loyalty.newsletter import figures
 from flask_loyalty.newsletter.models import Campaign
 from flask_loyalty.outbox.models import FAILED
 from flask_loyalty.outbox.models import SENT
@@ -145,5 +145,5 @@ def test_a_bounce_reported_by_webhook_mid_campaign(
         session = app.extensions["loyalty"].session
         summer = session.scalar(sa.select(Campaign).where(Campaign.id == 2))
         assert summer is not None and summer.subject == "Summer pieces"
-        report = campaigns.report(session, summer)
+        report = figures.report(session, summer)
         assert (report.recipients, report.sent, report.suppressed) == (3, 2, 1)

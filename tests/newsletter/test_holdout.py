@@ -11,6 +11,7 @@ from flask import Flask
 from flask_loyalty import InvalidHoldout
 from flask_loyalty.measure.models import HoldoutDecision
 from flask_loyalty.newsletter import campaigns
+from flask_loyalty.newsletter import figures
 from flask_loyalty.newsletter import service as newsletter
 from flask_loyalty.newsletter.mail import NewsletterMailer
 from flask_loyalty.newsletter.models import SKIPPED_HOLDOUT
@@ -77,10 +78,10 @@ def test_held_out_subscribers_get_no_copy_and_are_counted(
             )
         )
         assert skipped == out
-        report = campaigns.report(state.session, held)
+        report = figures.report(state.session, held)
         assert report.held_out == len(out)
         assert report.queued == 40 - len(out)
-        assert campaigns.report(state.session, off).held_out == 0
+        assert figures.report(state.session, off).held_out == 0
 
 
 @pytest.mark.parametrize("share", (-1, 51))
