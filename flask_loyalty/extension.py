@@ -32,7 +32,7 @@ from .orders import service as orders
 from .orders.delivery import mark_delivered
 from .orders.models import Order
 from .orders.models import Refund
-from .outbox.service import queue_mail
+from .outbox.queueing import queue_mail
 from .setup import set_up
 from .state import LoyaltyState
 

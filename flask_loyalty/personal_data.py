@@ -44,7 +44,7 @@ from .offers.models import Offer
 from .offers.models import OfferGrant
 from .orders.models import Order
 from .orders.models import Refund
-from .outbox.service import mailed_to
+from .outbox.queueing import mailed_to
 from .points import ledger
 from .points.models import ADJUST
 from .points.models import PointsAccount

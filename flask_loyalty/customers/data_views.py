@@ -30,7 +30,7 @@ from ..i18n import _
 from ..links import email_url
 from ..locales import reader_locale
 from ..outbox.brand import render_mail
-from ..outbox.service import queue_mail
+from ..outbox.queueing import queue_mail
 from ..owner.access import owner_required
 from ..personal_data import erase_person
 from ..personal_data import export_person

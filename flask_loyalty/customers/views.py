@@ -26,7 +26,7 @@ from ..links import email_url
 from ..locales import reader_locale
 from ..locales import visitor_language
 from ..outbox.brand import render_mail
-from ..outbox.service import queue_mail
+from ..outbox.queueing import queue_mail
 from ..owner.listing import page_number
 from ..state import AccountSection
 from ..state import DueTask

@@ -32,7 +32,7 @@ from ..orders.models import Order
 from ..orders.models import OrderItem
 from ..outbox.brand import render_mail
 from ..outbox.models import OutboxMessage
-from ..outbox.service import queue_mail
+from ..outbox.queueing import queue_mail
 from . import models as jm
 
 if t.TYPE_CHECKING:

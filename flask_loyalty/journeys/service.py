@@ -181,7 +181,7 @@ def forget_address(session: Session, now: datetime, email: str) -> int:
     """Erasure: take her out of every journey and replace her address in the
     enrolments by a pseudonym (the figures keep their counts); return how many
     enrolments held it. (Her queued mail, journey mail included, is held back by
-    the outbox's part of the erasure: ``outbox.service.forget_recipient``.)"""
+    the outbox's part of the erasure: ``outbox.queueing.forget_recipient``.)"""
     exit_all(session, now, ERASED, jm.Enrolment.email == email)
     pseudonym = erased_pseudonym(email)
     rows = list(

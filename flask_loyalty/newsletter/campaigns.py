@@ -27,7 +27,7 @@ from ..measure.holdout import DEFAULT_SHARE
 from ..measure.holdout import check_share
 from ..measure.holdout import held_out
 from ..measure.models import CAMPAIGN
-from ..outbox.service import queue_mail
+from ..outbox.queueing import queue_mail
 from ..segments.service import narrow
 from .models import BUILDING
 from .models import CONFIRMED

@@ -16,7 +16,7 @@ from ..links import email_url
 from ..locales import reader_language
 from ..locales import reader_locale
 from ..outbox.brand import render_mail
-from ..outbox.service import queue_mail
+from ..outbox.queueing import queue_mail
 from ..state import LoyaltyState
 from ..tokens import make_token
 from . import campaigns

@@ -18,8 +18,8 @@ from ..deliverability.service import forget_address
 from ..journeys import models as jm
 from ..journeys.service import forget_address as leave_journeys
 from ..measure.models import HoldoutDecision
-from ..outbox.service import forget_recipient
-from ..outbox.service import mailed_to
+from ..outbox.queueing import forget_recipient
+from ..outbox.queueing import mailed_to
 from .models import CampaignRecipient
 from .models import SubscriberEvent
 from .models import subscriber_topics

@@ -38,7 +38,7 @@ from ..orders.models import OrderItem
 from ..orders.service import is_new_customer
 from ..orders.service import orders_so_far
 from ..outbox.brand import render_mail
-from ..outbox.service import queue_mail
+from ..outbox.queueing import queue_mail
 from ..points.bonuses import grant_bonus
 from . import models as om
 from .suggest import shop_catalog

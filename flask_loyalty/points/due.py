@@ -26,7 +26,7 @@ from ..i18n import _
 from ..links import email_url
 from ..locales import reader_locale
 from ..outbox.brand import render_mail
-from ..outbox.service import queue_mail
+from ..outbox.queueing import queue_mail
 from . import ledger
 from .bonuses import grant_bonus
 from .models import AFTER_EARNING

@@ -11,7 +11,7 @@ from ..links import email_url
 from ..locales import reader_locale
 from ..orders.models import Order
 from ..outbox.brand import render_mail
-from ..outbox.service import queue_mail
+from ..outbox.queueing import queue_mail
 from ..state import LoyaltyState
 from ..tokens import make_token
 from ..tokens import read_token

@@ -27,8 +27,8 @@ from flask_loyalty.models import Subscriber
 from flask_loyalty.models import Suppression
 from flask_loyalty.newsletter import service as newsletter
 from flask_loyalty.orders.service import get_order
+from flask_loyalty.outbox.queueing import queue_mail
 from flask_loyalty.outbox.service import deliver_due
-from flask_loyalty.outbox.service import queue_mail
 from flask_loyalty.personal_data import erase_person
 from flask_loyalty.personal_data import export_person
 from flask_loyalty.points.service import redeem_points

@@ -17,7 +17,7 @@ from flask_loyalty.newsletter import campaigns
 from flask_loyalty.newsletter import service
 from flask_loyalty.newsletter.mail import build_due_campaigns
 from flask_loyalty.newsletter.models import Campaign
-from flask_loyalty.outbox.service import queue_mail
+from flask_loyalty.outbox.queueing import queue_mail
 from tests.plugins.services import SMTPServer
 from tests.plugins.services import serving
 

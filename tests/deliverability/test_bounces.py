@@ -18,7 +18,7 @@ from flask_loyalty.deliverability.classify import classify_smtp
 from flask_loyalty.deliverability.models import MailEvent
 from flask_loyalty.newsletter.models import Subscriber
 from flask_loyalty.newsletter.models import Suppression
-from flask_loyalty.outbox.service import queue_mail
+from flask_loyalty.outbox.queueing import queue_mail
 
 from . import samples
 from .conftest import MakeApp

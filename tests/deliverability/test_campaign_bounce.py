@@ -16,8 +16,8 @@ from flask_loyalty.newsletter.models import Campaign
 from flask_loyalty.outbox.models import FAILED
 from flask_loyalty.outbox.models import SENT
 from flask_loyalty.outbox.models import SUPPRESSED
+from flask_loyalty.outbox.queueing import queue_mail
 from flask_loyalty.outbox.service import deliver_due
-from flask_loyalty.outbox.service import queue_mail
 from tests.outbox.helpers import deliver_side_by_side
 
 from .conftest import MakeApp

@@ -14,7 +14,7 @@ from flask_loyalty.deliverability import figures
 from flask_loyalty.newsletter import service as newsletter
 from flask_loyalty.outbox.models import SENT
 from flask_loyalty.outbox.models import SUPPRESSED
-from flask_loyalty.outbox.service import queue_mail
+from flask_loyalty.outbox.queueing import queue_mail
 
 from .conftest import MakeApp
 from .conftest import RawSMTPServer

@@ -9,8 +9,8 @@ import pytest
 from flask import Flask
 
 from flask_loyalty import FrozenClock
+from flask_loyalty.outbox.queueing import queue_mail
 from flask_loyalty.outbox.service import deliver_due
-from flask_loyalty.outbox.service import queue_mail
 
 from .conftest import MakeApp
 from .conftest import RawSMTPServer

@@ -16,7 +16,7 @@ from flask_loyalty.newsletter import personal_data
 from flask_loyalty.newsletter import service
 from flask_loyalty.outbox.models import SUPPRESSED
 from flask_loyalty.outbox.models import OutboxMessage
-from flask_loyalty.outbox.service import queue_mail
+from flask_loyalty.outbox.queueing import queue_mail
 
 from .conftest import confirm
 from .conftest import form_token

@@ -10,8 +10,8 @@ from dataclasses import field
 from flask import Flask
 
 from flask_loyalty.outbox.models import OutboxMessage
+from flask_loyalty.outbox.queueing import queue_mail
 from flask_loyalty.outbox.service import deliver_due
-from flask_loyalty.outbox.service import queue_mail
 from flask_loyalty.outbox.worker import Totals
 from tests.plugins.services import SMTPServer
 

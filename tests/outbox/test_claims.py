@@ -19,9 +19,9 @@ from flask_loyalty.outbox.models import SENDING
 from flask_loyalty.outbox.models import SUPPRESSED
 from flask_loyalty.outbox.models import OutboxContent
 from flask_loyalty.outbox.models import OutboxMessage
+from flask_loyalty.outbox.queueing import forget_recipient
+from flask_loyalty.outbox.queueing import queue_mail
 from flask_loyalty.outbox.service import deliver_due
-from flask_loyalty.outbox.service import forget_recipient
-from flask_loyalty.outbox.service import queue_mail
 from tests.outbox.helpers import RefusingServer
 from tests.outbox.helpers import queue_to_many
 from tests.outbox.helpers import smtp_app

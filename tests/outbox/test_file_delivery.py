@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from flask_loyalty.models import OutboxMessage
-from flask_loyalty.outbox.service import queue_mail
+from flask_loyalty.outbox.queueing import queue_mail
 
 
 def test_the_worker_writes_each_message_to_a_file_and_marks_it_sent(

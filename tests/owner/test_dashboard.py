@@ -22,7 +22,7 @@ from flask_loyalty.deliverability.models import MailEvent
 from flask_loyalty.newsletter.models import SCHEDULED
 from flask_loyalty.newsletter.models import Campaign
 from flask_loyalty.outbox.models import FAILED
-from flask_loyalty.outbox.service import queue_mail
+from flask_loyalty.outbox.queueing import queue_mail
 from flask_loyalty.owner import views as owner_views
 from flask_loyalty.owner.figures import Compared
 from flask_loyalty.owner.figures import Dashboard

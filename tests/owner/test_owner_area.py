@@ -15,7 +15,7 @@ from flask_loyalty import Loyalty
 from flask_loyalty.models import OutboxMessage
 from flask_loyalty.outbox.models import FAILED
 from flask_loyalty.outbox.models import QUEUED
-from flask_loyalty.outbox.service import queue_mail
+from flask_loyalty.outbox.queueing import queue_mail
 
 OWNER_PAGES = ["/loyalty/owner/", "/loyalty/owner/customers", "/loyalty/owner/outbox"]
 
