@@ -20,7 +20,7 @@ from flask_loyalty.migrations import upgrade
 from flask_loyalty.models import Offer
 from flask_loyalty.models import ReturnRules
 from flask_loyalty.newsletter.models import Topic
-from flask_loyalty.newsletter.service import add_topic
+from flask_loyalty.newsletter.preferences import add_topic
 from flask_loyalty.offers.editing import OfferValues
 from flask_loyalty.offers.editing import save_offer
 from flask_loyalty.policies.rules import ReturnPolicy

@@ -30,8 +30,8 @@ from ..measure.models import JOURNEY
 from ..measure.uplift import uplift
 from ..newsletter.mail import queue_test
 from ..newsletter.models import Topic
-from ..newsletter.service import active_topics
-from ..newsletter.service import clean_first_name
+from ..newsletter.names import clean_first_name
+from ..newsletter.preferences import active_topics
 from ..offers.models import Offer
 from ..owner.access import owner_required
 from ..segments.service import SEGMENTS

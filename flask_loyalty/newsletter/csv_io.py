@@ -31,9 +31,9 @@ from .models import SubscriberEvent
 from .models import Suppression
 from .models import Topic
 from .models import subscriber_topics
+from .names import clean_first_name
+from .preferences import default_topic
 from .service import Consent
-from .service import clean_first_name
-from .service import default_topic
 from .service import email_hash
 
 BATCH = 1000
@@ -297,7 +297,7 @@ def import_subscribers(
     is skipped, as are existing subscribers and suppressed (erased) addresses.
     ``consent`` gives the text and version for rows without their own; rows
     without topics get ``topic_slugs_default``, or else the default topic
-    (:func:`.service.default_topic`). Line 1 is the header.
+    (:func:`.preferences.default_topic`). Line 1 is the header.
     """
     report = ImportReport()
     fallback = default_topic(session, now)  # a subscriber always has a topic

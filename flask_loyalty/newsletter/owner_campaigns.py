@@ -45,12 +45,12 @@ from .models import DRAFT
 from .models import SCHEDULED
 from .models import Campaign
 from .models import Topic
+from .names import clean_first_name
 from .owner_forms import CampaignForm
 from .owner_forms import ScheduleForm
 from .owner_forms import TestSendForm
-from .service import active_topics
-from .service import clean_first_name
-from .service import subscribers_without_topic
+from .preferences import active_topics
+from .preferences import subscribers_without_topic
 
 EDITABLE = (DRAFT, SCHEDULED)
 PREVIEW_NAME = "Anna"

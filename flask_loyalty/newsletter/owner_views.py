@@ -34,6 +34,7 @@ from ..state import get_state
 from . import csv_io
 from . import owner_campaigns
 from . import owner_topic_languages
+from . import preferences
 from . import service
 from .mail import queue_confirmation
 from .models import CONFIRMED
@@ -124,7 +125,7 @@ def _subscriber_page(
 
 
 def _import_form(state: LoyaltyState, *, submitted: bool) -> ImportForm:
-    topics = service.active_topics(state.session)
+    topics = preferences.active_topics(state.session)
     if submitted:
         form = ImportForm()
     else:
@@ -151,7 +152,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         if not form.validate_on_submit():
             return _topics_page(state, form, 400)
         try:
-            topic = service.add_topic(
+            topic = preferences.add_topic(
                 state.session, state.now(), form.name.data, form.description.data
             )
         except InvalidName as error:
@@ -168,7 +169,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         state = get_state()
         if not ActionForm().validate_on_submit():
             abort(400)
-        topic, count = service.give_default_topic(state.session, state.now())
+        topic, count = preferences.give_default_topic(state.session, state.now())
         state.session.commit()
         flash(
             ngettext(
@@ -195,7 +196,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         if not form.validate_on_submit():
             return _topic_page(state, topic, form, 400)
         try:
-            service.rename_topic(
+            preferences.rename_topic(
                 state.session, topic, form.name.data, form.description.data
             )
         except InvalidName as error:
@@ -215,7 +216,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         if not action.validate_on_submit():
             return _topic_page(state, topic, status=400, action_form=action)
         try:
-            service.retire_topic(state.session, state.now(), topic)
+            preferences.retire_topic(state.session, state.now(), topic)
         except InvalidTopics as error:
             state.session.rollback()
             flash(error.message, "error")
@@ -238,7 +239,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         action = ActionForm()
         if not action.validate_on_submit():
             return _topic_page(state, topic, status=400, action_form=action)
-        service.restore_topic(state.session, topic)
+        preferences.restore_topic(state.session, topic)
         state.session.commit()
         flash(_("“%(name)s” is offered again.", name=topic.name), "success")
         return redirect(url_for(".owner_topics"))
@@ -332,7 +333,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         chosen = set(form.topics.data or [])
         slugs = [
             topic.slug
-            for topic in service.active_topics(state.session)
+            for topic in preferences.active_topics(state.session)
             if topic.id in chosen
         ]
         report = csv_io.import_subscribers(

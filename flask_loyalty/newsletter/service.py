@@ -1,4 +1,7 @@
-"""Subscriptions: double opt-in, topics, preferences, unsubscribe, personal data.
+"""Subscribing: double opt-in (she asks, then confirms from the email), the signed
+links in her emails, unsubscribing from everything, and the suppression list that
+keeps an address from being mailed (it bounced, she complained, she was erased).
+What she gets once subscribed (topics, a pause) is in :mod:`.preferences`.
 
 Plain functions over a session and a time. They never say whether an address was
 known: :func:`subscribe` returns which email to send (if any), and the page shows the
@@ -8,24 +11,16 @@ same answer either way.
 from __future__ import annotations
 
 import hashlib
-import re
 import typing as t
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 
-import flask_babel
 import sqlalchemy as sa
-from flask import current_app
-from flask import has_app_context
 from sqlalchemy.orm import Session
 
 from ..customers.service import normalise_email
-from ..errors import InvalidName
 from ..errors import InvalidToken
-from ..errors import InvalidTopics
-from ..errors import NotFound
 from ..i18n import _
 from .models import CONFIRMED
 from .models import PENDING
@@ -33,11 +28,15 @@ from .models import UNSUBSCRIBED
 from .models import Subscriber
 from .models import SubscriberEvent
 from .models import Suppression
-from .models import Topic
-from .models import subscriber_topics
+from .names import clean_first_name
+
+# benchmarks/ import add_topic from here (the package and its tests take it
+# from .preferences).
+from .preferences import add_topic as add_topic
+from .preferences import chosen_topics
+from .preferences import default_topic
 
 RESEND_AFTER = timedelta(hours=1)
-MAX_FIRST_NAME = 100
 
 
 def email_hash(email: str) -> str:
@@ -48,156 +47,6 @@ def email_hash(email: str) -> str:
 def pseudonym(email: str) -> str:
     """What replaces an erased address where a row stays for the counts."""
     return f"erased-{email_hash(email)[:12]}"
-
-
-def clean_first_name(value: object) -> str | None:
-    """A first name folded to one line (CR/LF and tabs become spaces).
-
-    :raises InvalidName: not text, control characters, or over 100 characters.
-    """
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InvalidName(_("A name must be text."))
-    name = " ".join(value.split())
-    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name):
-        raise InvalidName(_("A name cannot contain control characters."))
-    if len(name) > MAX_FIRST_NAME:
-        raise InvalidName(
-            _("A name can have at most %(n)d characters.", n=MAX_FIRST_NAME)
-        )
-    return name or None
-
-
-# -- topics -----------------------------------------------------------------------
-
-
-def active_topics(session: Session) -> list[Topic]:
-    """Topics offered to subscribers, in the owner's order."""
-    return list(
-        session.scalars(
-            sa.select(Topic)
-            .where(Topic.retired_at.is_(None))
-            .order_by(Topic.position, Topic.id)
-        )
-    )
-
-
-def default_topic(session: Session, now: datetime) -> Topic:
-    """The topic a subscriber gets when she ticks none: the first one offered, in
-    the owner's order. A shop without any gets one, named "News" in the shop's
-    default language (the owner renames it), so no confirmed subscriber is left
-    without campaigns."""
-    topics = active_topics(session)
-    if topics:
-        return topics[0]
-    return add_topic(session, now, _default_topic_name())
-
-
-def _default_topic_name() -> str:
-    if not has_app_context() or "loyalty" not in current_app.extensions:
-        return "News"
-    language = current_app.extensions["loyalty"].settings.languages[0]
-    with flask_babel.force_locale(language):
-        return _("News")
-
-
-def subscribers_without_topic(session: Session) -> sa.Select[tuple[int]]:
-    """Ids of confirmed subscribers with no topic still offered: campaigns, which
-    go to topics, never reach them."""
-    offered = (
-        sa.select(subscriber_topics.c.subscriber_id)
-        .join(Topic, Topic.id == subscriber_topics.c.topic_id)
-        .where(Topic.retired_at.is_(None))
-    )
-    return sa.select(Subscriber.id).where(
-        Subscriber.status == CONFIRMED, Subscriber.id.not_in(offered)
-    )
-
-
-def give_default_topic(session: Session, now: datetime) -> tuple[Topic, int]:
-    """Give the default topic to every confirmed subscriber without a topic; return
-    the topic and how many got it (each gets a ``preferences`` event)."""
-    topic = default_topic(session, now)
-    ids = list(session.scalars(subscribers_without_topic(session)))
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        session.execute(
-            sa.insert(subscriber_topics),
-            [{"subscriber_id": i, "topic_id": topic.id} for i in chunk],
-        )
-        session.add_all(
-            SubscriberEvent(
-                subscriber_id=i,
-                kind="preferences",
-                detail=f"{topic.slug} (given by the owner: she had no topic)",
-                at=now,
-            )
-            for i in chunk
-        )
-    session.expire_all()
-    return topic, len(ids)
-
-
-def _plain(text: str | None, limit: int) -> str | None:
-    """Owner text on one line without control characters, cut to ``limit``."""
-    kept = "".join(ch for ch in text or "" if unicodedata.category(ch) != "Cc")
-    return " ".join(kept.split())[:limit] or None
-
-
-def _slug(name: str) -> str:
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:50] or "topic"
-
-
-def add_topic(
-    session: Session, now: datetime, name: str, description: str | None = None
-) -> Topic:
-    """Create a topic; its slug is made from the name and kept when renamed.
-
-    :raises InvalidName: an empty or over-long name.
-    """
-    clean = clean_first_name(name)
-    if not clean:
-        raise InvalidName(_("A topic needs a name."))
-    base = slug = _slug(clean)
-    taken = set(
-        session.scalars(sa.select(Topic.slug).where(Topic.slug.like(f"{base}%")))
-    )
-    counter = 2
-    while slug in taken:
-        slug, counter = f"{base}-{counter}", counter + 1
-    position = session.scalar(
-        sa.select(sa.func.coalesce(sa.func.max(Topic.position), 0))
-    )
-    topic = Topic(
-        slug=slug,
-        name=clean,
-        description=_plain(description, 300),
-        position=(position or 0) + 1,
-        created_at=now,
-    )
-    session.add(topic)
-    session.flush()
-    return topic
-
-
-def get_topic(session: Session, topic_id: int) -> Topic:
-    topic = session.get(Topic, topic_id)
-    if topic is None:
-        raise NotFound(_("There is no such topic."))
-    return topic
-
-
-def _chosen_topics(session: Session, topic_ids: t.Iterable[int]) -> list[Topic]:
-    wanted = {int(i) for i in topic_ids}
-    if not wanted:
-        return []
-    return list(
-        session.scalars(
-            sa.select(Topic).where(Topic.id.in_(wanted), Topic.retired_at.is_(None))
-        )
-    )
 
 
 # -- subscribing ------------------------------------------------------------------
@@ -257,7 +106,7 @@ def subscribe(
     """
     address = normalise_email(email)
     name = clean_first_name(first_name)
-    topics = _chosen_topics(session, topic_ids) or [default_topic(session, now)]
+    topics = chosen_topics(session, topic_ids) or [default_topic(session, now)]
     subscriber = find_subscriber(session, address)
     if subscriber is None:
         subscriber = Subscriber(email=address, status=PENDING, created_at=now)
@@ -322,35 +171,6 @@ def confirm(session: Session, now: datetime, subscriber: Subscriber) -> bool:
     return True
 
 
-def update_preferences(
-    session: Session,
-    now: datetime,
-    subscriber: Subscriber,
-    *,
-    topic_ids: t.Iterable[int],
-    pause_days: int = 0,
-) -> None:
-    """Set her topics and, if ``pause_days`` > 0, pause campaigns for that long.
-
-    :raises InvalidTopics: no topic chosen (to hear nothing, she unsubscribes).
-    """
-    topics = _chosen_topics(session, topic_ids)
-    if not topics:
-        raise InvalidTopics(
-            _("Choose at least one topic, or unsubscribe from everything.")
-        )
-    subscriber.topics = topics
-    subscriber.paused_until = now + timedelta(days=pause_days) if pause_days else None
-    _event(
-        session,
-        now,
-        subscriber,
-        "preferences",
-        detail=",".join(topic.slug for topic in subscriber.topics)
-        + (f"; paused {pause_days} days" if pause_days else ""),
-    )
-
-
 def unsubscribe(
     session: Session,
     now: datetime,
@@ -404,43 +224,3 @@ def is_suppressed(session: Session, email: str) -> bool:
         )
         is not None
     )
-
-
-# -- topics, for the owner ----------------------------------------------------------
-
-
-def rename_topic(
-    session: Session, topic: Topic, name: str, description: str | None = None
-) -> None:
-    """Give a topic a new name and description; its slug stays the same.
-
-    :raises InvalidName: an empty or over-long name.
-    """
-    clean = clean_first_name(name)
-    if not clean:
-        raise InvalidName(_("A topic needs a name."))
-    topic.name = clean
-    topic.description = (description or "").strip()[:300] or None
-
-
-def retire_topic(session: Session, now: datetime, topic: Topic) -> None:
-    """Stop offering a topic; subscribers who chose it keep it.
-
-    :raises InvalidTopics: it is the last topic offered (subscribers who tick
-        none get the first one offered).
-    """
-    if topic.retired_at is None and [t.id for t in active_topics(session)] == [
-        topic.id
-    ]:
-        raise InvalidTopics(
-            _(
-                "Keep at least one topic: subscribers who tick none get the first"
-                " one, and campaigns go to topics."
-            )
-        )
-    topic.retired_at = topic.retired_at or now
-
-
-def restore_topic(session: Session, topic: Topic) -> None:
-    """Offer a retired topic again."""
-    topic.retired_at = None

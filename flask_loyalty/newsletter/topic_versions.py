@@ -13,7 +13,7 @@ import flask_loyalty.content_versions as content_versions
 from ..errors import InvalidName
 from ..i18n import _
 from .models import Topic
-from .service import clean_first_name
+from .names import clean_first_name
 
 
 def save_topic_version(

@@ -30,6 +30,7 @@ from ..pages import page_context
 from ..state import LoyaltyState
 from ..state import get_state
 from ..tokens import read_token
+from . import preferences
 from . import service
 from .forms import LinkRequestForm
 from .forms import PreferencesForm
@@ -53,7 +54,7 @@ def consent_text(state: LoyaltyState) -> str:
 
 def subscribe_form(state: LoyaltyState, formdata: t.Any = None) -> SubscribeForm:
     form = SubscribeForm(formdata=formdata) if formdata is not None else SubscribeForm()
-    topics = service.active_topics(state.session)
+    topics = preferences.active_topics(state.session)
     form.topics.choices = [
         SelectChoice(topic.id, marked(topic, "name")) for topic in topics
     ]
@@ -186,7 +187,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         )
         form.topics.choices = [
             SelectChoice(topic.id, marked(topic, "name"))
-            for topic in service.active_topics(state.session)
+            for topic in preferences.active_topics(state.session)
         ]
 
         def page(status: int = 200, **shown: t.Any) -> tuple[str, int]:
@@ -206,7 +207,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         if form.unsubscribe.data:
             return _unsubscribe(state, subscriber, token, how="preferences page")
         try:
-            service.update_preferences(
+            preferences.update_preferences(
                 state.session,
                 state.now(),
                 subscriber,

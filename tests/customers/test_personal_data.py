@@ -25,6 +25,7 @@ from flask_loyalty.models import PointsEntry
 from flask_loyalty.models import ReturnRequest
 from flask_loyalty.models import Subscriber
 from flask_loyalty.models import Suppression
+from flask_loyalty.newsletter import preferences
 from flask_loyalty.newsletter import service as newsletter
 from flask_loyalty.orders.service import get_order
 from flask_loyalty.outbox.queueing import queue_mail
@@ -103,7 +104,7 @@ def shop(make_app: t.Callable[..., Flask], database_url: str) -> Flask:
             resolution="original",
             comment=COMMENT,
         )
-        topic = newsletter.add_topic(state.session, state.now(), "New pieces")
+        topic = preferences.add_topic(state.session, state.now(), "New pieces")
         subscriber, _ = newsletter.subscribe(
             state.session,
             state.now(),

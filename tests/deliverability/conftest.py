@@ -14,6 +14,7 @@ from flask import Flask
 
 from flask_loyalty.models import OutboxMessage
 from flask_loyalty.newsletter import campaigns
+from flask_loyalty.newsletter import preferences
 from flask_loyalty.newsletter import service
 from flask_loyalty.newsletter.mail import build_due_campaigns
 from flask_loyalty.newsletter.models import Campaign
@@ -88,7 +89,7 @@ def add_subscribers(app: Flask, emails: t.Iterable[str]) -> int:
     with app.app_context():
         state = app.extensions["loyalty"]
         s, now = state.session, state.now()
-        topic = service.add_topic(s, now, "New pieces")
+        topic = preferences.add_topic(s, now, "New pieces")
         consent = service.Consent("Yes, send me news", "1", "test")
         for email in emails:
             subscriber, _ = service.subscribe(

@@ -14,6 +14,7 @@ from flask_loyalty.content import personalise
 from flask_loyalty.content import to_html
 from flask_loyalty.models import OutboxMessage
 from flask_loyalty.newsletter import campaigns
+from flask_loyalty.newsletter import preferences
 from flask_loyalty.newsletter import service as newsletter
 from flask_loyalty.newsletter.mail import build_due_campaigns
 from flask_loyalty.testing import run_due
@@ -60,7 +61,7 @@ def test_owner_filters_keep_a_name_text(shop_app: Flask) -> None:
     """``{{ first_name|upper }}`` used to send each reader through Markdown."""
     with shop_app.app_context():
         state = shop_app.extensions["loyalty"]
-        topic = newsletter.add_topic(state.session, state.now(), "News").id
+        topic = preferences.add_topic(state.session, state.now(), "News").id
         for number, name in enumerate(HOSTILE):
             subscriber, _send = newsletter.subscribe(
                 state.session,

@@ -17,7 +17,7 @@ from flask_loyalty.customers.models import Customer
 from flask_loyalty.models import OutboxMessage
 from flask_loyalty.models import Subscriber
 from flask_loyalty.newsletter import campaigns
-from flask_loyalty.newsletter import service as newsletter
+from flask_loyalty.newsletter import preferences
 from flask_loyalty.newsletter.mail import NewsletterMailer
 from flask_loyalty.points.program import load_program
 from flask_loyalty.points.program import save_program
@@ -169,7 +169,7 @@ def test_a_campaign_reaches_each_reader_in_her_language(
     with app.app_context():
         state = app.extensions["loyalty"]
         session = state.session
-        topic = newsletter.add_topic(session, state.now(), "News")
+        topic = preferences.add_topic(session, state.now(), "News")
         for email, language in (
             ("kati@example.ee", "et"),
             ("eleni@example.gr", "el"),

@@ -20,7 +20,7 @@ from flask import Flask
 
 from flask_loyalty import FrozenClock
 from flask_loyalty.models import OutboxMessage
-from flask_loyalty.newsletter import service as newsletter
+from flask_loyalty.newsletter import preferences
 from flask_loyalty.points.program import load_program
 from flask_loyalty.points.program import save_program
 from flask_loyalty.points.tiers import load_tiers
@@ -138,10 +138,10 @@ def seed(app: Flask, clock: FrozenClock) -> dict[str, int]:
     with app.app_context():
         state = app.extensions["loyalty"]
         loyalty = state.extension
-        knit = newsletter.add_topic(
+        knit = preferences.add_topic(
             state.session, state.now(), "Knitwear", "Warm things for winter"
         )
-        old = newsletter.add_topic(state.session, state.now(), "Ceramics")
+        old = preferences.add_topic(state.session, state.now(), "Ceramics")
         old.retired_at = state.now()
         state.session.commit()
         loyalty.record_order(

@@ -16,7 +16,7 @@ from flask_loyalty import FrozenClock
 from flask_loyalty.customers.service import find_customer
 from flask_loyalty.journeys import models as jm
 from flask_loyalty.journeys.editing import StepData
-from flask_loyalty.newsletter import service as newsletter
+from flask_loyalty.newsletter import preferences
 from flask_loyalty.points import ledger
 
 from .conftest import ANNA
@@ -184,7 +184,7 @@ def test_subscribing_and_confirming_on_the_pages_starts_the_welcome(
     make_journey(shop, [email_step("Welcome, {{ first_name or 'friend' }}")])
     with shop.app_context():
         state = shop.extensions["loyalty"]
-        topic = newsletter.add_topic(state.session, state.now(), "News").id
+        topic = preferences.add_topic(state.session, state.now(), "News").id
         state.session.commit()
     client = shop.test_client()
     subscribe(client, email="eleni@example.gr", first_name="Eleni", topics=[topic])

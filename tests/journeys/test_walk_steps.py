@@ -16,6 +16,7 @@ from flask_loyalty.journeys import models as jm
 from flask_loyalty.journeys.editing import StepData
 from flask_loyalty.journeys.mail import StepMailer
 from flask_loyalty.models import Subscriber
+from flask_loyalty.newsletter import preferences
 from flask_loyalty.newsletter import service as newsletter
 
 from .conftest import ANNA
@@ -60,8 +61,8 @@ def test_a_step_that_would_break_the_cap_waits_and_says_why(
 def test_topics_and_re_entry_rules(shop: Flask, clock: FrozenClock) -> None:
     with shop.app_context():
         state = shop.extensions["loyalty"]
-        news = newsletter.add_topic(state.session, state.now(), "News").id
-        care = newsletter.add_topic(state.session, state.now(), "Care guides").id
+        news = preferences.add_topic(state.session, state.now(), "News").id
+        care = preferences.add_topic(state.session, state.now(), "Care guides").id
         state.session.commit()
     make_journey(shop, [email_step("Care guide")], topic_id=care)
     subscribe_confirmed(shop, ANNA, topic_ids=[news])

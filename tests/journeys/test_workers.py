@@ -27,7 +27,7 @@ from flask_loyalty.journeys.editing import StepData
 from flask_loyalty.journeys.editing import save_journey
 from flask_loyalty.journeys.service import resume
 from flask_loyalty.models import OutboxMessage
-from flask_loyalty.newsletter import service as newsletter
+from flask_loyalty.newsletter import preferences
 from tests.newsletter.scale_app import add_subscribers
 from tests.newsletter.scale_app import address
 
@@ -48,7 +48,7 @@ def set_up(make_app: t.Callable[..., Flask], url: str, count: int) -> Flask:
     with app.app_context():
         state = app.extensions["loyalty"]
         session, now = state.session, state.now()
-        topic = newsletter.add_topic(session, now, "News")
+        topic = preferences.add_topic(session, now, "News")
         session.commit()
         add_subscribers(session, now, count, topic.id)
         journey = save_journey(

@@ -9,7 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from flask_loyalty.models import OutboxMessage
-from flask_loyalty.newsletter import service
+from flask_loyalty.models import Topic
+from flask_loyalty.newsletter import preferences
 from flask_loyalty.testing import run_due
 
 
@@ -19,10 +20,10 @@ def topics(app: Flask) -> dict[str, int]:
     with app.app_context():
         state = app.extensions["loyalty"]
         made = {
-            name: service.add_topic(state.session, state.now(), name).id
+            name: preferences.add_topic(state.session, state.now(), name).id
             for name in ("New pieces", "Sales", "Workshops")
         }
-        state.session.get(service.Topic, made["Workshops"]).retired_at = state.now()
+        state.session.get(Topic, made["Workshops"]).retired_at = state.now()
         state.session.commit()
     return made
 

@@ -12,7 +12,7 @@ from flask import Flask
 
 from flask_loyalty.models import Subscriber
 from flask_loyalty.newsletter import campaigns
-from flask_loyalty.newsletter import service
+from flask_loyalty.newsletter import preferences
 
 
 def run_worker(app: Flask) -> None:
@@ -46,7 +46,7 @@ def test_subscribe_confirm_and_unsubscribe_in_a_browser(
     )
     with app.app_context():
         state = app.extensions["loyalty"]
-        topic = service.add_topic(state.session, state.now(), "New pieces")
+        topic = preferences.add_topic(state.session, state.now(), "New pieces")
         state.session.commit()
         topic_id = topic.id
     base = live_server(app)

@@ -14,6 +14,7 @@ from flask import Flask
 from flask_loyalty import InvalidContent
 from flask_loyalty.models import OutboxMessage
 from flask_loyalty.newsletter import campaigns
+from flask_loyalty.newsletter import preferences
 from flask_loyalty.newsletter import service
 from flask_loyalty.newsletter.campaigns import save_text
 from flask_loyalty.newsletter.mail import build_due_campaigns
@@ -37,7 +38,7 @@ def shop(app: Flask) -> t.Iterator[t.Any]:
     with app.app_context():
         state = app.extensions["loyalty"]
         s, now = state.session, state.now()
-        pieces = service.add_topic(s, now, "New pieces")
+        pieces = preferences.add_topic(s, now, "New pieces")
         consent = service.Consent("Yes", "1", "test")
         for email, name, locale in (
             ("eva@example.hu", "Éva", "hu"),

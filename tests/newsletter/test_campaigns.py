@@ -14,6 +14,7 @@ from flask_loyalty.models import CampaignRecipient
 from flask_loyalty.models import OutboxMessage
 from flask_loyalty.newsletter import campaigns
 from flask_loyalty.newsletter import figures
+from flask_loyalty.newsletter import preferences
 from flask_loyalty.newsletter import service
 from flask_loyalty.newsletter.mail import NewsletterMailer
 from flask_loyalty.newsletter.mail import build_due_campaigns
@@ -27,8 +28,8 @@ def shop(make_app: t.Callable[..., Flask], database_url: str) -> t.Iterator[t.An
     with app.app_context():
         state = app.extensions["loyalty"]
         s, now = state.session, state.now()
-        pieces = service.add_topic(s, now, "New pieces")
-        sales = service.add_topic(s, now, "Sales")
+        pieces = preferences.add_topic(s, now, "New pieces")
+        sales = preferences.add_topic(s, now, "Sales")
         consent = service.Consent("Yes", "1", "test")
         people = [
             ("anna@example.com", "Anna", pieces, "confirmed"),
@@ -53,7 +54,7 @@ def shop(make_app: t.Callable[..., Flask], database_url: str) -> t.Iterator[t.An
             if status == "unsubscribed":
                 service.unsubscribe(s, now, sub, how="test")
             if status == "paused":
-                service.update_preferences(
+                preferences.update_preferences(
                     s, now, sub, topic_ids=[topic.id], pause_days=30
                 )
         s.commit()
@@ -273,7 +274,7 @@ def test_flask_loyalty_send_builds_with_a_progress_bar(
     app = make_app()
     with app.app_context():
         state = app.extensions["loyalty"]
-        topic = service.add_topic(state.session, state.now(), "News")
+        topic = preferences.add_topic(state.session, state.now(), "News")
         sub, _ = service.subscribe(
             state.session,
             state.now(),

@@ -20,6 +20,9 @@ from flask_loyalty.newsletter import csv_io
 from flask_loyalty.newsletter import service
 from flask_loyalty.newsletter.mail import build_due_campaigns
 from flask_loyalty.newsletter.models import subscriber_topics
+from flask_loyalty.newsletter.preferences import add_topic
+from flask_loyalty.newsletter.preferences import retire_topic
+from flask_loyalty.newsletter.preferences import update_preferences
 
 from .conftest import confirm
 from .conftest import form_token
@@ -60,7 +63,7 @@ def test_the_form_offers_every_topic_ticked(app: Flask, client: FlaskClient) -> 
     with app.app_context():
         state = app.extensions["loyalty"]
         for name in ("New pieces", "Sales"):
-            service.add_topic(state.session, state.now(), name)
+            add_topic(state.session, state.now(), name)
         state.session.commit()
     page = client.get("/loyalty/newsletter").get_data(as_text=True)
     boxes = re.findall(r'<input[^>]*name="topics"[^>]*>', page)
@@ -75,7 +78,7 @@ def test_unticking_every_box_still_gives_her_the_first_topic(
     with app.app_context():
         state = app.extensions["loyalty"]
         for name in ("New pieces", "Sales"):
-            service.add_topic(state.session, state.now(), name)
+            add_topic(state.session, state.now(), name)
         state.session.commit()
     assert subscribe(client, email="anna@example.com").status_code == 302
     assert confirm(client, link(outbox(app)[-1], "confirm")).status_code == 302
@@ -111,7 +114,7 @@ def test_subscribing_before_any_topic_exists_makes_one(
 def test_the_api_and_an_import_give_the_first_topic_too(app: Flask) -> None:
     with app.app_context():
         state = app.extensions["loyalty"]
-        pieces = service.add_topic(state.session, state.now(), "New pieces")
+        pieces = add_topic(state.session, state.now(), "New pieces")
         service.subscribe(
             state.session, state.now(), email="api@example.com", consent=CONSENT
         )
@@ -164,18 +167,16 @@ def test_the_service_refuses_no_topics_and_retiring_the_last(
             consent=CONSENT,
         )
         with pytest.raises(InvalidTopics):
-            service.update_preferences(
-                state.session, state.now(), subscriber, topic_ids=[]
-            )
+            update_preferences(state.session, state.now(), subscriber, topic_ids=[])
         with pytest.raises(InvalidTopics):  # a retired topic is no choice either
-            service.update_preferences(
+            update_preferences(
                 state.session, state.now(), subscriber, topic_ids=[topics["Workshops"]]
             )
-        service.retire_topic(
+        retire_topic(
             state.session, state.now(), state.session.get(Topic, topics["Sales"])
         )
         with pytest.raises(InvalidTopics):
-            service.retire_topic(
+            retire_topic(
                 state.session,
                 state.now(),
                 state.session.get(Topic, topics["New pieces"]),

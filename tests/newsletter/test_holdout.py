@@ -12,6 +12,7 @@ from flask_loyalty import InvalidHoldout
 from flask_loyalty.measure.models import HoldoutDecision
 from flask_loyalty.newsletter import campaigns
 from flask_loyalty.newsletter import figures
+from flask_loyalty.newsletter import preferences
 from flask_loyalty.newsletter import service as newsletter
 from flask_loyalty.newsletter.mail import NewsletterMailer
 from flask_loyalty.newsletter.models import SKIPPED_HOLDOUT
@@ -52,7 +53,7 @@ def test_held_out_subscribers_get_no_copy_and_are_counted(
     app = make_app(database_url=database_url, LOYALTY_NEWSLETTER_MIN_DAYS=0)
     with app.app_context(), app.test_request_context():
         state = app.extensions["loyalty"]
-        topic = newsletter.add_topic(state.session, state.now(), "News")
+        topic = preferences.add_topic(state.session, state.now(), "News")
         _subscribers(state, topic.id, 40)
         off = _campaign(state, topic.id)
         held = _campaign(state, topic.id, holdout_percent=30)
@@ -88,7 +89,7 @@ def test_held_out_subscribers_get_no_copy_and_are_counted(
 def test_a_bad_share_is_refused_and_nothing_saved(app: Flask, share: int) -> None:
     with app.app_context():
         state = app.extensions["loyalty"]
-        topic = newsletter.add_topic(state.session, state.now(), "News")
+        topic = preferences.add_topic(state.session, state.now(), "News")
         with pytest.raises(InvalidHoldout):
             _campaign(state, topic.id, holdout_percent=share)
         state.session.rollback()

@@ -19,6 +19,7 @@ from flask_loyalty import FrozenClock
 from flask_loyalty.models import Campaign
 from flask_loyalty.models import OutboxMessage
 from flask_loyalty.newsletter import campaigns
+from flask_loyalty.newsletter import preferences
 from flask_loyalty.newsletter import service
 from flask_loyalty.newsletter.mail import NewsletterMailer
 
@@ -212,7 +213,7 @@ def test_a_test_send_goes_to_the_owner_by_default_and_checks_the_address(
     owner = app.test_client()
     with app.app_context():
         state = app.extensions["loyalty"]
-        topic = service.add_topic(state.session, state.now(), "News")
+        topic = preferences.add_topic(state.session, state.now(), "News")
         state.session.commit()
         topic_id = topic.id
     write(owner, [topic_id])
@@ -235,7 +236,7 @@ def tallinn(make_app: t.Callable[..., Flask]) -> Flask:
     with app.app_context():
         state = app.extensions["loyalty"]
         for name in ("New pieces", "Sales", "Workshops"):
-            service.add_topic(state.session, state.now(), name)
+            preferences.add_topic(state.session, state.now(), name)
         state.session.commit()
     return app
 

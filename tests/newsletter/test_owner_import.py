@@ -17,6 +17,7 @@ from flask_loyalty.db import Base
 from flask_loyalty.models import Subscriber
 from flask_loyalty.newsletter import csv_io
 from flask_loyalty.newsletter import personal_data
+from flask_loyalty.newsletter import preferences
 from flask_loyalty.newsletter import service
 
 from .conftest import form_token
@@ -72,8 +73,8 @@ def test_an_export_imports_unchanged_into_a_new_shop(
     old = make_app(database_url=database_url)
     with old.app_context():
         state = old.extensions["loyalty"]
-        news = service.add_topic(state.session, state.now(), "New pieces").id
-        sales = service.add_topic(state.session, state.now(), "Sales").id
+        news = preferences.add_topic(state.session, state.now(), "New pieces").id
+        sales = preferences.add_topic(state.session, state.now(), "Sales").id
         people = [
             ("anna@example.com", "Anna", [news, sales], "confirmed"),
             ("eleni@example.gr", "Ελένη", [news], "pending"),
@@ -120,7 +121,7 @@ def test_an_export_imports_unchanged_into_a_new_shop(
     with new.app_context():
         state = new.extensions["loyalty"]
         for name in ("New pieces", "Sales"):
-            service.add_topic(state.session, state.now(), name)
+            preferences.add_topic(state.session, state.now(), name)
         state.session.commit()
     client = new.test_client()
     status, html = upload(client, exported, consent_source="our old shop", topics=[])

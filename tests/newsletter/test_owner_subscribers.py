@@ -14,6 +14,7 @@ from flask import Flask
 from flask_loyalty.models import Subscriber
 from flask_loyalty.models import SubscriberEvent
 from flask_loyalty.models import Suppression
+from flask_loyalty.newsletter import preferences
 from flask_loyalty.newsletter import service
 
 from .conftest import form_token
@@ -28,7 +29,7 @@ def shop(make_app: t.Callable[..., Flask]) -> Flask:
     app.extensions["loyalty"].extension.owner_check(lambda: True)
     with app.app_context():
         state = app.extensions["loyalty"]
-        news = service.add_topic(state.session, state.now(), "New pieces")
+        news = preferences.add_topic(state.session, state.now(), "New pieces")
         consent = service.Consent(
             text="Yes, send me news.", version="2", source="https://shop.test/"
         )

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from flask_loyalty.clock import system_clock
-from flask_loyalty.newsletter import service
+from flask_loyalty.newsletter import preferences
 from flask_loyalty.newsletter.mail import build_due_campaigns
 from flask_loyalty.newsletter.models import SENT as CAMPAIGN_SENT
 from flask_loyalty.newsletter.models import Campaign
@@ -126,7 +126,7 @@ def set_up(
     with app.app_context():
         state = app.extensions["loyalty"]
         session, now = state.session, state.now()
-        topic = service.add_topic(session, now, "New pieces")
+        topic = preferences.add_topic(session, now, "New pieces")
         session.commit()
         add_subscribers(session, now, count, topic.id)
         campaign_id = scheduled_campaign(session, now, topic.id).id

@@ -13,6 +13,7 @@ from flask_loyalty import FrozenClock
 from flask_loyalty import signals
 from flask_loyalty.models import Subscriber
 from flask_loyalty.newsletter import personal_data
+from flask_loyalty.newsletter import preferences
 from flask_loyalty.newsletter import service
 from flask_loyalty.outbox.models import SUPPRESSED
 from flask_loyalty.outbox.models import OutboxMessage
@@ -243,7 +244,7 @@ def test_one_click_works_when_the_shop_protects_every_view_with_csrf(
     CSRFProtect(app)  # set up after the extension, as shops often do
     with app.app_context():
         state = app.extensions["loyalty"]
-        topic = service.add_topic(state.session, state.now(), "News")
+        topic = preferences.add_topic(state.session, state.now(), "News")
         found, _ = service.subscribe(
             state.session,
             state.now(),

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from flask_loyalty import InvalidName
-from flask_loyalty.newsletter import service
+from flask_loyalty.newsletter import preferences
 from flask_loyalty.newsletter.models import Topic
 from flask_loyalty.newsletter.topic_versions import save_topic_version
 
@@ -25,7 +25,7 @@ def app(make_app: t.Callable[..., Flask]) -> Flask:
     app = make_app(LOYALTY_LANGUAGES=LANGUAGES)
     with app.app_context():
         state = app.extensions["loyalty"]
-        service.add_topic(state.session, state.now(), "New pieces")
+        preferences.add_topic(state.session, state.now(), "New pieces")
         state.session.commit()
         state.extension.owner_check(lambda: True)
     return app

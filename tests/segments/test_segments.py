@@ -19,6 +19,7 @@ from flask_loyalty import InvalidSegment
 from flask_loyalty import Loyalty
 from flask_loyalty.models import OutboxMessage
 from flask_loyalty.newsletter import campaigns
+from flask_loyalty.newsletter import preferences
 from flask_loyalty.newsletter import service as newsletter
 from flask_loyalty.newsletter.mail import build_due_campaigns
 from flask_loyalty.points.program import add_months
@@ -220,7 +221,7 @@ def test_a_campaign_can_go_to_a_segment_only(
 ) -> None:
     state = loyalty.state
     s, now = state.session, state.now()
-    topic = newsletter.add_topic(s, now, "New pieces")
+    topic = preferences.add_topic(s, now, "New pieces")
     consent = newsletter.Consent("Yes", "1", "test")
     for email in ("regular.heavy@example.com", "former@example.com", "x@example.com"):
         sub, _ = newsletter.subscribe(
