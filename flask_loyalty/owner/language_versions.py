@@ -1,6 +1,8 @@
 """The owner's editor of one language version of a text (a campaign, an offer's
 email): ``?lang=hu`` picks the language, GET shows that version in a form, POST
 saves it (or previews it without saving) and comes back to the same language.
+:func:`edit_other_language` is the same for words the default language keeps on
+another page (the tiers' names, the return categories' names).
 
 The text of each version is kept by :mod:`flask_loyalty.content_versions`; the
 domain gives the row, the form, what saving means and the page to render.
@@ -25,6 +27,8 @@ from ..errors import InvalidContent
 from ..errors import LoyaltyError
 from ..forms import LoyaltyForm
 from ..state import LoyaltyState
+
+Loaded = t.TypeVar("Loaded")
 
 
 class VersionForm(LoyaltyForm):
@@ -143,20 +147,101 @@ def edit_version(
                         shown = preview(language)
                     state.session.rollback()
                 else:
-                    state.session.commit()
-                    flash(saved, "success")
-                    return redirect(
-                        url_for(request.endpoint, **request.view_args, lang=language)
-                    )
+                    return _saved(state, saved, language)
             except (error, InvalidContent) as exc:
                 state.session.rollback()
                 message, status = exc.message, 400
+    extra = {"preview": shown} if preview is not None else {}
+    return _page(template, context() | extra, form, language, message), status
+
+
+def edit_other_language(
+    state: LoyaltyState,
+    form_class: type[LoyaltyForm],
+    *,
+    error: type[LoyaltyError],
+    default_page: str,
+    load: t.Callable[[], Loaded],
+    stored: t.Callable[[Loaded, str], dict[str, t.Any]],
+    save: t.Callable[[Loaded, t.Any, str], object],
+    saved: str,
+    template: str,
+    context: t.Callable[[Loaded, t.Any, str], dict[str, t.Any]],
+) -> t.Any:
+    """Show or save words in one of the shop's other languages (the default
+    language's are written on ``default_page``, an endpoint, where
+    :func:`other_language` sends a request for it).
+
+    ``load()`` reads what the words belong to. GET fills ``form_class`` (it has a
+    ``language`` field) with ``stored(loaded, language)``. A valid POST calls
+    ``save(loaded, form, language)``, commits, flashes ``saved`` and redirects to
+    this page in that language; ``error`` from it rolls back and is shown on the
+    page with a 400. The page is ``template`` with ``context(loaded, form,
+    language)`` and ``form``, ``language``, ``content_lang`` and ``error``.
+    """
+    chosen = other_language(state.settings.languages, error, default_page)
+    if not isinstance(chosen, tuple):
+        return chosen  # the default language is written on that page
+    language, message = chosen
+    loaded = load()
+    status = 200 if message is None else 400
+    if request.method == "POST":
+        form = form_class()
+        if message is None and not form.validate_on_submit():
+            status = 400
+        elif message is None:
+            try:
+                save(loaded, form, language)
+            except error as exc:
+                state.session.rollback()
+                message, status = exc.message, 400
+            else:
+                return _saved(state, saved, language)
+    else:
+        form = form_class(formdata=None, data=stored(loaded, language))
+    form.language.data = language
+    values = context(loaded, form, language)
+    return _page(template, values, form, language, message), status
+
+
+def other_language_picker(
+    languages: t.Sequence[str], written: t.Callable[[str], bool], endpoint: str
+) -> list[tuple[str, str, bool, str]]:
+    """The language picker's items for an editor of the other languages only
+    (:func:`edit_other_language` at ``endpoint``): each language but the default,
+    with its name, whether ``written(code)``, and the editor's URL in it."""
+    return [
+        (
+            code,
+            content_versions.language_name(code),
+            written(code),
+            url_for(endpoint, lang=code),
+        )
+        for code in languages[1:]
+    ]
+
+
+def _saved(state: LoyaltyState, saved: str, language: str) -> t.Any:
+    """Commit, flash ``saved`` and come back to this page in ``language``."""
+    state.session.commit()
+    flash(saved, "success")
+    return redirect(url_for(request.endpoint, **request.view_args, lang=language))
+
+
+def _page(
+    template: str,
+    context: dict[str, t.Any],
+    form: LoyaltyForm,
+    language: str,
+    message: str | None,
+) -> str:
+    """An editor's page: ``context`` with the form, the language it edits (also
+    as an HTML ``lang``) and the error, if any."""
     return render_template(
         template,
-        **context(),
+        **context,
         form=form,
         language=language,
         content_lang=language.replace("_", "-"),
         error=message,
-        **({"preview": shown} if preview is not None else {}),
-    ), status
+    )

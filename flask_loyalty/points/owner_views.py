@@ -18,7 +18,6 @@ from flask import url_for
 from flask_babel import force_locale
 from markupsafe import Markup
 
-from ..content_versions import language_name
 from ..customers.models import Customer
 from ..errors import InvalidAdjustment
 from ..errors import InvalidAmount
@@ -33,7 +32,8 @@ from ..money import to_minor
 from ..orders.models import Order
 from ..owner.access import owner_identity
 from ..owner.access import owner_required
-from ..owner.language_versions import other_language
+from ..owner.language_versions import edit_other_language
+from ..owner.language_versions import other_language_picker
 from ..owner.listing import one_page
 from ..owner.listing import page_number
 from ..owner.listing import search_customers
@@ -261,53 +261,35 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     def owner_points_tiers() -> t.Any:
         state = get_state()
         languages = state.settings.languages
-        chosen = other_language(languages, InvalidProgram, ".owner_points_settings")
-        if not isinstance(chosen, tuple):
-            return chosen  # the default language is written on that page
-        language, error = chosen
-        tiers = load_tiers(state.session)
-        status = 200 if error is None else 400
-        if request.method == "POST":
-            form = TierVersionsForm()
-            if error is None and not form.validate_on_submit():
-                status = 400
-            elif error is None:
-                texts = [
-                    (row.form.name.data or "", row.form.perks.data or "")
-                    for row in form.tiers
-                ]
-                try:
-                    save_tier_versions(
-                        state.session, state.now(), language, languages, tiers, texts
-                    )
-                except InvalidProgram as exc:
-                    state.session.rollback()
-                    error, status = exc.message, 400
-                else:
-                    state.session.commit()
-                    flash(_("The tier names are saved."), "success")
-                    return redirect(url_for(".owner_points_tiers", lang=language))
-        else:
-            form = TierVersionsForm(
-                formdata=None,
-                data={
-                    "tiers": [
-                        (tier.translations or {}).get(language, {}) for tier in tiers
-                    ]
-                },
+
+        def save(tiers: list[TierRule], form: TierVersionsForm, language: str) -> None:
+            texts = [
+                (row.form.name.data or "", row.form.perks.data or "")
+                for row in form.tiers
+            ]
+            save_tier_versions(
+                state.session, state.now(), language, languages, tiers, texts
             )
-        form.language.data = language
-        return render_template(
-            "loyalty/points/owner_tiers.html",
-            form=form,
-            rows=list(
-                zip(form.tiers, _references(state, tiers, language), strict=False)
-            ),
-            language=language,
-            content_lang=language.replace("_", "-"),
-            languages=tier_picker(tiers, languages),
-            error=error,
-        ), status
+
+        return edit_other_language(
+            state,
+            TierVersionsForm,
+            error=InvalidProgram,
+            default_page=".owner_points_settings",
+            load=lambda: load_tiers(state.session),
+            stored=lambda tiers, language: {
+                "tiers": [(tier.translations or {}).get(language, {}) for tier in tiers]
+            },
+            save=save,
+            saved=_("The tier names are saved."),
+            template="loyalty/points/owner_tiers.html",
+            context=lambda tiers, form, language: {
+                "rows": list(
+                    zip(form.tiers, _references(state, tiers, language), strict=False)
+                ),
+                "languages": tier_picker(tiers, languages),
+            },
+        )
 
 
 BONUS_NOTES = {
@@ -354,15 +336,11 @@ def tier_picker(
 ) -> list[tuple[str, str, bool, str]]:
     """The language picker's items for the tiers' names in the shop's other
     languages: written when every tier has a name in that language."""
-    return [
-        (
-            code,
-            language_name(code),
-            all(code in tier.languages(languages) for tier in tiers),
-            url_for(".owner_points_tiers", lang=code),
-        )
-        for code in languages[1:]
-    ]
+    return other_language_picker(
+        languages,
+        lambda code: all(code in tier.languages(languages) for tier in tiers),
+        ".owner_points_tiers",
+    )
 
 
 def tier_languages(

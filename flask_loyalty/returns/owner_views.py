@@ -17,7 +17,6 @@ from flask import url_for
 
 import flask_loyalty.signals as signals
 
-from ..content_versions import language_name
 from ..db import after_commit
 from ..errors import InvalidPolicy
 from ..errors import InvalidRefund
@@ -25,7 +24,8 @@ from ..errors import InvalidReturn
 from ..i18n import _
 from ..locales import language_in_sentence
 from ..owner.access import owner_required
-from ..owner.language_versions import other_language
+from ..owner.language_versions import edit_other_language
+from ..owner.language_versions import other_language_picker
 from ..owner.listing import one_page
 from ..policies.forms import RulesForm
 from ..policies.rules import ReturnPolicy
@@ -171,56 +171,42 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     def owner_return_categories() -> t.Any:
         state = get_state()
         languages = state.settings.languages
-        chosen = other_language(languages, InvalidPolicy, ".owner_return_rules")
-        if not isinstance(chosen, tuple):
-            return chosen  # the default language is written on that page
-        language, error = chosen
-        policy = load_rules(state.session)
-        status = 200 if error is None else 400
-        if request.method == "POST":
-            form = CategoryLabelsForm()
-            if error is not None:
-                pass  # a language the shop does not offer: said on the page
-            elif not form.validate_on_submit():
-                status = 400
-            elif len(form.labels) != len(policy.non_returnable):
-                error = _("The categories changed meanwhile; please try again.")
-                status = 400
-            else:
-                labels = {
-                    category: entry.data or ""
-                    for category, entry in zip(
-                        policy.non_returnable, form.labels, strict=True
-                    )
-                }
-                try:
-                    save_category_labels(
-                        state.session, state.now(), language, languages, labels
-                    )
-                except InvalidPolicy as exc:
-                    state.session.rollback()
-                    error, status = exc.message, 400
-                else:
-                    state.session.commit()
-                    flash(_("The category names are saved."), "success")
-                    return redirect(url_for(".owner_return_categories", lang=language))
-        else:
-            version = (policy.labels or {}).get(language, {})
-            form = CategoryLabelsForm(
-                formdata=None,
-                data={"labels": [version.get(c, "") for c in policy.non_returnable]},
+
+        def save(policy: ReturnPolicy, form: CategoryLabelsForm, language: str) -> None:
+            if len(form.labels) != len(policy.non_returnable):
+                raise InvalidPolicy(
+                    _("The categories changed meanwhile; please try again.")
+                )
+            labels = {
+                category: entry.data or ""
+                for category, entry in zip(
+                    policy.non_returnable, form.labels, strict=True
+                )
+            }
+            save_category_labels(
+                state.session, state.now(), language, languages, labels
             )
-        form.language.data = language
-        return render_template(
-            "loyalty/returns/owner_categories.html",
-            form=form,
-            rows=list(zip(policy.non_returnable, form.labels, strict=False)),
-            language=language,
-            content_lang=language.replace("_", "-"),
-            default_lang=languages[0].replace("_", "-"),
-            languages=category_picker(policy, languages),
-            error=error,
-        ), status
+
+        def stored(policy: ReturnPolicy, language: str) -> dict[str, t.Any]:
+            version = (policy.labels or {}).get(language, {})
+            return {"labels": [version.get(c, "") for c in policy.non_returnable]}
+
+        return edit_other_language(
+            state,
+            CategoryLabelsForm,
+            error=InvalidPolicy,
+            default_page=".owner_return_rules",
+            load=lambda: load_rules(state.session),
+            stored=stored,
+            save=save,
+            saved=_("The category names are saved."),
+            template="loyalty/returns/owner_categories.html",
+            context=lambda policy, form, language: {
+                "rows": list(zip(policy.non_returnable, form.labels, strict=False)),
+                "default_lang": languages[0].replace("_", "-"),
+                "languages": category_picker(policy, languages),
+            },
+        )
 
 
 def _category_versions(state: LoyaltyState, policy: ReturnPolicy) -> dict[str, t.Any]:
@@ -240,15 +226,11 @@ def category_picker(
 ) -> list[tuple[str, str, bool, str]]:
     """The language picker's items: written when every category has a label."""
     have = policy.category_languages(languages)
-    return [
-        (
-            code,
-            language_name(code),
-            all(code in codes for codes in have.values()),
-            url_for(".owner_return_categories", lang=code),
-        )
-        for code in languages[1:]
-    ]
+    return other_language_picker(
+        languages,
+        lambda code: all(code in codes for codes in have.values()),
+        ".owner_return_categories",
+    )
 
 
 def category_languages(
