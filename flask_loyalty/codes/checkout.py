@@ -259,7 +259,7 @@ def offer_benefit(
     return result
 
 
-def describe_benefit(offer: om.Offer, currency: str) -> str:
+def describe_benefit(offer: om.Benefit, currency: str) -> str:
     """What the offer gives, in a few words ("20% off", "Free shipping")."""
     benefit = offer.benefit
     if benefit == om.PERCENT:

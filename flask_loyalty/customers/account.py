@@ -6,15 +6,19 @@ statement however long her history, each run when a section first asks for it:
 - :attr:`Account.rules`: the points program and its tiers, the return rules, the
   running stamp cards, and her standing (12-month spend, balance, birthday, number
   of orders), from one row per tier and stamp card;
-- :attr:`Account.orders`: her newest orders with their refunds, and her newest
-  return requests with their orders;
+- :attr:`Account.orders`: her newest orders with what was refunded of them, and
+  her newest return requests with their order numbers;
 - :attr:`Account.history`: a page of her points ledger, with what tells whether
   points expire soon;
 - :attr:`Account.codes`: her discount codes still open: those bought with points,
   and her newest offers' codes with their offers.
 
 Plain reads over a session and a clock, no request: the views keep one
-:class:`Account` per request.
+:class:`Account` per request. The page only shows what it reads, so the reads are
+Core statements on the session's connection and come back as small frozen records
+(:class:`PastOrder`, :class:`PastRequest`, :class:`LedgerEntry`, :class:`OpenCode`,
+:class:`OpenOffer`, :class:`ShownOffer`), not ORM objects: loading entities into
+the session costs more than the statements themselves on a page like this.
 """
 
 from __future__ import annotations
@@ -24,21 +28,21 @@ import typing as t
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from sqlalchemy.orm import aliased
-from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from ..codes.models import POINTS
 from ..codes.models import DiscountCode
 from ..db import ONE_ROW
+from ..money import from_minor
 from ..offers.models import STAMP_CARD
 from ..offers.models import Offer
 from ..offers.models import OfferGrant
 from ..offers.service import running_where
 from ..orders.models import Order
+from ..orders.models import Refund
 from ..points.due import expiring_from
 from ..points.due import expiry_columns
 from ..points.due import expiry_moment
@@ -65,12 +69,101 @@ HISTORY_PAGE = 20
 """Points ledger entries a page of her history shows."""
 
 
+# -- What the page shows: read-only records -----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PastOrder:
+    """One of her orders as the page shows it."""
+
+    id: int
+    reference: str
+    currency: str
+    total_cents: int
+    refunded_cents: int
+    """What refunds gave back of it (0: none)."""
+    placed_at: datetime
+    delivered_at: datetime | None
+
+    @property
+    def total(self) -> Decimal:
+        return from_minor(self.total_cents, self.currency)
+
+    @property
+    def refunded(self) -> Decimal:
+        return from_minor(self.refunded_cents, self.currency)
+
+
+@dataclass(frozen=True, slots=True)
+class PastRequest:
+    """One of her return requests: its number, status and order's number."""
+
+    id: int
+    number: str
+    status: str
+    order_reference: str
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """A row of her points history."""
+
+    id: int
+    kind: str
+    points: int
+    created_at: datetime
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenCode:
+    """A discount code she can still use."""
+
+    id: int
+    code: str
+    value_cents: int
+    currency: str
+    expires_at: datetime | None
+
+    @property
+    def display(self) -> str:
+        """The code grouped for reading: ``ABCD-EFGH-JK``."""
+        return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
+
+
+@dataclass(frozen=True, slots=True)
+class ShownOffer:
+    """What the page tells of an offer: its name (with the owner's versions in
+    other languages) and its benefit (:func:`~flask_loyalty.offers.service.describe`
+    reads these fields of an :class:`~flask_loyalty.offers.models.Offer`)."""
+
+    id: int
+    name: str
+    translations: dict[str, dict[str, str]] | None
+    trigger_n: int
+    benefit: str
+    percent: int
+    amount_cents: int
+    points: int
+
+
+@dataclass(frozen=True, slots=True)
+class OpenOffer:
+    """An offer she was given whose code is still open."""
+
+    id: int
+    offer_id: int
+    offer: ShownOffer
+    code: OpenCode
+    suggestions: list[dict[str, t.Any]]
+
+
 @dataclass(frozen=True)
 class Rules:
     program: ProgramSettings
     tiers: list[TierRule]
     return_policy: ReturnPolicy
-    stamp_cards: list[Offer]
+    stamp_cards: list[ShownOffer]
     spend_cents: int
     """Her spend of the last 12 months in the shop's currency, less refunds."""
     balance: int
@@ -80,10 +173,10 @@ class Rules:
 
 @dataclass(frozen=True)
 class Orders:
-    orders: list[Order]
-    """Her newest orders, newest first, with their refunds."""
-    requests: list[ReturnRequest]
-    """Her newest return requests, newest first, with their orders."""
+    orders: list[PastOrder]
+    """Her newest orders, newest first."""
+    requests: list[PastRequest]
+    """Her newest return requests, newest first."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +189,7 @@ class OrderOfEntry:
 
 @dataclass(frozen=True)
 class History:
-    entries: list[PointsEntry]
+    entries: list[LedgerEntry]
     has_next: bool
     expiring: int
     expiring_when: datetime | None
@@ -106,14 +199,50 @@ class History:
 
 @dataclass(frozen=True)
 class Codes:
-    points_codes: list[DiscountCode]
+    points_codes: list[OpenCode]
     """Codes bought with points, unused and unexpired, newest first."""
-    grants: list[OfferGrant]
+    grants: list[OpenOffer]
     """Her newest offers whose code she can still use, with code and offer."""
 
 
+# -- The statements -------------------------------------------------------------------
+
 HER = sa.bindparam("customer_id")
 NOW = sa.bindparam("now", type_=Order.placed_at.type)
+
+
+T = t.TypeVar("T")
+
+
+def _labelled(prefix: str, *columns: t.Any) -> list[sa.Label[t.Any]]:
+    return [column.label(f"{prefix}{column.key}") for column in columns]
+
+
+def _record(kind: type[T], row: sa.Row[t.Any], prefix: str) -> T:
+    """A record of ``kind`` from the columns of ``row`` labelled ``prefix`` + field."""
+    mapping = row._mapping
+    return kind(**{name: mapping[prefix + name] for name in kind.__slots__})  # type: ignore[attr-defined]
+
+
+_OFFER_COLUMNS = _labelled(
+    "offer_",
+    Offer.id,
+    Offer.name,
+    Offer.translations,
+    Offer.trigger_n,
+    Offer.benefit,
+    Offer.percent,
+    Offer.amount_cents,
+    Offer.points,
+)
+_CODE_COLUMNS = _labelled(
+    "code_",
+    DiscountCode.id,
+    DiscountCode.code,
+    DiscountCode.value_cents,
+    DiscountCode.currency,
+    DiscountCode.expires_at,
+)
 
 # The statements are built once, with bind parameters: building a statement of
 # this size costs about as much as running it.
@@ -133,8 +262,20 @@ _RULES = (
         .label("order_count"),
         PointsAccount.balance.label("balance"),
         PointsAccount.birthday.label("birthday"),
-        ReturnRules,
-        Offer,
+        ReturnRules.id.label("return_rules_id"),
+        *_labelled(
+            "return_",
+            ReturnRules.window_days,
+            ReturnRules.condition,
+            ReturnRules.shipping_paid_by,
+            ReturnRules.refund_methods,
+            ReturnRules.non_returnable,
+            ReturnRules.refund_days,
+            ReturnRules.return_address,
+            ReturnRules.countries,
+            ReturnRules.translations,
+        ),
+        *_OFFER_COLUMNS,
     )
     # Single rows (program, return rules, her points account) joined once; tiers
     # and stamp cards, both short lists the owner keeps, multiply.
@@ -144,6 +285,17 @@ _RULES = (
     .order_by(Offer.id)
 )
 
+
+class _ReturnRulesRow:
+    """The return rules' columns of a :data:`_RULES` row, named as the model's."""
+
+    def __init__(self, row: sa.Row[t.Any]) -> None:
+        self._mapping = row._mapping
+
+    def __getattr__(self, name: str) -> t.Any:
+        return self._mapping["return_" + name]
+
+
 _NEWEST_REQUESTS = (
     sa.select(ReturnRequest.id)
     .where(ReturnRequest.customer_id == HER)
@@ -151,9 +303,26 @@ _NEWEST_REQUESTS = (
     .limit(RECENT_REQUESTS)
 )
 # Her recent orders, and the orders of her recent return requests (older ones only
-# when she asked to return something from them).
+# when she asked to return something from them), each with its refunds' sum.
 _ORDERS = (
-    sa.select(Order, ReturnRequest)
+    sa.select(
+        *_labelled(
+            "order_",
+            Order.id,
+            Order.reference,
+            Order.currency,
+            Order.total_cents,
+            Order.placed_at,
+            Order.delivered_at,
+        ),
+        sa.select(sa.func.coalesce(sa.func.sum(Refund.amount_cents), 0))
+        .where(Refund.order_id == Order.id)
+        .scalar_subquery()
+        .label("order_refunded_cents"),
+        *_labelled(
+            "request_", ReturnRequest.id, ReturnRequest.number, ReturnRequest.status
+        ),
+    )
     .outerjoin(
         ReturnRequest,
         sa.and_(
@@ -161,7 +330,6 @@ _ORDERS = (
             ReturnRequest.id.in_(_NEWEST_REQUESTS),
         ),
     )
-    .options(joinedload(Order.refunds))
     .where(
         Order.customer_id == HER,
         sa.or_(
@@ -179,7 +347,13 @@ _ORDERS = (
 
 _UNEXPIRED = sa.or_(DiscountCode.expires_at.is_(None), DiscountCode.expires_at > NOW)
 _CODES = (
-    sa.select(DiscountCode, OfferGrant, Offer)
+    sa.select(
+        *_CODE_COLUMNS,
+        DiscountCode.source.label("code_source"),
+        OfferGrant.id.label("grant_id"),
+        OfferGrant.suggestions.label("grant_suggestions"),
+        *_OFFER_COLUMNS,
+    )
     .outerjoin(OfferGrant, OfferGrant.code_id == DiscountCode.id)
     .outerjoin(Offer, Offer.id == OfferGrant.offer_id)
     .where(
@@ -216,7 +390,14 @@ def _history(mode: str) -> sa.Select[t.Any]:
     and time, and the expiry columns of ``mode``, from the one-row table: a row
     even when the page is empty."""
     page = (
-        sa.select(PointsEntry)
+        sa.select(
+            PointsEntry.id,
+            PointsEntry.kind,
+            PointsEntry.points,
+            PointsEntry.created_at,
+            PointsEntry.note,
+            PointsEntry.order_id,
+        )
         .where(PointsEntry.customer_id == HER)
         .order_by(PointsEntry.id.desc())
         .offset(sa.bindparam("offset"))
@@ -226,9 +407,9 @@ def _history(mode: str) -> sa.Select[t.Any]:
     moment = sa.bindparam("moment", type_=PointsEntry.created_at.type)
     return (
         sa.select(
-            aliased(PointsEntry, page),
-            Order.reference,
-            Order.placed_at,
+            *[page.c[name].label("entry_" + name) for name in LedgerEntry.__slots__],
+            Order.reference.label("order_reference"),
+            Order.placed_at.label("order_placed_at"),
             *expiry_columns(mode, HER, moment),
         )
         .select_from(ONE_ROW)
@@ -236,6 +417,9 @@ def _history(mode: str) -> sa.Select[t.Any]:
         .outerjoin(Order, Order.id == page.c.order_id)
         .order_by(page.c.id.desc())
     )
+
+
+# -- The reads --------------------------------------------------------------------
 
 
 class Account:
@@ -259,24 +443,34 @@ class Account:
         self.points_page = points_page
         self.page_size = page_size
 
+    def _rows(self, statement: sa.Select[t.Any], **values: t.Any) -> list[t.Any]:
+        # Core on the session's connection (its transaction, its flushed changes):
+        # rows, no entities.
+        return list(self.session.connection().execute(statement, values).all())
+
     @functools.cached_property
     def rules(self) -> Rules:
-        rows = self.session.execute(
+        rows = self._rows(
             _RULES,
-            {
-                "customer_id": self.customer_id,
-                "now": self.now,
-                "since": add_months(self.now, -12),
-                "currency": self.currency,
-            },
-        ).all()
+            customer_id=self.customer_id,
+            now=self.now,
+            since=add_months(self.now, -12),
+            currency=self.currency,
+        )
         program, tiers, spend_cents = rules_from_rows(rows)
         first = rows[0]
-        cards = {r.Offer.id: r.Offer for r in rows if r.Offer is not None}
+        cards = {
+            r.offer_id: _record(ShownOffer, r, "offer_")
+            for r in rows
+            if r.offer_id is not None
+        }
+        saved = first.return_rules_id is not None
         return Rules(
             program=program,
             tiers=tiers,
-            return_policy=policy_from_row(first.ReturnRules),
+            return_policy=policy_from_row(
+                t.cast(ReturnRules, _ReturnRulesRow(first)) if saved else None
+            ),
             stamp_cards=list(cards.values()),
             spend_cents=spend_cents,
             balance=int(first.balance or 0),
@@ -286,69 +480,75 @@ class Account:
 
     @functools.cached_property
     def orders(self) -> Orders:
-        rows = (
-            self.session.execute(_ORDERS, {"customer_id": self.customer_id})
-            .unique()
-            .all()
-        )
-        orders = list({row.Order.id: row.Order for row in rows}.values())
-        requests = []
-        for row in rows:
-            if row.ReturnRequest is not None:
-                # Set, so that ``request.order`` reads nothing more (the session
-                # holds loaded rows weakly: an older order would be read again).
-                set_committed_value(row.ReturnRequest, "order", row.Order)
-                requests.append(row.ReturnRequest)
+        rows = self._rows(_ORDERS, customer_id=self.customer_id)
+        orders = {row.order_id: _record(PastOrder, row, "order_") for row in rows}
+        requests = [
+            PastRequest(
+                row.request_id,
+                row.request_number,
+                row.request_status,
+                row.order_reference,
+            )
+            for row in rows
+            if row.request_id is not None
+        ]
         requests.sort(key=lambda r: r.id, reverse=True)
-        return Orders(orders=orders[:RECENT_ORDERS], requests=requests)
+        return Orders(orders=list(orders.values())[:RECENT_ORDERS], requests=requests)
 
     @functools.cached_property
     def history(self) -> History:
         her, size = self.customer_id, self.page_size
         program = self.rules.program
         days = max(program.warning_days, 30)
-        rows = self.session.execute(
+        rows = self._rows(
             _history(program.expiry_mode),
-            {
-                "customer_id": her,
-                "offset": (self.points_page - 1) * size,
-                "limit": size + 1,
-                "moment": expiry_moment(self.now, program, days),
-            },
-        ).all()
-        entries = [row[0] for row in rows if row[0] is not None]
+            customer_id=her,
+            offset=(self.points_page - 1) * size,
+            limit=size + 1,
+            moment=expiry_moment(self.now, program, days),
+        )
+        entries = [
+            _record(LedgerEntry, row, "entry_")
+            for row in rows
+            if row.entry_id is not None
+        ]
         expiring, when, _key = expiring_from(
             rows[0]._mapping, her, self.now, program, days
         )
         orders = {
-            row[0].id: OrderOfEntry(row[1], row[2])
+            row.entry_id: OrderOfEntry(row.order_reference, row.order_placed_at)
             for row in rows
-            if row[0] is not None and row[1] is not None
+            if row.entry_id is not None and row.order_reference is not None
         }
         return History(entries[:size], len(entries) > size, expiring, when, orders)
 
     @functools.cached_property
     def codes(self) -> Codes:
-        rows = self.session.execute(
-            _CODES, {"customer_id": self.customer_id, "now": self.now}
-        ).all()
-        grants = []
-        for row in rows:
-            if row.OfferGrant is not None:
-                # ``grant.code`` and ``grant.offer`` read nothing more.
-                set_committed_value(row.OfferGrant, "code", row.DiscountCode)
-                set_committed_value(row.OfferGrant, "offer", row.Offer)
-                grants.append(row.OfferGrant)
-        grants.sort(key=lambda grant: grant.id, reverse=True)
+        rows = self._rows(_CODES, customer_id=self.customer_id, now=self.now)
+        grants = sorted(
+            (
+                OpenOffer(
+                    id=row.grant_id,
+                    offer_id=row.offer_id,
+                    offer=_record(ShownOffer, row, "offer_"),
+                    code=_record(OpenCode, row, "code_"),
+                    suggestions=row.grant_suggestions or [],
+                )
+                for row in rows
+                if row.grant_id is not None
+            ),
+            key=lambda grant: grant.id,
+            reverse=True,
+        )
         points_codes = [
-            row.DiscountCode
+            _record(OpenCode, row, "code_")
             for row in rows
-            if row.OfferGrant is None and row.DiscountCode.source == POINTS
+            if row.grant_id is None and row.code_source == POINTS
         ]
         return Codes(points_codes=points_codes, grants=grants)
 
 
-def stamps(account: Account) -> list[tuple[Offer, int]]:
+def stamps(account: Account) -> list[tuple[ShownOffer, int]]:
     """Her stamp cards: each running stamp card offer with the stamps she has
     towards the next reward (orders so far, modulo N)."""
     rules = account.rules

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing as t
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -51,6 +52,16 @@ BENEFITS = (
     BONUS_POINTS,
     MULTIPLIER,
 )
+
+
+class Benefit(t.Protocol):
+    """What tells an offer's benefit in words: an :class:`Offer`, or a record of
+    one the account page read."""
+
+    benefit: str
+    percent: int
+    amount_cents: int
+    points: int
 
 
 class Offer(Base):

@@ -187,7 +187,7 @@ def issue(
     return grant
 
 
-def describe(offer: om.Offer, currency: str) -> str:
+def describe(offer: om.Benefit, currency: str) -> str:
     """The benefit in a few words ("20% off")."""
     return describe_benefit(offer, currency)
 

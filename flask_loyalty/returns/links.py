@@ -22,9 +22,10 @@ STATUS = "return-status"
 START_MAX_AGE = 2 * 3600
 
 
-def start_token(order: Order) -> str:
-    """For the page where she picks items: the order and the address checked."""
-    return make_token(START, {"o": order.id, "e": order.customer.email})
+def start_token(order_id: int, email: str) -> str:
+    """For the page where she picks items of order ``order_id``, as the customer
+    with ``email`` (the address is checked again when she opens it)."""
+    return make_token(START, {"o": order_id, "e": email})
 
 
 def read_start(state: LoyaltyState, token: str) -> Order:

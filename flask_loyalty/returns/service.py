@@ -63,8 +63,19 @@ def find_order(session: Session, number: object, email: object) -> Order | None:
     return order
 
 
+class Placed(t.Protocol):
+    """An order as the return window reads it (a stored order, or a row of her
+    account page)."""
+
+    @property
+    def placed_at(self) -> datetime: ...
+
+    @property
+    def delivered_at(self) -> datetime | None: ...
+
+
 def window_end(
-    order: Order, policy: ReturnPolicy, from_delivery: bool = False
+    order: Placed, policy: ReturnPolicy, from_delivery: bool = False
 ) -> datetime | None:
     """The last moment a return of ``order`` may be asked for; ``None`` while a
     window that counts from delivery has not started (not delivered yet)."""
@@ -73,7 +84,7 @@ def window_end(
 
 
 def window_open(
-    order: Order, policy: ReturnPolicy, now: datetime, from_delivery: bool = False
+    order: Placed, policy: ReturnPolicy, now: datetime, from_delivery: bool = False
 ) -> bool:
     """Whether a return of ``order`` may be asked for now."""
     end = window_end(order, policy, from_delivery)

@@ -54,7 +54,7 @@ def returns_section(state: LoyaltyState, customer: Customer) -> dict[str, t.Any]
     policy = reads.rules.return_policy
     now = state.now()
     returnable = [
-        (order, links.start_token(order))
+        (order, links.start_token(order.id, customer.email))
         for order in reads.orders.orders[:ACCOUNT_ORDERS]
         if service.window_open(order, policy, now, _from_delivery(state))
     ]
@@ -180,7 +180,11 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
             )
         except ReturnWindowClosed as error:
             return _window_closed(error)
-        return redirect(url_for(".return_new", token=links.start_token(order)))
+        return redirect(
+            url_for(
+                ".return_new", token=links.start_token(order.id, order.customer.email)
+            )
+        )
 
     @bp.route("/returns/new/<token>", methods=["GET", "POST"])
     def return_new(token: str) -> t.Any:
