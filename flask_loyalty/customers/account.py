@@ -444,8 +444,9 @@ class Account:
         self.page_size = page_size
 
     def _rows(self, statement: sa.Select[t.Any], **values: t.Any) -> list[t.Any]:
-        # Core on the session's connection (its transaction, its flushed changes):
-        # rows, no entities.
+        # Core on the session's connection and in its transaction, after what it
+        # holds unwritten is flushed (as the ORM's own queries do): rows, no entities.
+        self.session.flush()
         return list(self.session.connection().execute(statement, values).all())
 
     @functools.cached_property
