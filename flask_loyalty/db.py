@@ -109,6 +109,19 @@ def atomic(
     raise AssertionError("unreachable")
 
 
+def run_core(
+    session: Session, model: t.Any, statement: t.Any, values: t.Any = None
+) -> sa.CursorResult[t.Any]:
+    """Execute the Core ``statement`` on the connection that holds ``model``'s
+    table, in the session's transaction, after the session writes what it holds
+    unwritten: what ``session.execute`` does for it, without the ORM's work
+    around each statement (about half the Python time of a small one). The rows
+    come back as rows, never as objects in the session."""
+    session.flush()
+    connection = session.connection(bind_arguments={"mapper": sa.inspect(model)})
+    return connection.execute(statement, values)
+
+
 def dialect_of(session: Session, model: t.Any) -> str:
     """The name of the database ``model`` is stored in (``"postgresql"``...)."""
     return str(session.get_bind(mapper=model).dialect.name)
@@ -149,7 +162,7 @@ def add_row(
     four times the statement in Python; this, about twice.
     """
     statement = _insert_returning_id(dialect_of(session, model), model, unique)
-    new_id = session.execute(statement, values).scalar()
+    new_id = run_core(session, model, statement, values).scalar()
     if new_id is None:
         return None
     return attach(session, model, id=new_id, **values)

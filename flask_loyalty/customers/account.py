@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from ..codes.models import POINTS
 from ..codes.models import DiscountCode
 from ..db import ONE_ROW
+from ..db import run_core
 from ..money import from_minor
 from ..offers.models import STAMP_CARD
 from ..offers.models import Offer
@@ -444,10 +445,7 @@ class Account:
         self.page_size = page_size
 
     def _rows(self, statement: sa.Select[t.Any], **values: t.Any) -> list[t.Any]:
-        # Core on the session's connection and in its transaction, after what it
-        # holds unwritten is flushed (as the ORM's own queries do): rows, no entities.
-        self.session.flush()
-        return list(self.session.connection().execute(statement, values).all())
+        return list(run_core(self.session, Order, statement, values).all())
 
     @functools.cached_property
     def rules(self) -> Rules:

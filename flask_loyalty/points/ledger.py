@@ -22,6 +22,7 @@ from ..db import attach
 from ..db import core_insert
 from ..db import dialect_of
 from ..db import insert_for
+from ..db import run_core
 from .models import PointsAccount
 from .models import PointsEntry
 
@@ -116,7 +117,7 @@ def post(
         return add_row(session, PointsEntry, values)
     dialect = dialect_of(session, PointsEntry)
     if dialect == "postgresql":  # one round trip for both
-        new_id = session.execute(_entry_and_balance(), values).scalar()
+        new_id = run_core(session, PointsEntry, _entry_and_balance(), values).scalar()
         return (
             None
             if new_id is None
@@ -124,8 +125,11 @@ def post(
         )
     entry = add_row(session, PointsEntry, values, unique="key")
     if entry is not None:  # one statement: create her row or add to it
-        session.execute(
-            _add_to_balance(dialect), {"customer_id": customer_id, "points": points}
+        run_core(
+            session,
+            PointsAccount,
+            _add_to_balance(dialect),
+            {"customer_id": customer_id, "points": points},
         )
     return entry
 

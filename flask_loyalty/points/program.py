@@ -19,6 +19,7 @@ from babel.numbers import get_currency_precision
 from sqlalchemy.orm import Session
 
 from ..db import ONE_ROW
+from ..db import run_core
 from ..errors import InvalidProgram
 from ..i18n import _
 from ..orders.models import Order
@@ -244,9 +245,11 @@ def load_rules(
     per saved tier, each with the program row's columns (``NULL`` when the owner
     never saved it) and the spend."""
     if before is None:
-        rows = session.execute(_RULES).all()
+        rows = run_core(session, Program, _RULES).all()
     else:
-        rows = session.execute(
+        rows = run_core(
+            session,
+            Program,
             _RULES_AND_SPEND,
             {
                 "customer_id": before.customer_id,
