@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from ..db import core_insert
 from ..db import dialect_of
+from ..db import run_core
 from ..orders.models import Order
 from ..orders.models import OrderItem
 from .models import EVERYONE
@@ -53,7 +54,9 @@ def count_order(session: Session, order_id: int, customer_id: int) -> None:
     """Add the order ``order_id`` (just inserted, with its items) of customer
     ``customer_id`` to the counts, in one ``INSERT ... SELECT ... ON CONFLICT DO
     UPDATE`` that reads her items and the order's. Call it once per new order."""
-    session.execute(
+    run_core(
+        session,
+        CoPurchase,
         _count_statement(dialect_of(session, CoPurchase)),
         {"order_id": order_id, "customer_id": customer_id},
     )

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import aliased
 
+from ..db import run_core
 from .models import EVERYONE
 from .models import CoPurchase
 
@@ -83,7 +84,9 @@ def bought_with(session: Session, skus: t.Collection[str], least: int) -> list[P
     if not skus:
         return []
     wanted = sa.bindparam("skus", expanding=True)
-    rows = session.execute(
+    rows = run_core(
+        session,
+        CoPurchase,
         _PAIRS.where(
             sa.or_(CoPurchase.sku_a.in_(wanted), CoPurchase.sku_b.in_(wanted))
         ),

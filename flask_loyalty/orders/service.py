@@ -28,6 +28,7 @@ from ..customers.service import normalise_email
 from ..db import ONE_ROW
 from ..db import add_row
 from ..db import attach
+from ..db import run_core
 from ..errors import InvalidOrder
 from ..errors import OrderConflict
 from ..errors import UnknownOrder
@@ -322,7 +323,8 @@ def _fill_in(
             }
             for i, (s, n, c, q, p) in enumerate(lines)
         ]
-        ids = {position: id for id, position in session.execute(_INSERT_ITEMS, rows)}
+        inserted = run_core(session, OrderItem, _INSERT_ITEMS, rows)
+        ids = {position: id for id, position in inserted}
         items = [attach(session, OrderItem, id=ids[r["position"]], **r) for r in rows]
         count_order(session, order.id, customer.id)
     set_committed_value(order, "customer", customer)
