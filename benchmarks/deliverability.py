@@ -41,8 +41,8 @@ from flask_loyalty import Loyalty  # noqa: E402
 from flask_loyalty.db import Base  # noqa: E402
 from flask_loyalty.outbox.models import OutboxContent  # noqa: E402
 from flask_loyalty.outbox.models import OutboxMessage  # noqa: E402
+from flask_loyalty.outbox.queueing import queue_mail  # noqa: E402
 from flask_loyalty.outbox.service import deliver_due  # noqa: E402
-from flask_loyalty.outbox.service import queue_mail  # noqa: E402
 from tests.plugins.services import free_port  # noqa: E402
 
 

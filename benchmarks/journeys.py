@@ -45,7 +45,7 @@ from flask_loyalty.journeys.editing import save_journey  # noqa: E402
 from flask_loyalty.journeys.runner import Runner  # noqa: E402
 from flask_loyalty.journeys.service import resume  # noqa: E402
 from flask_loyalty.newsletter import campaigns  # noqa: E402
-from flask_loyalty.newsletter import service as newsletter  # noqa: E402
+from flask_loyalty.newsletter import preferences as newsletter  # noqa: E402
 from flask_loyalty.newsletter.mail import NewsletterMailer  # noqa: E402
 from tests.newsletter.scale_app import add_subscribers  # noqa: E402
 from tests.newsletter.scale_app import address  # noqa: E402

@@ -52,6 +52,7 @@ from smtp_process import SMTPProcess
 from smtp_process import serve_smtp
 
 from flask_loyalty.newsletter import csv_io
+from flask_loyalty.newsletter import preferences
 from flask_loyalty.newsletter import service
 from flask_loyalty.newsletter.mail import queue_confirmation
 from flask_loyalty.newsletter.models import Subscriber
@@ -200,7 +201,7 @@ def importing(folder: Path, count: int, *, stated: bool) -> dict[str, t.Any]:
     with app.app_context():
         state = app.extensions["loyalty"]
         session, now = state.session, state.now()
-        service.add_topic(session, now, "New pieces")
+        preferences.add_topic(session, now, "New pieces")
         session.commit()
         on_pending = None if stated else lambda s: queue_confirmation(state, s)
         started = time.perf_counter()

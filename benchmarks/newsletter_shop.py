@@ -14,7 +14,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_loyalty import Loyalty
 from flask_loyalty.db import Base
 from flask_loyalty.newsletter import campaigns
-from flask_loyalty.newsletter import service
+from flask_loyalty.newsletter import preferences
 from flask_loyalty.newsletter.mail import build_due_campaigns
 from flask_loyalty.newsletter.models import CONFIRMED
 from flask_loyalty.newsletter.models import Subscriber
@@ -65,7 +65,7 @@ def add_subscribers(app: Flask, count: int) -> None:
     with app.app_context():
         state = app.extensions["loyalty"]
         session, now = state.session, state.now()
-        topic_id = service.add_topic(session, now, "New pieces").id
+        topic_id = preferences.add_topic(session, now, "New pieces").id
         session.commit()
         for start in range(0, count, 10_000):
             rows = [

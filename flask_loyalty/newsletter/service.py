@@ -29,10 +29,6 @@ from .models import Subscriber
 from .models import SubscriberEvent
 from .models import Suppression
 from .names import clean_first_name
-
-# benchmarks/ import add_topic from here (the package and its tests take it
-# from .preferences).
-from .preferences import add_topic as add_topic
 from .preferences import chosen_topics
 from .preferences import default_topic
 

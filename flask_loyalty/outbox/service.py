@@ -37,10 +37,6 @@ from .models import SUPPRESSED
 from .models import OutboxMessage
 from .queueing import default_sender
 from .queueing import message_id_domain
-
-# benchmarks/deliverability.py imports queue_mail from here (the package and its
-# tests take it from .queueing).
-from .queueing import queue_mail as queue_mail
 from .queueing import recipient_domain
 
 POLICY_KEY = "loyalty_delivery_policy"
