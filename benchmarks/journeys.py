@@ -21,16 +21,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import tempfile
 import time
 import typing as t
-import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
+from databases import postgres_database  # noqa: E402
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 
@@ -51,31 +50,14 @@ from tests.newsletter.scale_app import add_subscribers  # noqa: E402
 from tests.newsletter.scale_app import address  # noqa: E402
 from tests.newsletter.scale_app import scheduled_campaign  # noqa: E402
 
-POSTGRES_URL = os.environ.get(
-    "LOYALTY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-
 
 def database() -> tuple[str, t.Callable[[], None]]:
     """A fresh PostgreSQL schema (dropped at the end), else a SQLite file."""
-    try:
-        admin = sa.create_engine(POSTGRES_URL)
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    except Exception:  # noqa: BLE001 - no PostgreSQL: SQLite
+    made = postgres_database()
+    if made is None:  # no PostgreSQL: SQLite
         folder = tempfile.mkdtemp()
         return f"sqlite:///{folder}/bench.db", lambda: None
-    url = sa.make_url(POSTGRES_URL).update_query_dict(
-        {"options": f"-csearch_path={schema}"}
-    )
-
-    def drop() -> None:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-    return url.render_as_string(hide_password=False), drop
+    return made
 
 
 def build_app(url: str) -> Flask:

@@ -29,19 +29,19 @@ import argparse
 import cProfile
 import io
 import json
-import os
 import pstats
 import smtplib
 import sys
 import tempfile
 import time
 import typing as t
-import uuid
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
+from databases import POSTGRES_URL
+from databases import postgres_database
 from flask import Flask
 from newsletter_shop import add_subscribers
 from newsletter_shop import build_campaign
@@ -60,9 +60,6 @@ from flask_loyalty.outbox.models import SENT
 from flask_loyalty.outbox.models import OutboxMessage
 
 ROOT = Path(__file__).resolve().parent
-POSTGRES_URL = os.environ.get(
-    "LOYALTY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 
 
 # -- 1. delivery -------------------------------------------------------------------
@@ -234,24 +231,6 @@ def importing(folder: Path, count: int, *, stated: bool) -> dict[str, t.Any]:
 # -- the report --------------------------------------------------------------------
 
 
-def postgres_database() -> tuple[str, t.Callable[[], None]]:
-    """A schema of its own on LOYALTY_TEST_POSTGRES_URL, and how to drop it."""
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = sa.make_url(POSTGRES_URL).update_query_dict(
-        {"options": f"-csearch_path={schema}"}
-    )
-
-    def drop() -> None:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-    return url.render_as_string(hide_password=False), drop
-
-
 def main(argv: t.Sequence[str] | None = None) -> dict[str, t.Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="every size / 10")
@@ -282,7 +261,10 @@ def main(argv: t.Sequence[str] | None = None) -> dict[str, t.Any]:
         drop: t.Callable[[], None] | None = None
         try:
             if args.postgres:
-                url, drop = postgres_database()
+                made = postgres_database()
+                if made is None:
+                    raise SystemExit(f"--postgres: no PostgreSQL at {POSTGRES_URL}")
+                url, drop = made
             else:
                 url = sqlite_url(folder, "delivery")
             result["delivery_database"] = "postgresql" if args.postgres else "sqlite"

@@ -35,11 +35,11 @@ import tempfile
 import typing as t
 from pathlib import Path
 
+from databases import postgres_database
 from offers_issuing import issue_benchmark
 from offers_issuing import quote_benchmark
 from offers_issuing import quote_benchmark_postgres
 from offers_segments import segments_benchmark
-from offers_shop import postgres_database
 
 
 def main(argv: t.Sequence[str] | None = None) -> dict[str, t.Any]:

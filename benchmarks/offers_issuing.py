@@ -11,9 +11,9 @@ import uuid
 from decimal import Decimal
 
 import sqlalchemy as sa
+from databases import postgres_database
 from flask import Flask
 from offers_shop import build_app
-from offers_shop import postgres_database
 
 from flask_loyalty import OrderLine
 from flask_loyalty.codes.models import OFFER

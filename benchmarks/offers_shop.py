@@ -4,14 +4,10 @@ PostgreSQL schema of its own."""
 
 from __future__ import annotations
 
-import os
-import typing as t
-import uuid
 from datetime import UTC
 from datetime import datetime
 from decimal import Decimal
 
-import sqlalchemy as sa
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 
@@ -20,9 +16,6 @@ from flask_loyalty import FrozenClock
 from flask_loyalty import Loyalty
 from flask_loyalty.db import Base
 
-POSTGRES_URL = os.environ.get(
-    "LOYALTY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 CATALOG = [
     CatalogProduct(
@@ -51,23 +44,3 @@ def build_app(url: str) -> Flask:
     with app.app_context():
         Base.metadata.create_all(db.engine)
     return app
-
-
-def postgres_database() -> tuple[str, t.Callable[[], None]] | None:
-    try:
-        admin = sa.create_engine(POSTGRES_URL)
-        with admin.begin() as connection:
-            schema = f"bench_{uuid.uuid4().hex[:10]}"
-            connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    except Exception:  # noqa: BLE001 - no server: SQLite only
-        return None
-    url = sa.make_url(POSTGRES_URL).update_query_dict(
-        {"options": f"-csearch_path={schema}"}
-    )
-
-    def drop() -> None:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-    return url.render_as_string(hide_password=False), drop

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -35,6 +34,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
+from databases import postgres_database
 from flask import Flask
 from flask import request
 from flask_sqlalchemy import SQLAlchemy
@@ -47,9 +47,6 @@ from flask_loyalty.points.models import PointsAccount
 from flask_loyalty.points.models import PointsEntry
 
 ROOT = Path(__file__).resolve().parent
-POSTGRES_URL = os.environ.get(
-    "LOYALTY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 
 
 def build_app(url: str) -> Flask:
@@ -207,26 +204,6 @@ def account_benchmark(url: str, requests: int) -> dict[str, t.Any]:
         "median_ms_10_entries": round(short_ms, 2),
         "ratio": round(long_ms / short_ms, 3),
     }
-
-
-def postgres_database() -> tuple[str, t.Callable[[], None]] | None:
-    try:
-        admin = sa.create_engine(POSTGRES_URL)
-        with admin.begin() as connection:
-            schema = f"bench_{uuid.uuid4().hex[:10]}"
-            connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    except Exception:  # noqa: BLE001 - no server: SQLite only
-        return None
-    url = sa.make_url(POSTGRES_URL).update_query_dict(
-        {"options": f"-csearch_path={schema}"}
-    )
-
-    def drop() -> None:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-    return url.render_as_string(hide_password=False), drop
 
 
 def main(argv: t.Sequence[str] | None = None) -> dict[str, t.Any]:
