@@ -57,6 +57,14 @@ _PAIRS = (
 )
 
 
+_WANTED = sa.bindparam("skus", expanding=True)
+_PAIRS_WITH = _PAIRS.where(
+    sa.or_(CoPurchase.sku_a.in_(_WANTED), CoPurchase.sku_b.in_(_WANTED))
+)
+"""The pairs with any of ``skus``: built once (a statement built per order costs
+about as much as running it)."""
+
+
 def top_pairs(
     session: Session, least: int, *, offset: int = 0, limit: int = 50
 ) -> list[Pair]:
@@ -83,14 +91,8 @@ def bought_with(session: Session, skus: t.Collection[str], least: int) -> list[P
     each other product only)."""
     if not skus:
         return []
-    wanted = sa.bindparam("skus", expanding=True)
     rows = run_core(
-        session,
-        CoPurchase,
-        _PAIRS.where(
-            sa.or_(CoPurchase.sku_a.in_(wanted), CoPurchase.sku_b.in_(wanted))
-        ),
-        {"least": least, "skus": sorted(skus)},
+        session, CoPurchase, _PAIRS_WITH, {"least": least, "skus": sorted(skus)}
     )
     best: dict[str, Pair] = {}
     for a, b, customers, lift in rows:
