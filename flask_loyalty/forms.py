@@ -16,6 +16,7 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup
 from markupsafe import escape
 from wtforms import DecimalField
+from wtforms import HiddenField
 from wtforms.widgets import Input
 from wtforms.widgets.core import clean_key
 
@@ -77,6 +78,12 @@ class TranslatedMeta:
         return form_translations
 
     def bind_field(self, form: t.Any, unbound_field: t.Any, options: t.Any) -> t.Any:
+        if (
+            issubclass(unbound_field.field_class, HiddenField)
+            and not unbound_field.args
+            and "label" not in unbound_field.kwargs
+        ):  # shows no label: none to make from its name and translate
+            options = {**options, "label": ""}
         if "widget" not in unbound_field.kwargs:
             widget = fast_widget(getattr(unbound_field.field_class, "widget", None))
             if widget is not None:
