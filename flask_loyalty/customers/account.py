@@ -25,10 +25,7 @@ from __future__ import annotations
 
 import functools
 import typing as t
-from dataclasses import dataclass
-from datetime import date
 from datetime import datetime
-from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -37,7 +34,6 @@ from ..codes.models import POINTS
 from ..codes.models import DiscountCode
 from ..db import ONE_ROW
 from ..db import run_core
-from ..money import from_minor
 from ..offers.models import STAMP_CARD
 from ..offers.models import Offer
 from ..offers.models import OfferGrant
@@ -49,16 +45,24 @@ from ..points.due import expiry_columns
 from ..points.due import expiry_moment
 from ..points.models import PointsAccount
 from ..points.models import PointsEntry
-from ..points.program import ProgramSettings
 from ..points.program import add_months
 from ..points.program import rules_from_rows
 from ..points.program import rules_query
 from ..points.program import spend_expression
-from ..points.tiers import TierRule
 from ..policies.models import ReturnRules
-from ..policies.rules import ReturnPolicy
 from ..policies.rules import policy_from_row
 from ..returns.models import ReturnRequest
+from .records import Codes
+from .records import History
+from .records import LedgerEntry
+from .records import OpenCode
+from .records import OpenOffer
+from .records import OrderOfEntry
+from .records import Orders
+from .records import PastOrder
+from .records import PastRequest
+from .records import Rules
+from .records import ShownOffer
 
 RECENT_ORDERS = 20
 """Orders the page lists (the returns block offers the newest of them)."""
@@ -68,142 +72,6 @@ RECENT_OFFERS = 10
 """Offer codes the page lists."""
 HISTORY_PAGE = 20
 """Points ledger entries a page of her history shows."""
-
-
-# -- What the page shows: read-only records -----------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PastOrder:
-    """One of her orders as the page shows it."""
-
-    id: int
-    reference: str
-    currency: str
-    total_cents: int
-    refunded_cents: int
-    """What refunds gave back of it (0: none)."""
-    placed_at: datetime
-    delivered_at: datetime | None
-
-    @property
-    def total(self) -> Decimal:
-        return from_minor(self.total_cents, self.currency)
-
-    @property
-    def refunded(self) -> Decimal:
-        return from_minor(self.refunded_cents, self.currency)
-
-
-@dataclass(frozen=True, slots=True)
-class PastRequest:
-    """One of her return requests: its number, status and order's number."""
-
-    id: int
-    number: str
-    status: str
-    order_reference: str
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerEntry:
-    """A row of her points history."""
-
-    id: int
-    kind: str
-    points: int
-    created_at: datetime
-    note: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class OpenCode:
-    """A discount code she can still use."""
-
-    id: int
-    code: str
-    value_cents: int
-    currency: str
-    expires_at: datetime | None
-
-    @property
-    def display(self) -> str:
-        """The code grouped for reading: ``ABCD-EFGH-JK``."""
-        return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
-
-
-@dataclass(frozen=True, slots=True)
-class ShownOffer:
-    """What the page tells of an offer: its name (with the owner's versions in
-    other languages) and its benefit (:func:`~flask_loyalty.offers.service.describe`
-    reads these fields of an :class:`~flask_loyalty.offers.models.Offer`)."""
-
-    id: int
-    name: str
-    translations: dict[str, dict[str, str]] | None
-    trigger_n: int
-    benefit: str
-    percent: int
-    amount_cents: int
-    points: int
-
-
-@dataclass(frozen=True, slots=True)
-class OpenOffer:
-    """An offer she was given whose code is still open."""
-
-    id: int
-    offer_id: int
-    offer: ShownOffer
-    code: OpenCode
-    suggestions: list[dict[str, t.Any]]
-
-
-@dataclass(frozen=True)
-class Rules:
-    program: ProgramSettings
-    tiers: list[TierRule]
-    return_policy: ReturnPolicy
-    stamp_cards: list[ShownOffer]
-    spend_cents: int
-    """Her spend of the last 12 months in the shop's currency, less refunds."""
-    balance: int
-    birthday: date | None
-    order_count: int
-
-
-@dataclass(frozen=True)
-class Orders:
-    orders: list[PastOrder]
-    """Her newest orders, newest first."""
-    requests: list[PastRequest]
-    """Her newest return requests, newest first."""
-
-
-@dataclass(frozen=True)
-class OrderOfEntry:
-    """The order a ledger entry is for: its number and when it was placed."""
-
-    number: str
-    placed_at: datetime
-
-
-@dataclass(frozen=True)
-class History:
-    entries: list[LedgerEntry]
-    has_next: bool
-    expiring: int
-    expiring_when: datetime | None
-    orders: dict[int, OrderOfEntry]
-    """By entry id, the order of each entry that has one (earned, reversed)."""
-
-
-@dataclass(frozen=True)
-class Codes:
-    points_codes: list[OpenCode]
-    """Codes bought with points, unused and unexpired, newest first."""
-    grants: list[OpenOffer]
-    """Her newest offers whose code she can still use, with code and offer."""
 
 
 # -- The statements -------------------------------------------------------------------
