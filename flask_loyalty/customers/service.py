@@ -72,11 +72,13 @@ def normalise_email(email: object) -> str:
     return result.normalized.lower()
 
 
-def clean_name(name: object) -> str | None:
-    """Return a name folded to a single line, or ``None`` for no name.
+def clean_name(name: object, *, limit: int = MAX_NAME) -> str | None:
+    """Return a name folded to a single line (CR/LF and tabs become spaces), or
+    ``None`` for no name.
 
     :raises InvalidName: if ``name`` is not text, holds control characters (a NUL
-        that PostgreSQL refuses to store, for one) or is longer than 200 characters.
+        that PostgreSQL refuses to store, for one) or is longer than ``limit``
+        characters (200 for a customer's name).
     """
     if name is None:
         return None
@@ -85,8 +87,8 @@ def clean_name(name: object) -> str | None:
     name = " ".join(name.split())
     if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in name):
         raise InvalidName(_("A name cannot contain control characters."))
-    if len(name) > MAX_NAME:
-        raise InvalidName(_("A name can have at most %(n)d characters.", n=MAX_NAME))
+    if len(name) > limit:
+        raise InvalidName(_("A name can have at most %(n)d characters.", n=limit))
     return name or None
 
 
