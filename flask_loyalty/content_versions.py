@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from babel import Locale
-from flask_babel import get_locale
 from markupsafe import Markup
 
 from .i18n import _
 from .i18n import in_its_language
 from .locales import LANGUAGE_NAMES
 from .locales import catalog_code
+from .locales import get_locale
 from .locales import language_in_sentence
 from .locales import match_language
 

@@ -20,12 +20,12 @@ from flask_babel import format_date
 from flask_babel import format_datetime
 from flask_babel import format_decimal
 from flask_babel import format_percent
-from flask_babel import get_locale
-from flask_babel import get_timezone
 
 from .content_versions import marked
 from .i18n import as_code
 from .i18n import in_its_language
+from .locales import get_locale
+from .locales import get_timezone
 from .money import from_minor
 
 

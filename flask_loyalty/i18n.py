@@ -17,7 +17,6 @@ from flask import current_app
 from flask import has_app_context
 from flask import has_request_context
 from flask_babel import Domain
-from flask_babel import get_locale
 from markupsafe import Markup
 from markupsafe import escape
 from wtforms.i18n import messages_path
@@ -25,6 +24,7 @@ from wtforms.i18n import messages_path
 from .locales import BUILT_IN
 from .locales import catalog_code
 from .locales import current_language
+from .locales import get_locale
 
 
 class LoyaltyDomain(Domain):

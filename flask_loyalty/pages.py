@@ -6,10 +6,10 @@ from __future__ import annotations
 import typing as t
 
 from flask import url_for
-from flask_babel import get_locale
 
 from .i18n import page_text
 from .locales import current_language
+from .locales import get_locale
 from .state import LoyaltyState
 from .state import get_state
 

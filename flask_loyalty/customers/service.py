@@ -14,6 +14,7 @@ from email_validator import validate_email
 from sqlalchemy.orm import Session
 
 from ..db import add_row
+from ..db import read_one
 from ..errors import InvalidEmail
 from ..errors import InvalidName
 from ..i18n import _
@@ -92,12 +93,17 @@ def clean_name(name: object, *, limit: int = MAX_NAME) -> str | None:
     return name or None
 
 
-_BY_EMAIL = sa.select(Customer).where(Customer.email == sa.bindparam("email"))
+_BY_EMAIL = sa.select(*Customer.__table__.c).where(
+    Customer.email == sa.bindparam("email")
+)
+_BY_LOGIN = sa.select(*Customer.__table__.c).where(
+    Customer.external_id == sa.bindparam("login")
+)
 
 
 def find_customer(session: Session, email: str) -> Customer | None:
     """Return the customer with this (already normalised) address, if any."""
-    return session.scalar(_BY_EMAIL, {"email": email})
+    return read_one(session, Customer, _BY_EMAIL, {"email": email})
 
 
 def find_or_create_customer(
@@ -214,9 +220,7 @@ def linked_customer(session: Session, external_id: str | None) -> Customer | Non
     """The customer a shop user id was linked to (by proof of her address)."""
     if external_id is None:
         return None
-    return session.scalar(
-        sa.select(Customer).where(Customer.external_id == external_id)
-    )
+    return read_one(session, Customer, _BY_LOGIN, {"login": external_id})
 
 
 def customer_for_login(

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..customers.models import Customer
+from ..db import one_of
 from ..measure.holdout import held_out
 from ..measure.models import JOURNEY
 from ..newsletter.service import pseudonym as erased_pseudonym
@@ -256,7 +257,8 @@ _ORDER_JOURNEYS = (
         sa.or_(
             jm.Journey.exit_on_order.is_(True),
             sa.and_(
-                jm.Journey.active.is_(True), jm.Journey.trigger.in_(jm.ORDER_TRIGGERS)
+                jm.Journey.active.is_(True),
+                one_of(jm.Journey.trigger, jm.ORDER_TRIGGERS),
             ),
         )
     )

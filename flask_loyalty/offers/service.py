@@ -27,6 +27,7 @@ from ..content import to_text_and_html
 from ..customers.models import Customer
 from ..db import add_row
 from ..db import after_commit
+from ..db import one_of
 from ..errors import InvalidContent
 from ..links import email_url
 from ..locales import reader_language
@@ -66,7 +67,7 @@ def _running(triggers: tuple[str, ...]) -> sa.Select[tuple[om.Offer]]:
 def running_where(triggers: t.Sequence[str], now: t.Any) -> sa.ColumnElement[bool]:
     """The condition of :func:`running` (``now``: a time or a bind parameter)."""
     return sa.and_(
-        om.Offer.trigger.in_(triggers),
+        one_of(om.Offer.trigger, triggers),
         om.Offer.active.is_(True),
         sa.or_(om.Offer.starts_at.is_(None), om.Offer.starts_at <= now),
         sa.or_(om.Offer.ends_at.is_(None), om.Offer.ends_at > now),
