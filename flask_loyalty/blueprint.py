@@ -16,6 +16,7 @@ from .customers import setup as customers_setup
 from .db import MAX_ID
 from .deliverability import setup as deliverability_setup
 from .formats import app_filters
+from .forms import csrf_input
 from .i18n import template_gettext
 from .i18n import template_ngettext
 from .journeys import setup as journeys_setup
@@ -82,6 +83,7 @@ def build_blueprint(state: LoyaltyState) -> Blueprint:
     bp.add_app_template_global(template_gettext, "loyalty_gettext")
     bp.add_app_template_global(template_ngettext, "loyalty_ngettext")
     bp.add_app_template_global(language_in_sentence, "loyalty_language_in_sentence")
+    bp.add_app_template_global(csrf_input, "loyalty_csrf_input")
     bp.add_app_template_global(
         lambda: state.settings.languages[0], "loyalty_default_language"
     )

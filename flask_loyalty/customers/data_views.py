@@ -72,7 +72,7 @@ def erased(state: LoyaltyState, email: str, customer_id: int | None) -> None:
 
 
 def your_data_section(state: LoyaltyState, customer: Customer) -> dict[str, t.Any]:
-    return {"form": DataRequestForm()}
+    return {}  # its button's form is only a CSRF token (loyalty_csrf_input)
 
 
 def register(bp: Blueprint, state: LoyaltyState) -> None:

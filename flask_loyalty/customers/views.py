@@ -130,7 +130,6 @@ def account_page(state: LoyaltyState, customer: Customer) -> str:
         customer=customer,
         sections=sections,
         signed_in_by_link=by_link,
-        sign_out_form=ActionForm() if by_link else None,
     )
 
 
