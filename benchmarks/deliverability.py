@@ -75,6 +75,7 @@ def make_app(folder: Path, name: str, port: int, key: Path, **config: t.Any) -> 
         SECRET_KEY="bench",
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / name}.db",
         LOYALTY_MAIL_DELIVERY="smtp",
+        LOYALTY_BASE_URL="https://fern.test",
         MAIL_SERVER="127.0.0.1",
         MAIL_PORT=port,
         MAIL_DEFAULT_SENDER=("Silver Fern", "hello@fern.test"),
