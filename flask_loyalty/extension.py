@@ -197,6 +197,7 @@ class Loyalty:
             fallback_locale=visitor_language(state) if locale is None else None,
             hooks=[functools.partial(hook, state) for hook in state.order_hooks],
             gates=[state.order_hook_gates.get(hook) for hook in state.order_hooks],
+            reads=[state.order_hook_reads.get(hook) for hook in state.order_hooks],
         )
         if created:
             self._announce(

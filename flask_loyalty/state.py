@@ -15,6 +15,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import Session
 
 from .customers.models import Customer
+from .orders.first_query import OrderRead
 from .orders.models import Order
 from .orders.models import Refund
 from .ratelimit import Limiter
@@ -90,6 +91,13 @@ class LoyaltyState:
     (a running offer, a journey that orders start or end): that as an SQL
     condition (bind parameter ``now``). ``record_order`` asks them in its first
     query and calls such a hook for a new order only when its gate is true."""
+    order_hook_reads: dict[t.Callable[..., None], OrderRead] = field(
+        default_factory=dict
+    )
+    """For an order hook that reads the same things for every order (the points
+    program, her spend): those as SQL columns, asked in ``record_order``'s first
+    query for a new order (:mod:`flask_loyalty.orders.first_query`); one round
+    trip less per hook on PostgreSQL."""
     refund_hooks: list[t.Callable[[LoyaltyState, Refund], None]] = field(
         default_factory=list
     )

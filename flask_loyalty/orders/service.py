@@ -23,9 +23,7 @@ from ..copurchases.counting import count_order
 from ..customers.models import Customer
 from ..customers.service import clean_name
 from ..customers.service import find_or_add_customer
-from ..customers.service import her_rows
 from ..customers.service import normalise_email
-from ..db import ONE_ROW
 from ..db import add_row
 from ..db import attach
 from ..db import run_core
@@ -38,6 +36,10 @@ from ..i18n import lazy_gettext
 from ..money import check_currency
 from ..money import from_minor
 from ..money import to_minor
+from .first_query import OrderRead
+from .first_query import keep_rows
+from .first_query import look_up
+from .first_query import read_params
 from .models import Order
 from .models import OrderItem
 
@@ -137,6 +139,7 @@ def record_order(
     fallback_locale: str | None = None,
     hooks: t.Sequence[t.Callable[[Order], None]] = (),
     gates: t.Sequence[sa.ColumnElement[bool] | None] = (),
+    reads: t.Sequence[OrderRead | None] = (),
 ) -> tuple[Order, bool]:
     """Store an order once; return ``(order, created)``.
 
@@ -147,7 +150,9 @@ def record_order(
     or repeated (the order hooks); ``gates``, one per hook or ``None``, are SQL
     conditions (bind parameter ``now``) without which that hook has nothing to
     do: they are asked in the first query, and for a new order a hook whose gate
-    is false is not called. A repeat calls them all.
+    is false is not called. A repeat calls them all. ``reads``, one per hook or
+    ``None``, are what hooks read for a new order (:mod:`.first_query`), asked in
+    the first query too.
 
     A new order takes a few statements and no savepoint: one ``SELECT`` looks up
     ``order_id`` and her customer row together; a new customer's ``INSERT ...
@@ -212,9 +217,16 @@ def record_order(
     )
 
     asked = [(i, gate) for i, gate in enumerate(gates) if gate is not None]
+    wanted = tuple(read for read in reads if read is not None)
     rows = session.execute(
-        _look_up(shop_user is not None, tuple(gate for _i, gate in asked)),
-        {"reference": reference, "email": address, "login": shop_user, "now": now},
+        look_up(shop_user is not None, tuple(gate for _i, gate in asked), wanted),
+        {
+            "reference": reference,
+            "email": address,
+            "login": shop_user,
+            "now": now,
+            **read_params(wanted, placed, code),
+        },
     ).all()
     order = rows[0][0]
     if order is None:
@@ -244,6 +256,7 @@ def record_order(
         order = add_row(session, Order, values, unique="reference")
         if order is not None:
             _fill_in(session, order, customer, new_customer, lines)
+            keep_rows(order, wanted, rows, customer, new_customer)
             closed = {i for k, (i, _g) in enumerate(asked) if not rows[0][2 + k]}
             for i, hook in enumerate(hooks):
                 if i not in closed:
@@ -266,30 +279,6 @@ def record_order(
 
 
 _BY_REFERENCE = sa.select(Order).where(Order.reference == sa.bindparam("reference"))
-
-
-_LOOK_UPS: dict[tuple[bool, tuple[sa.ColumnElement[bool], ...]], sa.Select[t.Any]] = {}
-
-
-def _look_up(
-    login: bool, gates: tuple[sa.ColumnElement[bool], ...]
-) -> sa.Select[t.Any]:
-    """The order with this ``reference``, her customer rows and the hooks'
-    gates, in one query; built once per kind."""
-    key = (login, gates)  # the gates themselves: an id could come back
-    if key not in _LOOK_UPS:
-        _LOOK_UPS[key] = (
-            sa.select(Order, Customer, *gates)
-            .select_from(ONE_ROW)
-            .outerjoin(Order, Order.reference == sa.bindparam("reference"))
-            .outerjoin(
-                Customer,
-                her_rows(
-                    sa.bindparam("email"), sa.bindparam("login") if login else None
-                ),
-            )
-        )
-    return _LOOK_UPS[key]
 
 
 _ITEMS = OrderItem.__table__

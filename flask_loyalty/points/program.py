@@ -18,10 +18,12 @@ import sqlalchemy as sa
 from babel.numbers import get_currency_precision
 from sqlalchemy.orm import Session
 
+from ..customers.models import Customer
 from ..db import ONE_ROW
 from ..db import run_core
 from ..errors import InvalidProgram
 from ..i18n import _
+from ..orders.first_query import OrderRead
 from ..orders.models import Order
 from ..orders.models import Refund
 from .models import AFTER_EARNING
@@ -157,23 +159,30 @@ def spend_expression(
 ) -> sa.ColumnElement[int]:
     """Her spend in cents on orders placed after ``since`` up to ``until``, less
     their refunds, as an SQL expression (values, or bind parameters of a
-    statement built once)."""
-    orders = sa.select(Order.id).where(
-        Order.customer_id == customer_id,
-        Order.currency == currency,
-        Order.placed_at > since,
-        Order.placed_at <= until,
+    statement built once; ``customer_id`` may be a column of the query it is put
+    in, such as :class:`Customer`'s id)."""
+    orders = (
+        sa.select(Order.id)
+        .where(
+            Order.customer_id == customer_id,
+            Order.currency == currency,
+            Order.placed_at > since,
+            Order.placed_at <= until,
+        )
+        .correlate_except(Order)  # never the orders of a query it is put in
     )
     if exclude_order is not None:
         orders = orders.where(Order.id != exclude_order)
     total = (
         sa.select(sa.func.coalesce(sa.func.sum(Order.total_cents), 0))
         .where(Order.id.in_(orders))
+        .correlate_except(Order)
         .scalar_subquery()
     )
     refunded = (
         sa.select(sa.func.coalesce(sa.func.sum(Refund.amount_cents), 0))
         .where(Refund.order_id.in_(orders))
+        .correlate_except(Refund)
         .scalar_subquery()
     )
     return total - refunded
@@ -202,26 +211,33 @@ def spend_12_months(
 _PROGRAM_COLUMNS = [Program.__table__.c[f.name] for f in fields(ProgramSettings)]
 
 
+def rules_columns(spend: sa.ColumnElement[int]) -> tuple[t.Any, ...]:
+    """The columns :func:`rules_from_rows` reads: the program row's, a tier's
+    and ``spend``, from the tables of :data:`RULES_JOINS`."""
+    return (
+        Program.id,
+        *_PROGRAM_COLUMNS,
+        Tier.id.label("tier_id"),
+        Tier.name.label("tier_name"),
+        Tier.threshold_cents.label("tier_threshold"),
+        Tier.multiplier_bp.label("tier_multiplier"),
+        Tier.perks.label("tier_perks"),
+        Tier.translations.label("tier_translations"),
+        spend.label("spend"),
+    )
+
+
+RULES_JOINS = ((Program, Program.id == 1), (Tier, sa.true()))
+"""The program row (if saved) and every tier, outer-joined to one row."""
+
+
 def rules_query(spend: sa.ColumnElement[int]) -> sa.Select[t.Any]:
     """The program and its tiers with ``spend``: a row per saved tier (one row
     without tiers), from :data:`ONE_ROW`; :func:`rules_from_rows` reads them."""
-    return (
-        sa.select(
-            Program.id,
-            *_PROGRAM_COLUMNS,
-            Tier.id.label("tier_id"),
-            Tier.name.label("tier_name"),
-            Tier.threshold_cents.label("tier_threshold"),
-            Tier.multiplier_bp.label("tier_multiplier"),
-            Tier.perks.label("tier_perks"),
-            Tier.translations.label("tier_translations"),
-            spend.label("spend"),
-        )
-        .select_from(ONE_ROW)
-        .outerjoin(Program, Program.id == 1)
-        .outerjoin(Tier, sa.true())
-        .order_by(Tier.threshold_cents)
-    )
+    query = sa.select(*rules_columns(spend)).select_from(ONE_ROW)
+    for table, on in RULES_JOINS:
+        query = query.outerjoin(table, on)
+    return query.order_by(Tier.threshold_cents)
 
 
 _RULES = rules_query(sa.literal(0))
@@ -234,6 +250,32 @@ _RULES_AND_SPEND = rules_query(
         exclude_order=sa.bindparam("order_id"),
     )
 )
+
+
+def _rules_params(placed_at: datetime, currency: str) -> dict[str, t.Any]:
+    return {
+        "points_since": add_months(placed_at, -12),
+        "points_until": placed_at,
+        "points_currency": currency,
+    }
+
+
+RULES_READ = OrderRead(
+    columns=rules_columns(
+        spend_expression(
+            Customer.id,
+            sa.bindparam("points_since"),
+            sa.bindparam("points_until"),
+            currency=sa.bindparam("points_currency"),
+        )
+    ),
+    joins=RULES_JOINS,
+    params=_rules_params,
+)
+"""The points hook's read in ``record_order``'s first query: what
+:func:`load_rules` reads for a new order, her 12-month spend from her customer
+row (the order is not inserted yet, so nothing to leave out). Read the rows with
+:func:`rules_from_rows`; the spend of a customer new with the order is 0."""
 
 
 def load_rules(
@@ -266,7 +308,8 @@ def rules_from_rows(
     rows: t.Sequence[sa.Row[t.Any]],
 ) -> tuple[ProgramSettings, list[TierRule], int]:
     """The program, its tiers and the spend from the rows of a query built on
-    :func:`rules_query` (a tier's row may repeat: the first counts)."""
+    :func:`rules_query` or :data:`RULES_READ` (a tier's row may repeat: the first
+    counts), the tiers lowest first."""
     first = rows[0]
     program = (
         ProgramSettings()
@@ -283,7 +326,8 @@ def rules_from_rows(
                 r.tier_perks or "",
                 r.tier_translations,
             )
-    return program, list(tiers.values()) or list(DEFAULT_TIERS), int(first.spend or 0)
+    ranked = sorted(tiers.values(), key=lambda tier: tier.threshold_cents)
+    return program, ranked or list(DEFAULT_TIERS), int(first.spend or 0)
 
 
 def points_for(

@@ -27,6 +27,7 @@ from ..errors import InvalidAdjustment
 from ..errors import InvalidPoints
 from ..errors import NotEnoughPoints
 from ..i18n import _
+from ..orders.first_query import first_rows
 from ..orders.models import Order
 from ..orders.models import Refund
 from ..orders.service import is_new_customer
@@ -40,10 +41,12 @@ from .models import REDEEM
 from .models import REVERSAL
 from .models import PointsEntry
 from .program import MAX_POINTS
+from .program import RULES_READ
 from .program import ProgramSettings
 from .program import load_program
 from .program import load_rules
 from .program import points_for
+from .program import rules_from_rows
 from .program import spend_12_months
 from .tiers import TierRule
 from .tiers import load_tiers
@@ -64,10 +67,11 @@ def earn_for_order(state: LoyaltyState, order: Order) -> None:
     """Order hook: her points for ``order`` (once), and her sign-up bonus with her
     first order. Orders in another currency than ``LOYALTY_CURRENCY`` earn none.
 
-    One query reads the program, its tiers and her spend (none to read for a
-    customer who came with this order); a repeat of the order stops at the look-up
-    of its entry, which a new order needs not (the ledger's ``INSERT ... ON
-    CONFLICT`` still guards a race)."""
+    The program, its tiers and her spend (none for a customer who came with this
+    order) were read by the order's first query (:data:`.program.RULES_READ`),
+    else one query reads them; a repeat of the order stops at the look-up of its
+    entry, which a new order needs not (the ledger's ``INSERT ... ON CONFLICT``
+    still guards a race)."""
     session = state.session
     currency = state.settings.currency
     key = order_key(order)
@@ -75,9 +79,15 @@ def earn_for_order(state: LoyaltyState, order: Order) -> None:
         not recorded_now(order) and ledger.find_entry(session, key) is not None
     ):
         return
-    program, tiers, spend_cents = load_rules(
-        session, None if is_new_customer(order) else order
-    )
+    rows = first_rows(order, RULES_READ)
+    if rows is None:
+        program, tiers, spend_cents = load_rules(
+            session, None if is_new_customer(order) else order
+        )
+    else:  # read with the order's look-up
+        program, tiers, spend_cents = rules_from_rows(rows)
+        if is_new_customer(order):
+            spend_cents = 0
     tier = tier_for(tiers, spend_cents)
     base = max(order.total_cents - order.shipping_cents, 0)
     points = points_for(program, base, tier.multiplier_bp, currency)

@@ -15,6 +15,7 @@ from . import views
 from .bonuses import on_subscription_confirmed
 from .bonuses import pay_referral
 from .due import run_points_due
+from .program import RULES_READ
 from .service import earn_for_order
 from .service import reverse_for_refund
 
@@ -26,6 +27,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
     owner_views.register(bp, state)
     state.owner_nav.append(NavItem("owner_points", lazy_gettext("Points"), "customers"))
     state.order_hooks.append(earn_for_order)
+    state.order_hook_reads[earn_for_order] = RULES_READ
     state.order_hooks.append(pay_referral)
     state.refund_hooks.append(reverse_for_refund)
     state.due_tasks.append(DueTask(lazy_gettext("Points"), run_points_due))

@@ -14,6 +14,8 @@ from flask import Flask
 from flask_loyalty import FrozenClock
 from flask_loyalty import Loyalty
 from flask_loyalty import signals
+from flask_loyalty.customers.service import find_customer
+from flask_loyalty.customers.service import link_login
 from flask_loyalty.models import PointsEntry
 from flask_loyalty.points.models import CASHBACK
 from flask_loyalty.points.program import ProgramSettings
@@ -119,32 +121,70 @@ def test_refunded_points_already_spent_leave_a_negative_balance(
     assert balance(shop_loyalty) == -200  # the next points fill the gap first
 
 
-@pytest.mark.postgres
-def test_one_order_recorded_from_ten_threads_earns_once(
-    make_app: t.Callable[..., Flask], postgres_url: str
-) -> None:
-    app = make_app(database_url=postgres_url)
-    loyalty = app.extensions["loyalty"].extension
-    barrier = threading.Barrier(10)
+def checkouts_at_once(app: Flask, refs: list[str], total: str) -> Loyalty:
+    """An order of ``total`` for Anna by each of ``refs``, a thread each, all at
+    once; none may fail."""
+    loyalty = t.cast(Loyalty, app.extensions["loyalty"].extension)
+    barrier = threading.Barrier(len(refs))
     errors: list[BaseException] = []
 
-    def checkout() -> None:
+    def checkout(ref: str) -> None:
         with app.app_context():
             try:
                 barrier.wait()
-                order(loyalty, "SF-RACE", "50.00")
+                order(loyalty, ref, total)
             except BaseException as error:  # noqa: BLE001 - reported below
                 errors.append(error)
 
-    threads = [threading.Thread(target=checkout) for _ in range(10)]
+    threads = [threading.Thread(target=checkout, args=(ref,)) for ref in refs]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert errors == []
+    return loyalty
+
+
+@pytest.mark.postgres
+def test_one_order_recorded_from_ten_threads_earns_once(
+    make_app: t.Callable[..., Flask], postgres_url: str
+) -> None:
+    app = make_app(database_url=postgres_url)
+    loyalty = checkouts_at_once(app, ["SF-RACE"] * 10, "50.00")
     with app.app_context():
         assert entries(loyalty) == [("earn", "order:SF-RACE", 250)]
         assert balance(loyalty) == 250
+
+
+@pytest.mark.postgres
+def test_ten_orders_of_a_new_customer_at_once_each_earn(
+    make_app: t.Callable[..., Flask], postgres_url: str
+) -> None:
+    """Her first orders from ten threads: one inserts her, the nine others wait
+    for it and read her row again after their first query (which could not see
+    it); each order earns its points, and the balance is their sum."""
+    app = make_app(database_url=postgres_url)
+    loyalty = checkouts_at_once(app, [f"SF-{n}" for n in range(10)], "10.00")
+    with app.app_context():
+        assert sorted(p for _k, _key, p in entries(loyalty)) == [50] * 10
+        assert balance(loyalty) == 500
+
+
+def test_with_saved_tiers_the_linked_row_earns_by_its_own_spend(
+    shop_loyalty: Loyalty,
+) -> None:
+    """The order's first query reads the saved tiers (a row each) and the spend
+    of every row of hers it finds (the one linked to her login, the one with
+    the order's address): the tier is that of the row the order goes to."""
+    set_program(shop_loyalty)  # the built-in tiers, saved
+    order(shop_loyalty, "SF-1", "500.00")  # Anna is Gold from now on
+    order(shop_loyalty, "SF-2", "10.00", email="new@example.com")
+    session = shop_loyalty.state.session
+    assert link_login(find_customer(session, "anna@example.com"), "user-7")
+    session.commit()
+    order(shop_loyalty, "SF-3", "10.00", email="new@example.com", customer_id="user-7")
+    order(shop_loyalty, "SF-4", "10.00", email="new@example.com")
+    assert [p for _k, _key, p in entries(shop_loyalty)] == [2500, 50, 75, 50]
 
 
 def test_points_dates_follow_the_clock(
