@@ -13,6 +13,7 @@ suggestion records why it was made.
 
 from __future__ import annotations
 
+import functools
 import logging
 import typing as t
 from decimal import Decimal
@@ -127,7 +128,17 @@ def _learned(
 
 def _price(product: CatalogProduct, currency: str) -> int | None:
     try:
-        return to_minor(Decimal(product.price), currency, what="price")
+        return _minor(product.price, currency)
+    except TypeError:  # unhashable: not a price
+        return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _minor(price: t.Any, currency: str) -> int | None:
+    """The catalog's prices in minor units, once per price (the catalog is read
+    anew for every order, its prices mostly the same)."""
+    try:
+        return to_minor(Decimal(price), currency, what="price")
     except Exception:  # noqa: BLE001 - a product with a bad price is left out
         return None
 
