@@ -169,11 +169,25 @@ def add_row(
     gives ``None``. An ORM ``INSERT ... RETURNING`` of the object costs about
     four times the statement in Python; this, about twice.
     """
-    statement = _insert_returning_id(dialect_of(session, model), model, unique)
-    new_id = run_core(session, model, statement, values).scalar()
+    new_id = insert_row(session, model, values, unique=unique)
     if new_id is None:
         return None
     return attach(session, model, id=new_id, **values)
+
+
+def insert_row(
+    session: Session,
+    model: t.Any,
+    values: dict[str, t.Any],
+    *,
+    unique: str | None = None,
+) -> int | None:
+    """:func:`add_row`'s statement alone: the new row's id (``None``: its
+    ``unique`` column clashed), no object in the session. For a row nothing in
+    the transaction reads as an object: making one costs about half the
+    statement."""
+    statement = _insert_returning_id(dialect_of(session, model), model, unique)
+    return t.cast("int | None", run_core(session, model, statement, values).scalar())
 
 
 @functools.cache

@@ -7,11 +7,13 @@ Codes have 10 characters from a 31-letter alphabet without look-alikes (no 0/O,
 from __future__ import annotations
 
 import secrets
+import typing as t
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from ..db import add_row
+from ..db import attach
+from ..db import insert_row
 from .models import DiscountCode
 from .redeem import redeem
 
@@ -24,7 +26,13 @@ def generate_code() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
 
 
-def create_code(
+def create_code(session: Session, now: datetime, **fields: t.Any) -> DiscountCode:
+    """Insert a new code (``fields``: those of :func:`insert_code`) and return it."""
+    code_id, values = insert_code(session, now, **fields)
+    return attach(session, DiscountCode, id=code_id, **values)
+
+
+def insert_code(
     session: Session,
     now: datetime,
     *,
@@ -35,31 +43,28 @@ def create_code(
     expires_at: datetime | None,
     max_uses: int = 1,
     offer_id: int | None = None,
-) -> DiscountCode:
+) -> tuple[int, dict[str, t.Any]]:
     """Insert a new code (``INSERT ... ON CONFLICT (code) DO NOTHING RETURNING``:
-    a clash of random codes, 1 in 10**14, tries another) and return it."""
+    a clash of random codes, 1 in 10**14, tries another); return its id and
+    columns (:func:`create_code` makes the object of them)."""
     for _attempt in range(5):
-        code = add_row(
-            session,
-            DiscountCode,
-            {
-                "code": generate_code(),
-                "value_cents": value_cents,
-                "currency": currency,
-                "customer_id": customer_id,
-                "source": source,
-                "created_at": now,
-                "expires_at": expires_at,
-                "used_at": None,
-                "used_order": None,
-                "offer_id": offer_id,
-                "max_uses": max_uses,
-                "uses": 0,
-            },
-            unique="code",
-        )
-        if code is not None:
-            return code
+        values = {
+            "code": generate_code(),
+            "value_cents": value_cents,
+            "currency": currency,
+            "customer_id": customer_id,
+            "source": source,
+            "created_at": now,
+            "expires_at": expires_at,
+            "used_at": None,
+            "used_order": None,
+            "offer_id": offer_id,
+            "max_uses": max_uses,
+            "uses": 0,
+        }
+        code_id = insert_row(session, DiscountCode, values, unique="code")
+        if code_id is not None:
+            return code_id, values
     raise RuntimeError("could not find a free discount code")  # pragma: no cover
 
 

@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 
 import flask_loyalty.signals as signals
 
-from ..db import add_row
 from ..db import after_commit
+from ..db import attach
+from ..db import insert_row
 from ..errors import InvalidHoldout
 from ..i18n import _
 from . import models as mm
@@ -95,24 +96,21 @@ def held_out(
     person = person_key(customer_id, subscriber_id)
     key = f"{measure}:{measure_id}:{person}"
     out = draw(_secret(), measure, measure_id, person) < share / 100
-    decision = add_row(
-        session,
-        mm.HoldoutDecision,
-        {
-            "key": key,
-            "measure": measure,
-            "measure_id": measure_id,
-            "customer_id": customer_id,
-            "subscriber_id": subscriber_id,
-            "held_out": out,
-            "share": share,
-            "decided_at": now,
-        },
-        unique="key",
-    )
-    if decision is None:  # decided before: that stands
+    values = {
+        "key": key,
+        "measure": measure,
+        "measure_id": measure_id,
+        "customer_id": customer_id,
+        "subscriber_id": subscriber_id,
+        "held_out": out,
+        "share": share,
+        "decided_at": now,
+    }
+    new_id = insert_row(session, mm.HoldoutDecision, values, unique="key")
+    if new_id is None:  # decided before: that stands
         return bool(session.scalar(_DECIDED, {"key": key}))
-    if out:
+    if out:  # the signal's decision; nothing else reads it as an object
+        decision = attach(session, mm.HoldoutDecision, id=new_id, **values)
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         after_commit(session, lambda: signals.held_out.send(app, decision=decision))
     return out

@@ -64,6 +64,25 @@ class Benefit(t.Protocol):
     points: int
 
 
+class OfferTerms(t.Protocol):
+    """What issuing an offer reads of it: an :class:`Offer`, or a row of its
+    columns (the order hook reads rows)."""
+
+    id: int
+    name: str
+    benefit: str
+    amount_cents: int
+    points: int
+    valid_days: int
+    code_uses: int
+    max_uses: int | None
+    uses: int
+    budget_cents: int | None
+    spent_cents: int
+    ends_at: datetime | None
+    holdout_percent: int
+
+
 class Offer(Base):
     """An offer: when it is issued, what its code gives, and on what conditions.
 

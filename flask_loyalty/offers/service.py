@@ -9,25 +9,30 @@ from __future__ import annotations
 
 import functools
 import typing as t
+from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 import flask_loyalty.content_versions as content_versions
 import flask_loyalty.signals as signals
 
 from ..codes.checkout import describe_benefit
 from ..codes.models import OFFER
-from ..codes.service import create_code
+from ..codes.models import DiscountCode
+from ..codes.service import insert_code
 from ..content import personalise
 from ..content import to_text_and_html
 from ..customers.models import Customer
-from ..db import add_row
 from ..db import after_commit
+from ..db import attach
+from ..db import insert_row
 from ..db import one_of
+from ..db import run_core
 from ..errors import InvalidContent
 from ..links import email_url
 from ..locales import reader_language
@@ -35,22 +40,13 @@ from ..locales import reader_locale
 from ..measure.holdout import held_out
 from ..measure.models import OFFER as OFFER_MEASURE
 from ..orders.models import Order
-from ..orders.models import OrderItem
-from ..orders.service import is_new_customer
-from ..orders.service import orders_so_far
 from ..outbox.brand import render_mail
 from ..outbox.queueing import queue_mail
 from ..points.bonuses import grant_bonus
 from . import models as om
-from .suggest import shop_catalog
-from .suggest import suggest_for
 
 if t.TYPE_CHECKING:
     from ..state import LoyaltyState
-
-ORDER_TRIGGERS = (om.FIRST_PURCHASE, om.NTH_PURCHASE, om.EVERY_PURCHASE, om.STAMP_CARD)
-IMPORT_AGE = timedelta(days=2)
-"""Orders recorded this long after they were placed (imports) issue no offers."""
 
 
 def running(session: Session, now: datetime, *triggers: str) -> list[om.Offer]:
@@ -74,14 +70,7 @@ def running_where(triggers: t.Sequence[str], now: t.Any) -> sa.ColumnElement[boo
     )
 
 
-ORDER_OFFERS_RUNNING = sa.exists(
-    _running(ORDER_TRIGGERS).with_only_columns(om.Offer.id).order_by(None)
-)
-"""Whether an offer that orders trigger runs at ``now`` (bind parameter): the
-gate of :func:`issue_for_order` in ``record_order``'s first query."""
-
-
-def exhausted(offer: om.Offer) -> bool:
+def exhausted(offer: om.OfferTerms) -> bool:
     """Whether the offer's cap on uses or its budget is reached."""
     if offer.max_uses is not None and offer.uses >= offer.max_uses:
         return True
@@ -93,12 +82,54 @@ def find_grant(session: Session, key: str) -> om.OfferGrant | None:
 
 
 _GRANT_BY_KEY = sa.select(om.OfferGrant).where(om.OfferGrant.key == sa.bindparam("key"))
+_DELETE_CODE = sa.delete(DiscountCode).where(DiscountCode.id == sa.bindparam("code_id"))
 
 
 def issue(
     state: LoyaltyState,
     now: datetime,
-    offer: om.Offer,
+    offer: om.OfferTerms,
+    customer: Customer,
+    **options: t.Any,
+) -> om.OfferGrant | None:
+    """:func:`issue_rows` (``options``: its keywords), giving the grant."""
+    issued = issue_rows(state, now, offer, customer, **options)
+    return None if issued is None else issued.grant()
+
+
+@dataclass
+class Issued:
+    """A grant just written: its id and columns, its object made on demand (the
+    order hook needs none; the signal's receivers, if any, get it)."""
+
+    session: Session
+    grant_id: int
+    values: dict[str, t.Any]
+    code: dict[str, t.Any] | None
+    offer: om.OfferTerms
+    _grant: om.OfferGrant | None = None
+
+    def grant(self) -> om.OfferGrant:
+        """The grant's object, with its code and offer (read if a row was
+        given), so that reading them after the commit takes no SQL."""
+        if self._grant is None:
+            session = self.session
+            grant = attach(session, om.OfferGrant, id=self.grant_id, **self.values)
+            if self.code is not None:
+                code = attach(session, DiscountCode, id=grant.code_id, **self.code)
+                set_committed_value(grant, "code", code)
+            offer = self.offer
+            if not isinstance(offer, om.Offer):
+                offer = session.get(om.Offer, offer.id)
+            set_committed_value(grant, "offer", offer)
+            self._grant = grant
+        return self._grant
+
+
+def issue_rows(
+    state: LoyaltyState,
+    now: datetime,
+    offer: om.OfferTerms,
     customer: Customer,
     *,
     key: str,
@@ -108,7 +139,7 @@ def issue(
     mail_later: bool = False,
     checked: bool = False,
     holdout: bool = True,
-) -> om.OfferGrant | None:
+) -> Issued | None:
     """Issue ``offer`` to ``customer`` once per ``key``: a code (or the bonus
     points), the grant, the email. ``None`` if it was issued before or is used up,
     or if her personal data was erased. ``mail_later=True``: the grant is marked
@@ -118,7 +149,8 @@ def issue(
     journey's step, whose journey has its holdout); else a customer held out of
     the offer (:func:`~flask_loyalty.measure.holdout.held_out`) gets ``None``.
     The grant's ``INSERT ... ON CONFLICT (key) DO NOTHING`` settles a race (the
-    loser takes its code back), without a savepoint."""
+    loser takes its code back), without a savepoint. The grant's object is made
+    only when asked for (:meth:`Issued.grant`)."""
     session = state.session
     if customer.erased_at is not None:
         return None
@@ -133,42 +165,39 @@ def issue(
         customer_id=customer.id,
     ):
         return None
-    code = None
-    currency = state.settings.currency
+    code_id = code = None
+    mail_now = send_mail and not mail_later
     if offer.benefit != om.BONUS_POINTS:
         expires = now + timedelta(days=offer.valid_days) if offer.valid_days else None
         if offer.ends_at is not None and (expires is None or offer.ends_at < expires):
             expires = offer.ends_at
-        code = create_code(
+        code_id, code = insert_code(
             session,
             now,
             value_cents=offer.amount_cents if offer.benefit == om.AMOUNT else 0,
-            currency=currency,
+            currency=state.settings.currency,
             customer_id=customer.id,
             source=OFFER,
             expires_at=expires,
             max_uses=offer.code_uses,
             offer_id=offer.id,
         )
-    grant = add_row(
-        session,
-        om.OfferGrant,
-        {
-            "key": key,
-            "offer_id": offer.id,
-            "customer_id": customer.id,
-            "code_id": code.id if code else None,
-            "order_id": order.id if order is not None else None,
-            "suggestions": suggestions or [],
-            "created_at": now,
-            "mail_due": send_mail and mail_later,
-        },
-        unique="key",
-    )
-    if grant is None:  # issued since the look-up, by a concurrent order of hers
-        if code is not None:
-            session.delete(code)
+    values = {
+        "key": key,
+        "offer_id": offer.id,
+        "customer_id": customer.id,
+        "code_id": code_id,
+        "order_id": order.id if order is not None else None,
+        "suggestions": suggestions or [],
+        "created_at": now,
+        "mail_due": send_mail and mail_later,
+    }
+    grant_id = insert_row(session, om.OfferGrant, values, unique="key")
+    if grant_id is None:  # issued since the look-up, by a concurrent order of hers
+        if code_id is not None:
+            run_core(session, DiscountCode, _DELETE_CODE, {"code_id": code_id})
         return None
+    issued = Issued(session, grant_id, values, code, offer)
     if offer.benefit == om.BONUS_POINTS:
         grant_bonus(
             session,
@@ -178,14 +207,18 @@ def issue(
             key=f"offer:{key}"[:120],
             note=offer.name[:200],
         )
-    if send_mail and not mail_later:
-        queue_offer_mail(state, now, offer, customer, grant)
+    if mail_now or signals.offer_issued.receivers:  # else no one reads the object
+        grant = issued.grant()
+        if mail_now:
+            queue_offer_mail(state, now, t.cast(om.Offer, offer), customer, grant)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    after_commit(
-        session,
-        lambda: signals.offer_issued.send(app, customer=customer, grant=grant),
-    )
-    return grant
+    after_commit(session, lambda: _announce(app, customer, issued))
+    return issued
+
+
+def _announce(app: t.Any, customer: Customer, issued: Issued) -> None:
+    if issued._grant is not None:  # made for the receivers there were
+        signals.offer_issued.send(app, customer=customer, grant=issued._grant)
 
 
 def describe(offer: om.Benefit, currency: str) -> str:
@@ -327,71 +360,3 @@ def message_language(state: LoyaltyState, offer: om.Offer, stored: str | None) -
     return content_versions.read(
         offer, ("subject", "message"), wanted, offered
     ).language
-
-
-def _owned(session: Session, customer_id: int, order_id: int) -> set[str]:
-    return set(
-        session.scalars(
-            sa.select(OrderItem.sku)
-            .join(Order, Order.id == OrderItem.order_id)
-            .where(Order.customer_id == customer_id, Order.id != order_id)
-        )
-    )
-
-
-def issue_for_order(state: LoyaltyState, order: Order) -> None:
-    """Order hook: the first-purchase, n-th purchase, every-purchase and stamp
-    card offers this order earns (each once, by its key).
-
-    For a customer new with this order nothing of hers is read: it is her first
-    order, she has no grants and owns nothing yet."""
-    session = state.session
-    if order.recorded_at - order.placed_at > IMPORT_AGE:
-        return
-    offers = running(session, order.recorded_at, *ORDER_TRIGGERS)
-    if not offers:
-        return
-    customer_id = order.customer_id
-    new_customer = is_new_customer(order)
-    count = orders_so_far(session, order)
-    suggestions: list[dict[str, t.Any]] | None = None
-    for offer in offers:
-        if offer.created_at > order.recorded_at:
-            continue  # a repeat of an order recorded before the offer existed
-        key = _order_key(offer, customer_id, order, count)
-        if key is None or (not new_customer and find_grant(session, key) is not None):
-            continue
-        if suggestions is None:
-            suggestions = suggest_for(
-                state,
-                shop_catalog(state),
-                order.items,
-                order.currency,
-                owned=set() if new_customer else _owned(session, customer_id, order.id),
-            )
-        issue(
-            state,
-            order.recorded_at,
-            offer,
-            order.customer,
-            key=key,
-            order=order,
-            suggestions=suggestions,
-            mail_later=True,
-            checked=True,
-        )
-
-
-def _order_key(
-    offer: om.Offer, customer_id: int, order: Order, count: int
-) -> str | None:
-    n = max(offer.trigger_n, 1)
-    if offer.trigger == om.FIRST_PURCHASE and count == 1:
-        return f"first:{offer.id}:{customer_id}"
-    if offer.trigger == om.NTH_PURCHASE and count == n:
-        return f"nth:{offer.id}:{customer_id}"
-    if offer.trigger == om.EVERY_PURCHASE and count >= 2:
-        return f"every:{offer.id}:{order.id}"
-    if offer.trigger == om.STAMP_CARD and count % n == 0:
-        return f"stamp:{offer.id}:{customer_id}:{count // n}"
-    return None

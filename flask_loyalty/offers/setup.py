@@ -17,9 +17,9 @@ from . import owner_views
 from . import views
 from .due import on_subscription_confirmed
 from .due import run_offers_due
-from .service import ORDER_OFFERS_RUNNING
+from .order_hook import ORDER_OFFERS_RUNNING
+from .order_hook import issue_for_order
 from .service import count_due_offer_mail
-from .service import issue_for_order
 from .service import mail_due_offers
 
 

@@ -77,6 +77,27 @@ def test_her_first_order_brings_an_email_by_name_with_code_and_suggestions(
     assert "From the Forest collection, like your Fern Leaf Ring." in mail.text_body
 
 
+def test_the_signal_gives_the_grant_as_stored_with_its_code(
+    shop_loyalty: Loyalty,
+) -> None:
+    make_offer(shop_loyalty)
+    heard: list[tuple[str, str, list[str]]] = []
+    with signals.offer_issued.connected_to(
+        lambda _app, **kw: heard.append(
+            (
+                kw["grant"].key,
+                kw["grant"].code.display,
+                [s["sku"] for s in kw["grant"].suggestions],
+            )
+        )
+    ):
+        buy(shop_loyalty, "SF-1", "RNG-FERN")
+    [grant] = grants(shop_loyalty)
+    assert heard == [
+        (grant.key, grant.code.display, [s["sku"] for s in grant.suggestions])
+    ]
+
+
 def test_a_failing_catalog_loader_never_loses_the_order_or_the_offer(
     shop_loyalty: Loyalty, caplog: pytest.LogCaptureFixture
 ) -> None:
