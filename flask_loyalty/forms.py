@@ -104,6 +104,18 @@ class ActionForm(LoyaltyForm):
     """A button that changes something (sign out, retry a message): CSRF only."""
 
 
+F = t.TypeVar("F", bound=FlaskForm)
+
+
+def shown_form(form_class: type[F]) -> F:
+    """An empty ``form_class`` form to show on a page (GET), without the CSRF
+    field of its own: the template's ``csrf()`` macro writes the token with
+    :func:`csrf_input`, and the view the form posts to validates a form built
+    from the request, CSRF included. Building the field costs about as much as
+    the form's other fields together."""
+    return form_class(formdata=None, meta={"csrf": False})
+
+
 def csrf_input() -> Markup:
     """The hidden CSRF input of a form that shows nothing else (a button that
     posts): the token a :class:`LoyaltyForm` checks, without building one to

@@ -9,6 +9,7 @@ goes out in the language stored with its reader (:func:`reader_language`).
 
 from __future__ import annotations
 
+import functools
 import typing as t
 from contextlib import contextmanager
 from importlib.resources import files
@@ -258,11 +259,21 @@ def install_locale_selector(app: Flask, state: LoyaltyState) -> None:
         if has_request_context() and request.blueprint == (
             state.settings.blueprint_name
         ):
-            return choose_language(state)[0]
+            return page_locale(choose_language(state)[0])
         return host() if host is not None else None
 
     select.loyalty = state  # type: ignore[attr-defined]
     config.locale_selector = select
+
+
+@functools.cache
+def page_locale(code: str) -> Locale:
+    """The one :class:`~babel.Locale` object of ``code`` (a code of
+    ``LOYALTY_LANGUAGES``): Flask-Babel keeps a locale it is given as it is, so
+    every page in that language has the same object, and a key holding it (the
+    formatted values :mod:`.formats` remembers) is found without comparing two
+    locales field by field (about 25 comparisons a page)."""
+    return Locale.parse(code)
 
 
 def use_page_language(state: LoyaltyState) -> None:

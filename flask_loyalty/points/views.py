@@ -24,6 +24,7 @@ from ..errors import InvalidBirthday
 from ..errors import InvalidPoints
 from ..errors import InvalidToken
 from ..errors import NotEnoughPoints
+from ..forms import shown_form
 from ..i18n import _
 from ..links import email_url
 from ..state import AccountSection
@@ -47,9 +48,9 @@ def points_section(state: LoyaltyState, customer: Customer) -> dict[str, t.Any]:
         rules.program, rules.tiers, rules.spend_cents, rules.balance
     )
     forms = g.get("loyalty_points_forms", {})
-    redeem = forms.get("redeem") or RedeemForm(formdata=None)
+    redeem = forms.get("redeem") or shown_form(RedeemForm)
     redeem.key.data = new_key("redeem")
-    birthday = forms.get("birthday") or BirthdayForm(formdata=None)
+    birthday = forms.get("birthday") or shown_form(BirthdayForm)
     if "birthday" not in forms:
         known = rules.birthday
         birthday.birthday.data = known.isoformat() if known else ""

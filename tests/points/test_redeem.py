@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import typing as t
 from datetime import timedelta
@@ -178,6 +179,20 @@ def test_a_redemption_without_the_csrf_token_is_refused(
     assert response.status_code == 400
     assert "This form has expired" in response.get_data(as_text=True)
     assert counts(shop_loyalty) == (1, 0)
+
+
+def test_every_form_of_the_account_page_carries_the_token_and_no_id_twice(
+    anna: FlaskClient,
+) -> None:
+    """Each form posts the session's CSRF token; the token inputs carry no id,
+    so a page of several forms repeats none (a label or a link could point at
+    the wrong one)."""
+    html = anna.get("/loyalty/").get_data(as_text=True)
+    forms = re.findall(r"<form method=\"post\".*?</form>", html, re.S)
+    tokens = {form_token(form) for form in forms}
+    assert len(forms) >= 3 and len(tokens) == 1  # redeem, birthday, your data
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert ids and len(ids) == len(set(ids)), sorted(ids)
 
 
 def test_the_service_refuses_what_is_not_a_whole_number(
