@@ -24,7 +24,7 @@ DEMO_PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-latest test-lowest lock docs bench lint format chromium clean translations screenshots
+.PHONY: help install demo test test-latest test-lowest lock docs bench bench-goals lint format chromium clean translations screenshots
 
 help:
 	@echo "make demo    run the example shop on http://$(DEMO_HOST):$(DEMO_PORT)/"
@@ -34,6 +34,7 @@ help:
 	@echo "make lock    refresh $(LOCK) from setup.cfg's ranges"
 	@echo "make docs    the Sphinx site in docs/ (warnings are errors), into $(DOCS_BUILD)/html"
 	@echo "make bench   loyalty page against a bare page: time and memory"
+	@echo "make bench-goals  issue 22's speed goals from one run (about a minute)"
 	@echo "make screenshots  every owner page at 1280 and 390 px, en and hu, into docs/screenshots"
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make format  ruff format and the safe ruff fixes"
@@ -119,6 +120,10 @@ screenshots: $(STAMP) chromium
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# Issue 22's speed goals, every figure from one run (about a minute).
+bench-goals: $(STAMP)
+	$(BIN)/python benchmarks/goals.py --json benchmarks/results/goals.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,11 +1,12 @@
 """Points: what earning costs at checkout, and whether the account page stays fast
 with a long history.
 
-1. **record_order with points.** N orders (200, three rounds) recorded with
+1. **record_order with points.** N orders (60, ten rounds) recorded with
    ``Loyalty.record_order`` (each its own commit, the points hook on), against a
    loop of single-row ``INSERT`` + ``COMMIT`` into a plain table of the same
-   database in the same run; the figure is orders per second as a ratio of the
-   plain loop. ``record_order`` without the points hook is measured too, so the
+   database in the same round; the figure is orders per second as a ratio of the
+   plain loop, the median of the rounds' ratios (their range beside it).
+   ``record_order`` without the points hook is measured too, so the
    points' own share shows. On SQLite (a file in a temporary folder) and, when
    ``LOYALTY_TEST_POSTGRES_URL`` (or the default local server) answers, PostgreSQL.
 2. **Account page.** ``GET /loyalty/`` for a customer with 10,000 ledger entries
@@ -119,19 +120,25 @@ def plain_inserts(app: Flask, count: int) -> float:
 
 
 def checkout_benchmark(
-    name: str, url: str, count: int, rounds: int = 3
+    name: str, url: str, count: int, rounds: int = 10
 ) -> dict[str, t.Any]:
-    """The three loops in turn, ``rounds`` times (the machine's load changes);
-    the medians of the rates."""
+    """The three loops in turn, ``count`` orders each, ``rounds`` times, the order
+    of the three rotating. The ratios are the medians of each round's own ratio:
+    a round's loops run a second apart, on the same disk weather (the plain loop
+    alone varies by 1.7x between runs a minute apart, mostly its commit's fsync)."""
     app = build_app(url)
     record_orders(app, 20, points=True)  # warm-up
-    rates: dict[str, list[float]] = {"plain": [], "points": [], "none": []}
-    for _ in range(rounds):
-        rates["plain"].append(per_second(count, plain_inserts(app, count)))
-        rates["points"].append(
-            per_second(count, record_orders(app, count, points=True))
-        )
-        rates["none"].append(per_second(count, record_orders(app, count, points=False)))
+    loops: dict[str, t.Callable[[], float]] = {
+        "plain": lambda: plain_inserts(app, count),
+        "points": lambda: record_orders(app, count, points=True),
+        "none": lambda: record_orders(app, count, points=False),
+    }
+    rates: dict[str, list[float]] = {kind: [] for kind in loops}
+    for round_number in range(rounds):
+        kinds = list(loops)
+        kinds = kinds[round_number % 3 :] + kinds[: round_number % 3]
+        for kind in kinds:
+            rates[kind].append(per_second(count, loops[kind]()))
     result = {
         "database": name,
         "orders": count,
@@ -140,12 +147,13 @@ def checkout_benchmark(
         "record_order_per_s": round(statistics.median(rates["points"]), 1),
         "record_order_without_points_per_s": round(statistics.median(rates["none"]), 1),
     }
-    result["ratio_with_points"] = round(
-        result["record_order_per_s"] / result["plain_per_s"], 3
-    )
-    result["ratio_without_points"] = round(
-        result["record_order_without_points_per_s"] / result["plain_per_s"], 3
-    )
+    for kind, label in (("points", "with"), ("none", "without")):
+        ratios = [a / b for a, b in zip(rates[kind], rates["plain"], strict=True)]
+        result[f"ratio_{label}_points"] = round(statistics.median(ratios), 3)
+        result[f"ratio_{label}_points_range"] = [
+            round(min(ratios), 3),
+            round(max(ratios), 3),
+        ]
     with app.app_context():
         app.extensions["loyalty"].db.engine.dispose()
     return result
@@ -206,12 +214,17 @@ def account_benchmark(url: str, requests: int) -> dict[str, t.Any]:
     }
 
 
+def ratio_text(row: dict[str, t.Any], label: str) -> str:
+    low, high = row[f"ratio_{label}_points_range"]
+    return f"{row[f'ratio_{label}_points']} [{low}-{high}]"
+
+
 def main(argv: t.Sequence[str] | None = None) -> dict[str, t.Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer orders, requests")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
-    count, requests = (50, 20) if args.quick else (200, 60)
+    count, requests = (20, 20) if args.quick else (60, 60)
     result: dict[str, t.Any] = {"checkout": []}
     with tempfile.TemporaryDirectory(prefix="loyalty-points-bench-") as folder:
         sqlite = f"sqlite:///{Path(folder) / 'shop.db'}"
@@ -226,16 +239,17 @@ def main(argv: t.Sequence[str] | None = None) -> dict[str, t.Any]:
         account = f"sqlite:///{Path(folder) / 'account.db'}"
         result["account_page"] = account_benchmark(account, requests)
     print("Points: record_order (points on) vs single-row INSERT + COMMIT")
+    print("(ratios: median of the rounds' own, their range in brackets)")
     print(
-        f"{'database':<12}{'plain/s':>10}{'orders/s':>10}{'ratio':>8}"
-        f"{'no points/s':>13}{'ratio':>8}"
+        f"{'database':<12}{'plain/s':>10}{'orders/s':>10}{'ratio':>22}"
+        f"{'no points/s':>13}{'ratio':>22}"
     )
     for row in result["checkout"]:
         print(
             f"{row['database']:<12}{row['plain_per_s']:>10}"
-            f"{row['record_order_per_s']:>10}{row['ratio_with_points']:>8}"
+            f"{row['record_order_per_s']:>10}{ratio_text(row, 'with'):>22}"
             f"{row['record_order_without_points_per_s']:>13}"
-            f"{row['ratio_without_points']:>8}"
+            f"{ratio_text(row, 'without'):>22}"
         )
     page = result["account_page"]
     print(

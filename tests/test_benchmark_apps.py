@@ -1,6 +1,7 @@
-"""Every part of ``make bench`` builds its app under the extension's current
-setting checks. A setting that became compulsory (``LOYALTY_BASE_URL`` for SMTP
-delivery) once stopped ``make bench`` halfway, and no test noticed for sessions."""
+"""Every part of ``make bench`` (and ``make bench-goals``) builds its app under
+the extension's current setting checks. A setting that became compulsory
+(``LOYALTY_BASE_URL`` for SMTP delivery) once stopped ``make bench`` halfway, and
+no test noticed for sessions."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, "benchmarks")
-import deliverability, journeys, newsletter_shop, offers_shop, points, run, suggestions
+import deliverability, goals, journeys, newsletter_shop, offers_shop, points, run
+import suggestions
 
 with tempfile.TemporaryDirectory() as name:
     folder = Path(name)

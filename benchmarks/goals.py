@@ -1,0 +1,183 @@
+"""Issue 22's table from one run: every speed figure it sets a goal for, measured
+in the same process a few minutes apart, each against its own baseline.
+
+- the account page against the bare page (``run.py``'s pages part): time, CPU
+  time and SQL statements;
+- ``record_order`` with points against single-row ``INSERT`` + ``COMMIT``, on
+  SQLite and PostgreSQL (``points.py``);
+- the first order that issues the first-purchase offer against an order with
+  no running offer, on SQLite and PostgreSQL (``offers.py``, part 2);
+- quoting a code with 100 running offers against 1 (``offers.py``, part 3);
+- the segment sizes against a hand-written ``GROUP BY`` (``offers.py``, part 1,
+  at a tenth of its size: 10,000 customers, 100,000 orders).
+
+PostgreSQL is ``LOYALTY_TEST_POSTGRES_URL`` (or the default local server); without
+one, its rows say so. About a minute on a 2-core machine. The machine's load
+average is printed with the table: the ratios against ``INSERT`` + ``COMMIT`` grow
+when other work slows the disk (the plain loop is mostly its commit's fsync),
+so only a run on a quiet machine says whether a goal is met.
+
+    python benchmarks/goals.py [--json PATH]
+
+It prints each figure beside its goal; it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import typing as t
+from datetime import UTC
+from datetime import datetime
+from pathlib import Path
+
+import points
+import run
+from databases import postgres_database
+from offers_issuing import issue_benchmark
+from offers_issuing import quote_benchmark
+from offers_segments import segments_benchmark
+
+Row = tuple[str, str, str, bool | None]
+"""A line of the table: figure, measured, goal, met (``None``: not measured)."""
+
+
+def on_postgres(
+    measure: t.Callable[[str], dict[str, t.Any]],
+) -> dict[str, t.Any] | None:
+    """``measure(url)`` in a PostgreSQL schema of its own; ``None`` without a server."""
+    database = postgres_database()
+    if database is None:
+        return None
+    url, drop = database
+    try:
+        return measure(url)
+    finally:
+        drop()
+
+
+def at_most(value: float, goal: float) -> bool:
+    return value <= goal
+
+
+def at_least(value: float, goal: float) -> bool:
+    return value >= goal
+
+
+def measure(folder: Path) -> tuple[list[Row], dict[str, t.Any]]:
+    figures: dict[str, t.Any] = {}
+    rows: list[Row] = []
+
+    pages = run.pages_benchmark(
+        argparse.Namespace(requests=200, rounds=5, memory_requests=20, json=None)
+    )
+    figures["pages"] = pages
+    statements = pages["queries"]["loyalty"]
+    rows += [
+        (
+            "account page / bare page, time",
+            f"{pages['ratio_time']:.2f}x",
+            "<= 6x",
+            at_most(pages["ratio_time"], 6),
+        ),
+        (
+            "account page / bare page, CPU time",
+            f"{pages['ratio_cpu']:.2f}x",
+            "(beside it)",
+            None,
+        ),
+        ("account page, SQL statements", str(statements), "<= 5", statements <= 5),
+    ]
+
+    sqlite = f"sqlite:///{folder / 'points.db'}"
+    checkout = [points.checkout_benchmark("sqlite", sqlite, 60)]
+    checkout.append(
+        on_postgres(lambda url: points.checkout_benchmark("postgresql", url, 60))
+    )
+    figures["points"] = checkout
+    for row, goal in zip(checkout, (0.4, 0.25), strict=True):
+        name = "SQLite" if goal == 0.4 else "PostgreSQL"
+        figure = f"record_order with points / INSERT + COMMIT, {name}"
+        if row is None:
+            rows.append((figure, "no server", f">= {goal}", None))
+            continue
+        rows.append(
+            (
+                figure,
+                points.ratio_text(row, "with"),
+                f">= {goal}",
+                at_least(row["ratio_with_points"], goal),
+            )
+        )
+
+    issuing = [issue_benchmark("sqlite", f"sqlite:///{folder / 'issue.db'}", 200)]
+    issuing.append(on_postgres(lambda url: issue_benchmark("postgresql", url, 200)))
+    figures["offer_order"] = issuing
+    for row, name in zip(issuing, ("SQLite", "PostgreSQL"), strict=True):
+        figure = f"first order issuing the offer / none, {name}"
+        if row is None:
+            rows.append((figure, "no server", "<= 1.3", None))
+            continue
+        ratio = row["cost_ratio"]
+        rows.append((figure, f"{ratio:.3f}", "<= 1.3", at_most(ratio, 1.3)))
+
+    quote = quote_benchmark("sqlite", lambda n: f"sqlite:///{folder / n}.db", 500)
+    figures["quote"] = quote
+    rows.append(
+        (
+            "quote with 100 running offers / 1",
+            f"{quote['ratio']:.3f}",
+            "<= 3",
+            at_most(quote["ratio"], 3),
+        )
+    )
+
+    segments = segments_benchmark(
+        "sqlite", f"sqlite:///{folder / 'segments.db'}", 10_000, 100_000
+    )
+    figures["segments"] = segments
+    rows.append(
+        (
+            "segment sizes / hand-written GROUP BY",
+            f"{segments['ratio']:.3f}",
+            "<= 1.5 (keep)",
+            at_most(segments["ratio"], 1.5),
+        )
+    )
+    return rows, figures
+
+
+def load() -> str:
+    return " ".join(f"{figure:.2f}" for figure in os.getloadavg())
+
+
+def print_table(rows: t.Sequence[Row], load_before: str) -> None:
+    width = max(len(row[0]) for row in rows)
+    print(f"\nIssue 22, one run ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)")
+    print(f"load average before: {load_before}; after: {load()}")
+    print(f"{'figure':<{width}}  {'measured':>22}  {'goal':>14}  met")
+    for figure, measured, goal, met in rows:
+        shown = "-" if met is None else ("yes" if met else "NO")
+        print(f"{figure:<{width}}  {measured:>22}  {goal:>14}  {shown}")
+
+
+def main(argv: t.Sequence[str] | None = None) -> dict[str, t.Any]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args(argv)
+    load_before = load()
+    with tempfile.TemporaryDirectory(prefix="loyalty-goals-") as folder:
+        rows, figures = measure(Path(folder))
+    figures["load_average_before"] = load_before
+    print_table(rows, load_before)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(figures, indent=2, default=str) + "\n")
+    return figures
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
