@@ -12,6 +12,7 @@ from babel.numbers import format_decimal
 from babel.numbers import get_group_symbol
 from babel.numbers import parse_decimal
 from flask import current_app
+from flask import g
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -121,10 +122,13 @@ def csrf_input() -> Markup:
     posts): the token a :class:`LoyaltyForm` checks, without building one to
     render it. Template global ``loyalty_csrf_input``; its POST view still
     validates a form (:class:`ActionForm` or its own)."""
-    name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    return Markup('<input name="{}" type="hidden" value="{}">').format(
-        name, generate_csrf()
-    )
+    token = generate_csrf()  # Flask-WTF keeps it for the request
+    kept = g.get("loyalty_csrf_input")
+    if kept is None or kept[0] != token:  # written once a request
+        name = escape(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+        markup = Markup(f'<input name="{name}" type="hidden" value="{escape(token)}">')
+        kept = g.loyalty_csrf_input = (token, markup)
+    return t.cast(Markup, kept[1])
 
 
 def parse_amount(text: str, locale: Locale) -> Decimal:
