@@ -9,54 +9,27 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..db import UTCDateTime
 from ..db import run_core
+from ..orders.first_query import first_rows
 from ..orders.models import Order
 from ..orders.models import OrderItem
 from ..orders.service import is_new_customer
 from ..orders.service import orders_so_far
 from . import models as om
+from .running import RUNNING_ALONE
+from .running import RUNNING_READ
+from .running import RunningOffer
+from .running import running_offers
 from .service import find_grant
 from .service import issue_rows
-from .service import running_where
 from .suggest import shop_catalog
 from .suggest import suggest_for
 
 if t.TYPE_CHECKING:
     from ..state import LoyaltyState
 
-ORDER_TRIGGERS = (om.FIRST_PURCHASE, om.NTH_PURCHASE, om.EVERY_PURCHASE, om.STAMP_CARD)
 IMPORT_AGE = timedelta(days=2)
 """Orders recorded this long after they were placed (imports) issue no offers."""
-
-
-_NOW = sa.bindparam("now", type_=UTCDateTime())
-ORDER_OFFERS_RUNNING = sa.exists(
-    sa.select(om.Offer.id).where(running_where(ORDER_TRIGGERS, _NOW))
-)
-"""Whether an offer that orders trigger runs at ``now`` (bind parameter): the
-gate of :func:`issue_for_order` in ``record_order``'s first query."""
-
-
-_OFFERS = om.Offer.__table__
-_RUNNING_FOR_ORDERS = (
-    sa.select(
-        *(
-            _OFFERS.c[name]
-            for name in (
-                *t.get_type_hints(om.OfferTerms),
-                "trigger",
-                "trigger_n",
-                "created_at",
-            )
-        )
-    )
-    .where(running_where(ORDER_TRIGGERS, _NOW))
-    .order_by(_OFFERS.c.id)
-)
-"""The running offers that orders trigger, as rows with what the order hook
-and :func:`.service.issue` read of them (no entities: loading them cost more than the
-statement)."""
 
 
 def _owned(session: Session, customer_id: int, order_id: int) -> set[str]:
@@ -73,14 +46,21 @@ def issue_for_order(state: LoyaltyState, order: Order) -> None:
     """Order hook: the first-purchase, n-th purchase, every-purchase and stamp
     card offers this order earns (each once, by its key).
 
-    For a customer new with this order nothing of hers is read: it is her first
-    order, she has no grants and owns nothing yet."""
+    The running offers were read by the order's first query
+    (:data:`.running.RUNNING_READ`), else one query reads them. For a customer
+    new with this order nothing of hers is read: it is her first order, she has
+    no grants and owns nothing yet."""
     session = state.session
     if order.recorded_at - order.placed_at > IMPORT_AGE:
         return
-    offers = run_core(
-        session, om.Offer, _RUNNING_FOR_ORDERS, {"now": order.recorded_at}
-    ).all()
+    rows = first_rows(order, RUNNING_READ)
+    if rows is None:
+        text = run_core(
+            session, om.Offer, RUNNING_ALONE, {"now": order.recorded_at}
+        ).scalar()
+    else:  # read with the order's look-up
+        text = rows[0].offers_running
+    offers = running_offers(text)
     if not offers:
         return
     customer_id = order.customer_id
@@ -115,7 +95,7 @@ def issue_for_order(state: LoyaltyState, order: Order) -> None:
 
 
 def _order_key(
-    offer: om.Offer, customer_id: int, order: Order, count: int
+    offer: RunningOffer, customer_id: int, order: Order, count: int
 ) -> str | None:
     n = max(offer.trigger_n, 1)
     if offer.trigger == om.FIRST_PURCHASE and count == 1:

@@ -17,8 +17,8 @@ from . import owner_views
 from . import views
 from .due import on_subscription_confirmed
 from .due import run_offers_due
-from .order_hook import ORDER_OFFERS_RUNNING
 from .order_hook import issue_for_order
+from .running import RUNNING_READ
 from .service import count_due_offer_mail
 from .service import mail_due_offers
 
@@ -35,7 +35,7 @@ def register(bp: Blueprint, state: LoyaltyState) -> None:
         NavItem("owner_segments", lazy_gettext("Segments"), "offers")
     )
     state.order_hooks.append(issue_for_order)
-    state.order_hook_gates[issue_for_order] = ORDER_OFFERS_RUNNING
+    state.order_hook_reads[issue_for_order] = RUNNING_READ
     state.due_tasks.append(DueTask(lazy_gettext("Offers"), run_offers_due))
     state.due_tasks.append(
         DueTask(lazy_gettext("Offer emails"), mail_due_offers, count_due_offer_mail)

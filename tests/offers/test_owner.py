@@ -71,6 +71,14 @@ def offer_form(page: str, **changes: str) -> dict[str, str]:
     return data
 
 
+def save_edit(owner: FlaskClient, offer_id: int, **changes: str) -> t.Any:
+    """Open the offer's editor and post it with ``changes`` (see
+    :func:`offer_form`); the response."""
+    url = f"/loyalty/owner/offers/{offer_id}"
+    page = owner.get(url).get_data(as_text=True)
+    return owner.post(url, data=offer_form(page, **changes))
+
+
 def count(loyalty: Loyalty) -> int:
     return loyalty.state.session.scalar(sa.select(sa.func.count(Offer.id))) or 0
 
