@@ -117,9 +117,15 @@ def run_core(
     unwritten: what ``session.execute`` does for it, without the ORM's work
     around each statement (about half the Python time of a small one). The rows
     come back as rows, never as objects in the session."""
+    return core_connection(session, model).execute(statement, values)
+
+
+def core_connection(session: Session, model: t.Any) -> sa.Connection:
+    """The connection that holds ``model``'s table, in the session's
+    transaction, once the session has written what it holds unwritten (what
+    :func:`run_core` executes on; its dialect says which statement to build)."""
     session.flush()
-    connection = session.connection(bind_arguments={"mapper": sa.inspect(model)})
-    return connection.execute(statement, values)
+    return session.connection(bind_arguments={"mapper": sa.inspect(model)})
 
 
 def one_of(column: t.Any, values: t.Iterable[t.Any]) -> sa.ColumnElement[bool]:
@@ -186,8 +192,9 @@ def insert_row(
     ``unique`` column clashed), no object in the session. For a row nothing in
     the transaction reads as an object: making one costs about half the
     statement."""
-    statement = _insert_returning_id(dialect_of(session, model), model, unique)
-    return t.cast("int | None", run_core(session, model, statement, values).scalar())
+    connection = core_connection(session, model)
+    statement = _insert_returning_id(connection.dialect.name, model, unique)
+    return t.cast("int | None", connection.execute(statement, values).scalar())
 
 
 @functools.cache

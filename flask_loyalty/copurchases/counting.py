@@ -27,9 +27,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from ..db import core_connection
 from ..db import core_insert
 from ..db import dialect_of
-from ..db import run_core
 from ..orders.models import Order
 from ..orders.models import OrderItem
 from .models import EVERYONE
@@ -54,10 +54,9 @@ def count_order(session: Session, order_id: int, customer_id: int) -> None:
     """Add the order ``order_id`` (just inserted, with its items) of customer
     ``customer_id`` to the counts, in one ``INSERT ... SELECT ... ON CONFLICT DO
     UPDATE`` that reads her items and the order's. Call it once per new order."""
-    run_core(
-        session,
-        CoPurchase,
-        _count_statement(dialect_of(session, CoPurchase)),
+    connection = core_connection(session, CoPurchase)
+    connection.execute(
+        _count_statement(connection.dialect.name),
         {"order_id": order_id, "customer_id": customer_id},
     )
 

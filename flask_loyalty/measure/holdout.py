@@ -10,7 +10,6 @@ so changing the share later moves no one already decided.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import typing as t
 from datetime import datetime
@@ -65,7 +64,7 @@ def draw(secret: str | bytes, measure: str, measure_id: int, person: str) -> flo
     she is held out when it is below the share."""
     key = secret.encode() if isinstance(secret, str) else secret
     message = f"holdout:{measure}:{measure_id}:{person}".encode()
-    digest = hmac.new(key, message, hashlib.sha256).digest()
+    digest = hmac.digest(key, message, "sha256")
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
