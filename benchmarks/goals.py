@@ -59,12 +59,10 @@ def on_postgres(
         drop()
 
 
-def at_most(value: float, goal: float) -> bool:
-    return value <= goal
-
-
-def at_least(value: float, goal: float) -> bool:
-    return value >= goal
+def goal_row(figure: str, shown: str, value: float, goal: float, *, least: bool) -> Row:
+    """A line for a figure that should be at least (``least``) or at most ``goal``."""
+    met = value >= goal if least else value <= goal
+    return figure, shown, f"{'>=' if least else '<='} {goal:g}", met
 
 
 def measure(folder: Path) -> tuple[list[Row], dict[str, t.Any]]:
@@ -77,11 +75,12 @@ def measure(folder: Path) -> tuple[list[Row], dict[str, t.Any]]:
     figures["pages"] = pages
     statements = pages["queries"]["loyalty"]
     rows += [
-        (
+        goal_row(
             "account page / bare page, time",
             f"{pages['ratio_time']:.2f}x",
-            "<= 6x",
-            at_most(pages["ratio_time"], 6),
+            pages["ratio_time"],
+            6,
+            least=False,
         ),
         (
             "account page / bare page, CPU time",
@@ -98,20 +97,15 @@ def measure(folder: Path) -> tuple[list[Row], dict[str, t.Any]]:
         on_postgres(lambda url: points.checkout_benchmark("postgresql", url, 60))
     )
     figures["points"] = checkout
-    for row, goal in zip(checkout, (0.4, 0.25), strict=True):
-        name = "SQLite" if goal == 0.4 else "PostgreSQL"
+    for row, name, goal in zip(
+        checkout, ("SQLite", "PostgreSQL"), (0.4, 0.25), strict=True
+    ):
         figure = f"record_order with points / INSERT + COMMIT, {name}"
         if row is None:
             rows.append((figure, "no server", f">= {goal}", None))
             continue
-        rows.append(
-            (
-                figure,
-                points.ratio_text(row, "with"),
-                f">= {goal}",
-                at_least(row["ratio_with_points"], goal),
-            )
-        )
+        shown = points.ratio_text(row, "with")
+        rows.append(goal_row(figure, shown, row["ratio_with_points"], goal, least=True))
 
     issuing = [issue_benchmark("sqlite", f"sqlite:///{folder / 'issue.db'}", 200)]
     issuing.append(on_postgres(lambda url: issue_benchmark("postgresql", url, 200)))
@@ -122,31 +116,21 @@ def measure(folder: Path) -> tuple[list[Row], dict[str, t.Any]]:
             rows.append((figure, "no server", "<= 1.3", None))
             continue
         ratio = row["cost_ratio"]
-        rows.append((figure, f"{ratio:.3f}", "<= 1.3", at_most(ratio, 1.3)))
+        rows.append(goal_row(figure, f"{ratio:.3f}", ratio, 1.3, least=False))
 
     quote = quote_benchmark("sqlite", lambda n: f"sqlite:///{folder / n}.db", 500)
     figures["quote"] = quote
-    rows.append(
-        (
-            "quote with 100 running offers / 1",
-            f"{quote['ratio']:.3f}",
-            "<= 3",
-            at_most(quote["ratio"], 3),
-        )
-    )
+    ratio = quote["ratio"]
+    figure = "quote with 100 running offers / 1"
+    rows.append(goal_row(figure, f"{ratio:.3f}", ratio, 3, least=False))
 
     segments = segments_benchmark(
         "sqlite", f"sqlite:///{folder / 'segments.db'}", 10_000, 100_000
     )
     figures["segments"] = segments
-    rows.append(
-        (
-            "segment sizes / hand-written GROUP BY",
-            f"{segments['ratio']:.3f}",
-            "<= 1.5 (keep)",
-            at_most(segments["ratio"], 1.5),
-        )
-    )
+    ratio = segments["ratio"]
+    figure = "segment sizes / hand-written GROUP BY (keep)"
+    rows.append(goal_row(figure, f"{ratio:.3f}", ratio, 1.5, least=False))
     return rows, figures
 
 

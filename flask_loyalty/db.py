@@ -71,11 +71,15 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
     def process_result_value(
         self, value: datetime | None, dialect: sa.Dialect
     ) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        return None if value is None else stored_utc(value)
+
+
+def stored_utc(value: datetime) -> datetime:
+    """A time as the database gives it back, aware UTC: naive is UTC (SQLite),
+    one with an offset is converted (PostgreSQL)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def atomic(

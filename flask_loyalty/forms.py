@@ -118,10 +118,11 @@ def shown_form(form_class: type[F]) -> F:
 
 
 def csrf_input() -> Markup:
-    """The hidden CSRF input of a form that shows nothing else (a button that
-    posts): the token a :class:`LoyaltyForm` checks, without building one to
-    render it. Template global ``loyalty_csrf_input``; its POST view still
-    validates a form (:class:`ActionForm` or its own)."""
+    """The hidden CSRF input of a loyalty form: the token a :class:`LoyaltyForm`
+    checks, written once a request (no ``id``: a page of several forms repeats
+    none). Template global ``loyalty_csrf_input``; the ``csrf(form)`` macro and
+    buttons that only post use it, and the view posted to validates a form built
+    from the request (:class:`ActionForm` or its own)."""
     token = generate_csrf()  # Flask-WTF keeps it for the request
     kept = g.get("loyalty_csrf_input")
     if kept is None or kept[0] != token:  # written once a request

@@ -13,12 +13,12 @@ import functools
 import json
 import typing as t
 from dataclasses import make_dataclass
-from datetime import UTC
 from datetime import datetime
 
 import sqlalchemy as sa
 
 from ..db import UTCDateTime
+from ..db import stored_utc
 from ..orders.first_query import OrderRead
 from ..sql_json import json_rows
 from . import models as om
@@ -66,12 +66,7 @@ RUNNING_ALONE = sa.select(RUNNING_JSON)
 def _utc(text: str | None) -> datetime | None:
     """A time of the JSON text: naive UTC (SQLite) or with an offset
     (PostgreSQL)."""
-    if text is None:
-        return None
-    value = datetime.fromisoformat(text)
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    return None if text is None else stored_utc(datetime.fromisoformat(text))
 
 
 @functools.lru_cache(maxsize=32)
