@@ -423,8 +423,11 @@ def test_no_mail_leaves_for_an_erased_customer(shop: Flask) -> None:
 def test_her_account_offers_her_data_and_the_deletion(shop: Flask) -> None:
     anna = signed_in_as_anna(shop)
     page = anna.get("/loyalty/").text
-    assert "Your data" in page and "Email me my data" in page
+    assert "Your data" in page and "Download my data" in page
+    assert "/loyalty/my-data?purpose=export" in page
     assert "/loyalty/my-data?purpose=erase" in page
+    export = anna.get("/loyalty/my-data?purpose=export").text
+    assert "Email me the download link" in export and "JSON" in export
     erase = anna.get("/loyalty/my-data?purpose=erase").text
     assert "Delete your account" in erase and "lapse" in erase
 

@@ -63,7 +63,10 @@ def test_she_downloads_her_data_then_deletes_her_account_on_a_phone(
         page.get_by_role("heading", name="Your data").wait_for()
         fits(page)
 
-        page.get_by_role("button", name="Email me my data").click()
+        page.get_by_role("link", name="Download my data").click()
+        page.get_by_role("heading", name="Your data").wait_for()
+        fits(page)
+        page.get_by_role("button", name="Email me the download link").click()
         page.get_by_role("heading", name="Check your inbox").wait_for()
         fits(page)
         run_worker(app)
