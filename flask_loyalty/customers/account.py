@@ -9,7 +9,8 @@ statement however long her history, each run when a section first asks for it:
 - :attr:`Account.orders`: her newest orders with what was refunded of them, and
   her newest return requests with their order numbers;
 - :attr:`Account.history`: a page of her points ledger, with what tells whether
-  points expire soon;
+  points expire soon (the points page); the account page reads only the latter,
+  :attr:`Account.expiring`, and only when points expire;
 - :attr:`Account.codes`: her discount codes still open: those bought with points,
   and her newest offers' codes with their offers.
 
@@ -31,10 +32,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..codes.models import POINTS
-from ..db import run_core
+from ..db import core_connection
 from ..orders.models import Order
 from ..points.due import expiring_from
 from ..points.due import expiry_moment
+from ..points.models import NO_EXPIRY
+from ..points.program import ProgramSettings
 from ..points.program import add_months
 from ..points.program import rules_from_rows
 from ..policies.models import ReturnRules
@@ -56,8 +59,19 @@ from .statements import ORDERS
 from .statements import RECENT_ORDERS
 from .statements import RULES
 from .statements import ReturnRulesRow
+from .statements import expiry_read
 from .statements import history_page
 from .statements import record
+
+NOTICE_DAYS = 30
+"""Points that expire within this many days, or the program's warning days if
+more (:func:`notice_days`), are shown as expiring."""
+
+
+def notice_days(program: ProgramSettings) -> int:
+    """How many days ahead her pages show points that will expire."""
+    return max(program.warning_days, NOTICE_DAYS)
+
 
 # -- The reads --------------------------------------------------------------------
 
@@ -83,8 +97,14 @@ class Account:
         self.points_page = points_page
         self.page_size = page_size
 
+    @functools.cached_property
+    def _connection(self) -> sa.Connection:
+        # Taken once, with the session's flush: the reads run while the page
+        # renders, which writes nothing.
+        return core_connection(self.session, Order)
+
     def _rows(self, statement: sa.Select[t.Any], **values: t.Any) -> list[t.Any]:
-        return list(run_core(self.session, Order, statement, values).all())
+        return list(self._connection.execute(statement, values).all())
 
     @functools.cached_property
     def rules(self) -> Rules:
@@ -137,7 +157,7 @@ class Account:
     def history(self) -> History:
         her, size = self.customer_id, self.page_size
         program = self.rules.program
-        days = max(program.warning_days, 30)
+        days = notice_days(program)
         rows = self._rows(
             history_page(program.expiry_mode),
             customer_id=her,
@@ -159,6 +179,27 @@ class Account:
             if row.entry_id is not None and row.order_reference is not None
         }
         return History(entries[:size], len(entries) > size, expiring, when, orders)
+
+    @functools.cached_property
+    def expiring(self) -> tuple[int, datetime | None]:
+        """How many of her points expire within :func:`notice_days`, and by
+        when: from :attr:`history` when it was read, else one statement of the
+        expiry columns alone, or none when the program's points never expire."""
+        if "history" in self.__dict__:
+            return self.history.expiring, self.history.expiring_when
+        program = self.rules.program
+        if program.expiry_mode == NO_EXPIRY:
+            return 0, None
+        days = notice_days(program)
+        [row] = self._rows(
+            expiry_read(program.expiry_mode),
+            customer_id=self.customer_id,
+            moment=expiry_moment(self.now, program, days),
+        )
+        points, when, _key = expiring_from(
+            row._mapping, self.customer_id, self.now, program, days
+        )
+        return points, when
 
     @functools.cached_property
     def codes(self) -> Codes:

@@ -216,6 +216,15 @@ CODES = (
 
 
 @functools.cache
+def expiry_read(mode: str) -> sa.Select[t.Any]:
+    """The expiry columns of ``mode`` alone (points that do not expire need no
+    statement): what the account page's points card reads when it shows no
+    history."""
+    moment = sa.bindparam("moment", type_=PointsEntry.created_at.type)
+    return sa.select(*expiry_columns(mode, HER, moment)).select_from(ONE_ROW)
+
+
+@functools.cache
 def history_page(mode: str) -> sa.Select[t.Any]:
     """A page of her ledger (``offset``, ``limit``) with each entry's order number
     and time, and the expiry columns of ``mode``, from the one-row table: a row

@@ -27,7 +27,6 @@ from ..locales import reader_locale
 from ..locales import visitor_language
 from ..outbox.brand import render_mail
 from ..outbox.queueing import queue_mail
-from ..owner.listing import page_number
 from ..state import AccountSection
 from ..state import DueTask
 from ..state import LoyaltyState
@@ -94,9 +93,12 @@ def _signed_in_by_link(state: LoyaltyState) -> Customer | None:
     return customer if customer is not None and customer.erased_at is None else None
 
 
-def account_reads(state: LoyaltyState, customer: Customer) -> Account:
+def account_reads(
+    state: LoyaltyState, customer: Customer, *, points_page: int = 1
+) -> Account:
     """The account page's reads for her, one :class:`Account` per request, so
-    that its sections share them (kept with the request: ``g`` may outlive it)."""
+    that its sections share them (kept with the request: ``g`` may outlive it);
+    ``points_page``: the page of her points history the first call asks for."""
     this = request._get_current_object()  # type: ignore[attr-defined]
     kept = g.get("loyalty_account")
     if kept is not None and kept[0] is this and kept[1].customer_id == customer.id:
@@ -106,7 +108,7 @@ def account_reads(state: LoyaltyState, customer: Customer) -> Account:
         state.now(),
         customer.id,
         currency=state.settings.currency,
-        points_page=page_number("points_page"),
+        points_page=points_page,
     )
     g.loyalty_account = (this, reads)
     return reads

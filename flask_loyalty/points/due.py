@@ -293,7 +293,7 @@ def _queue_warning(
             when=when,
             value_cents=points * program.point_value_cents,
             currency=state.settings.currency,
-            link=email_url("account"),
+            link=email_url("points"),
             shop_name=state.settings.shop_name,
         )
         subject = _(

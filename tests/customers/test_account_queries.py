@@ -1,4 +1,5 @@
-"""Her account page reads a fixed number of statements, however long her history."""
+"""Her account page and her points page read a fixed number of statements,
+however long her history."""
 
 from __future__ import annotations
 
@@ -26,8 +27,9 @@ from flask_loyalty.returns.models import ReturnRequest
 from ..offers.conftest import make_offer
 from ..points.conftest import set_program
 
-MOST = 5
-"""Statements of the whole page: her record, and one per shared read."""
+READS = {NO_EXPIRY: 4, AFTER_EARNING: 5, INACTIVITY: 5}
+"""Statements of the account page: her record, the rules, orders and codes, and
+the points that expire soon when points expire."""
 
 
 def set_up_shop(app: Flask, expiry: str) -> None:
@@ -110,9 +112,9 @@ def give_history(app: Flask, email: str, n: int) -> None:
         session.commit()
 
 
-def account_statements(app: Flask) -> tuple[list[str], str]:
+def account_statements(app: Flask, url: str = "/loyalty/") -> tuple[list[str], str]:
     client = app.test_client()
-    assert client.get("/loyalty/").status_code == 200  # the first page's set-up
+    assert client.get(url).status_code == 200  # the first page's set-up
     with app.app_context():
         engine = app.extensions["loyalty"].db.engine
     statements: list[str] = []
@@ -122,7 +124,7 @@ def account_statements(app: Flask) -> tuple[list[str], str]:
 
     sa.event.listen(engine, "before_cursor_execute", record)
     try:
-        response = client.get("/loyalty/")
+        response = client.get(url)
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
     assert response.status_code == 200
@@ -152,5 +154,33 @@ def test_the_account_page_reads_as_much_for_a_long_history_as_for_a_short_one(
         assert f"{email[0]}PTS-0000" in html and f"{email[0]}OFF-{n - 1:04}" in html
         assert f"Return {email[0]}R{n - 1:04}" in html
         counts[n] = len(statements)
-        assert len(statements) <= MOST, "\n".join(statements)
+        assert len(statements) == READS[expiry], "\n".join(statements)
+    assert counts[3] == counts[60], counts
+
+
+@pytest.mark.parametrize("expiry", (NO_EXPIRY, AFTER_EARNING))
+def test_her_points_page_reads_as_much_for_a_long_history_as_for_a_short_one(
+    make_app: t.Callable[..., Flask], database_url: str, expiry: str
+) -> None:
+    app = make_app(database_url=database_url)
+    signed_in = {"email": ""}
+    app.extensions["loyalty"].extension.customer_loader(
+        lambda: ShopCustomer(
+            email=signed_in["email"], name="Anna Tamm", email_verified=True
+        )
+    )
+    set_up_shop(app, expiry)
+    counts = {}
+    for email, n in (("anna@example.com", 3), ("berit@example.com", 60)):
+        give_history(app, email, n)
+        signed_in["email"] = email
+        statements, html = account_statements(app, "/loyalty/points")
+        # Her newest points first, her codes, and a link to the older ones.
+        assert f"Order {email[0]}-{n - 1}" in html
+        assert f"{email[0]}PTS-0000" in html
+        assert ("?page=2#points-history" in html) == (n > 20)
+        counts[n] = len(statements)
+        # Her record, the rules, a page of her history (which answers what
+        # expires), her codes.
+        assert len(statements) == 4, "\n".join(statements)
     assert counts[3] == counts[60], counts

@@ -96,18 +96,21 @@ def newsletter_pages(
 
 
 def account_pages(pages: Pages) -> None:
-    """Anna, signed in, redeems points for a code, makes mistakes in the forms, and
-    opens her invitation link; others open it too, and a bad one."""
+    """Anna, signed in, opens her account page, redeems points for a code on her
+    points page, makes mistakes in the forms, and opens her invitation link;
+    others open it too, and a bad one."""
     anna = pages.client()
     sign_in(anna, "anna@example.com")
-    html = pages.get(anna, "account", "/loyalty/")
+    pages.get(anna, "account", "/loyalty/")
+    html = pages.get(anna, "points", "/loyalty/points")
     send(anna, "/loyalty/points/redeem", html, key=key(html, "redeem"), points="100")
-    html = pages.get(anna, "account: code", "/loyalty/")
+    pages.get(anna, "account: code", "/loyalty/")
+    html = pages.get(anna, "points: code", "/loyalty/points")
     send(anna, "/loyalty/points/redeem", html, key=key(html, "redeem"), points="x")
     send(anna, "/loyalty/points/birthday", html, birthday="not a day")
-    pages.get(anna, "account: errors", "/loyalty/")
+    pages.get(anna, "points: errors", "/loyalty/points")
     invite = re.search(r'value="(http://shop.test/loyalty/points/invite/[^"]+)"', html)
-    assert invite, "no invitation link on the account page"
+    assert invite, "no invitation link on her points page"
     pages.get(anna, "invitation: her own", invite.group(1))
     pages.get(pages.client(), "invitation", invite.group(1))
     pages.get(pages.client(), "invitation: bad", "/loyalty/points/invite/x", 400)

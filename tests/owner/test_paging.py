@@ -51,7 +51,7 @@ def test_a_huge_page_number_is_404_on_every_owner_list(shop: Flask) -> None:
         assert client.get(f"{url}?page=-4").status_code == 200  # the first page
 
 
-def test_a_huge_points_page_is_404_on_her_account_page(shop: Flask) -> None:
+def test_a_huge_page_of_her_points_history_is_404(shop: Flask) -> None:
     client = shop.test_client()
-    assert client.get(f"/loyalty/?points_page={HUGE}").status_code == 404
-    assert client.get("/loyalty/?points_page=2").status_code == 200
+    assert client.get(f"/loyalty/points?page={HUGE}").status_code == 404
+    assert client.get("/loyalty/points?page=2").status_code == 200  # empty

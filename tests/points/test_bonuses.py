@@ -88,9 +88,9 @@ def shop_with_checkout(
 
 
 def invite_link(client: FlaskClient) -> str:
-    html = client.get("/loyalty/", headers={"X-Customer": "anna@example.com"}).get_data(
-        as_text=True
-    )
+    html = client.get(
+        "/loyalty/points", headers={"X-Customer": "anna@example.com"}
+    ).get_data(as_text=True)
     match = re.search(r'value="http://shop\.test(/loyalty/points/invite/[^"]+)"', html)
     assert match, html
     return match.group(1)

@@ -54,12 +54,18 @@ def test_points_demo_in_a_browser(
     assert "600 points" in points.inner_text()
     assert "Your tier: Basic" in points.inner_text()
 
+    page.get_by_role("link", name="Use my points").click()
+    page.get_by_role("heading", name="Your points", exact=True).wait_for()
+    assert "Order SF-1" in page.locator("#points-history").inner_text()
     page.fill("input[name=points]", "500")
     page.get_by_role("button", name="Get my code").click()
     page.wait_for_selector("text=Your discount code is")
     code = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{2}", points.inner_text())
     assert code
     assert "100 points" in points.inner_text()
+    page.get_by_role("link", name="Your account").click()
+    page.get_by_role("heading", name="Hello, Anna").wait_for()
+    assert code.group(0) in points.inner_text()  # her open codes, on both pages
 
     loyalty.owner_check(lambda: True)
     page.goto(f"{base}/loyalty/owner/points")

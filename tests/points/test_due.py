@@ -96,7 +96,7 @@ def test_she_is_warned_once_before_points_expire(
     assert "Dear Anna," in mail.text_body
     assert "1,000 of your points" in mail.text_body
     assert "€10.00" in mail.text_body
-    assert "http://shop.test/loyalty/" in mail.text_body
+    assert "http://shop.test/loyalty/points" in mail.text_body
 
 
 def test_points_expire_after_twelve_months_without_earning(
@@ -222,7 +222,7 @@ def signed_in(shop: Flask, shop_loyalty: Loyalty) -> FlaskClient:
 def test_a_birthday_that_cannot_be_is_refused(
     signed_in: FlaskClient, shop_loyalty: Loyalty, typed: str, message: str
 ) -> None:
-    page = signed_in.get("/loyalty/").get_data(as_text=True)
+    page = signed_in.get("/loyalty/points").get_data(as_text=True)
     response = signed_in.post(
         "/loyalty/points/birthday",
         data={"csrf_token": form_token(page), "birthday": typed},
@@ -235,11 +235,27 @@ def test_a_birthday_that_cannot_be_is_refused(
 
 
 def test_she_saves_her_birthday(signed_in: FlaskClient, shop_loyalty: Loyalty) -> None:
-    page = signed_in.get("/loyalty/").get_data(as_text=True)
+    page = signed_in.get("/loyalty/points").get_data(as_text=True)
     response = signed_in.post(
         "/loyalty/points/birthday",
         data={"csrf_token": form_token(page), "birthday": "1992-02-29"},
     )
     assert response.status_code == 302
-    html = signed_in.get("/loyalty/").get_data(as_text=True)
+    html = signed_in.get("/loyalty/points").get_data(as_text=True)
     assert "We saved your birthday" in html and 'value="1992-02-29"' in html
+
+
+@pytest.mark.parametrize("mode", (AFTER_EARNING, INACTIVITY))
+def test_both_her_pages_say_which_points_expire_soon(
+    signed_in: FlaskClient, shop_loyalty: Loyalty, clock: FrozenClock, mode: str
+) -> None:
+    """The account page reads what expires on its own (it shows no history);
+    her points page from the page of history it reads anyway: the same words."""
+    set_program(shop_loyalty, expiry_mode=mode, expiry_months=12)
+    notice = "50 points expire by Mar 2, 2027."
+    clock.now = datetime(2027, 1, 20, 10, 0, tzinfo=UTC)  # 41 days before: not yet
+    assert "expire by" not in signed_in.get("/loyalty/").text
+    assert "expire by" not in signed_in.get("/loyalty/points").text
+    clock.now = datetime(2027, 2, 10, 10, 0, tzinfo=UTC)  # 20 days before
+    assert notice in signed_in.get("/loyalty/").text
+    assert notice in signed_in.get("/loyalty/points").text

@@ -36,10 +36,10 @@ def free_port() -> int:
 
 
 def open_form(port: int) -> tuple[str, str]:
-    """Load the account page like a browser: the session cookie and CSRF token."""
+    """Load her points page like a browser: the session cookie and CSRF token."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
-        connection.request("GET", "/loyalty/", headers=ANNA)
+        connection.request("GET", "/loyalty/points", headers=ANNA)
         response = connection.getresponse()
         html = response.read().decode()
         cookie = response.getheader("Set-Cookie", "").split(";", 1)[0]

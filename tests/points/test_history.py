@@ -35,7 +35,7 @@ def test_order_points_name_the_order_and_its_day(
     shop_loyalty.customer_loader(
         lambda: ShopCustomer(email="anna@example.com", email_verified=True)
     )
-    html = shop.test_client().get("/loyalty/").get_data(as_text=True)
+    html = shop.test_client().get("/loyalty/points").get_data(as_text=True)
     assert history(html) == [
         "Mar 3, 2026 Refund of order SF-1002 -100",
         "Feb 14, 2026 Order SF-1002 +100",

@@ -64,12 +64,24 @@ def test_the_account_page_shows_points_value_and_tier(anna: FlaskClient) -> None
     assert "Spend €120.00 more in 12 months to reach Gold." in html
     assert "order:SF-1" not in html  # keys are for the owner
     assert 'href="/loyalty/newsletter/link"' in html
+    # Redeeming, the history and the birthday gift are on her points page.
+    assert 'href="/loyalty/points"' in html
+    assert 'action="/loyalty/points/redeem"' not in html
+    points = anna.get("/loyalty/points").get_data(as_text=True)
+    assert "1,900 points" in points and "Get my code" in points
+    assert "Your tier: Basic" in points and 'href="/loyalty/"' in points
 
 
-def test_she_redeems_points_for_a_code_on_the_account_page(
+def test_her_points_page_sends_a_visitor_to_sign_in(shop: Flask) -> None:
+    response = shop.test_client().get("/loyalty/points")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/loyalty/"
+
+
+def test_she_redeems_points_for_a_code_on_her_points_page(
     anna: FlaskClient, shop_loyalty: Loyalty
 ) -> None:
-    page = anna.get("/loyalty/").get_data(as_text=True)
+    page = anna.get("/loyalty/points").get_data(as_text=True)
     received: list[t.Any] = []
     with signals.points_redeemed.connected_to(
         lambda _s, **kw: received.append(kw["code"].value_cents)
@@ -83,7 +95,7 @@ def test_she_redeems_points_for_a_code_on_the_account_page(
             },
         )
     assert response.status_code == 302
-    html = anna.get("/loyalty/").get_data(as_text=True)
+    html = anna.get("/loyalty/points").get_data(as_text=True)
     assert "Your discount code is" in html
     assert "900 points" in html
     code = shop_loyalty.state.session.scalar(sa.select(DiscountCode))
@@ -97,7 +109,7 @@ def test_she_redeems_points_for_a_code_on_the_account_page(
 def test_submitting_the_same_form_twice_redeems_once(
     anna: FlaskClient, shop_loyalty: Loyalty
 ) -> None:
-    page = anna.get("/loyalty/").get_data(as_text=True)
+    page = anna.get("/loyalty/points").get_data(as_text=True)
     data = {
         "csrf_token": form_token(page),
         "key": form_key(page, "redeem"),
@@ -122,7 +134,7 @@ def test_another_customer_resubmitting_her_key_never_sees_her_code(
         return ShopCustomer(email=who["email"], name="Someone", email_verified=True)
 
     client = shop.test_client()
-    page = client.get("/loyalty/").get_data(as_text=True)
+    page = client.get("/loyalty/points").get_data(as_text=True)
     data = {"csrf_token": form_token(page), "key": form_key(page, "redeem")}
     response = client.post("/loyalty/points/redeem", data={**data, "points": "1000"})
     assert response.status_code == 302
@@ -132,13 +144,13 @@ def test_another_customer_resubmitting_her_key_never_sees_her_code(
     who["email"] = "bob@example.com"
     bob = shop.test_client()
     with shop.app_context():  # his own g: the fixture's context outlives requests
-        token = form_token(bob.get("/loyalty/").get_data(as_text=True))
+        token = form_token(bob.get("/loyalty/points").get_data(as_text=True))
         response = bob.post(
             "/loyalty/points/redeem",
             data={**data, "csrf_token": token, "points": "500"},
         )
         assert response.status_code == 302
-        html = bob.get("/loyalty/").get_data(as_text=True)
+        html = bob.get("/loyalty/points").get_data(as_text=True)
         assert annas.display not in html
         assert "Your discount code is" in html  # his own, from his own points
     assert balance(shop_loyalty, "bob@example.com") == 750
@@ -161,7 +173,7 @@ def test_another_customer_resubmitting_her_key_never_sees_her_code(
 def test_a_bad_redemption_says_why_and_writes_nothing(
     anna: FlaskClient, shop_loyalty: Loyalty, points: str, message: str
 ) -> None:
-    page = anna.get("/loyalty/").get_data(as_text=True)
+    page = anna.get("/loyalty/points").get_data(as_text=True)
     response = anna.post(
         "/loyalty/points/redeem",
         data={"csrf_token": form_token(page), "points": points},
@@ -181,16 +193,18 @@ def test_a_redemption_without_the_csrf_token_is_refused(
     assert counts(shop_loyalty) == (1, 0)
 
 
-def test_every_form_of_the_account_page_carries_the_token_and_no_id_twice(
+def test_every_form_of_her_points_page_carries_the_token_and_no_id_twice(
     anna: FlaskClient,
 ) -> None:
     """Each form posts the session's CSRF token; the token inputs carry no id,
     so a page of several forms repeats none (a label or a link could point at
     the wrong one)."""
-    html = anna.get("/loyalty/").get_data(as_text=True)
+    html = anna.get("/loyalty/points").get_data(as_text=True)
     forms = re.findall(r"<form method=\"post\".*?</form>", html, re.S)
     tokens = {form_token(form) for form in forms}
-    assert len(forms) >= 3 and len(tokens) == 1  # redeem, birthday, your data
+    actions = {re.search(r'action="([^"]+)"', form).group(1) for form in forms}  # type: ignore[union-attr]
+    assert {"/loyalty/points/redeem", "/loyalty/points/birthday"} <= actions
+    assert len(tokens) == 1
     ids = re.findall(r'\sid="([^"]+)"', html)
     assert ids and len(ids) == len(set(ids)), sorted(ids)
 
@@ -309,7 +323,7 @@ def test_a_locked_database_is_retried_not_shown_as_an_error(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(views.service, "redeem_points", locked_once)
-    page = anna.get("/loyalty/").get_data(as_text=True)
+    page = anna.get("/loyalty/points").get_data(as_text=True)
     response = anna.post(
         "/loyalty/points/redeem",
         data={"csrf_token": form_token(page), "points": "500"},
@@ -331,7 +345,7 @@ def test_a_database_that_stays_locked_gets_a_busy_page_not_a_500(
 
     monkeypatch.setattr(views.service, "redeem_points", locked)
     monkeypatch.setattr(views.time, "sleep", lambda _s: None)
-    page = anna.get("/loyalty/").get_data(as_text=True)
+    page = anna.get("/loyalty/points").get_data(as_text=True)
     response = anna.post(
         "/loyalty/points/redeem",
         data={"csrf_token": form_token(page), "points": "500"},
