@@ -2,7 +2,7 @@
 in the same process a few minutes apart, each against its own baseline.
 
 - the account page against the bare page (``run.py``'s pages part): time, CPU
-  time and SQL statements;
+  time and SQL statements; her points page beside it, without a goal;
 - ``record_order`` with points against single-row ``INSERT`` + ``COMMIT``, on
   SQLite and PostgreSQL (``points.py``);
 - the first order that issues the first-purchase offer against an order with
@@ -89,6 +89,12 @@ def measure(folder: Path) -> tuple[list[Row], dict[str, t.Any]]:
             None,
         ),
         ("account page, SQL statements", str(statements), "<= 5", statements <= 5),
+        (
+            "her points page / bare page, time",
+            f"{pages['ratio_points_page']:.2f}x",
+            "(beside it)",
+            None,
+        ),
     ]
 
     sqlite = f"sqlite:///{folder / 'points.db'}"

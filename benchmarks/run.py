@@ -2,18 +2,19 @@
 
 One app, one SQLite file: the customer's account page (``GET /loyalty/``, signed in
 through ``customer_loader``, with a few recorded orders) against a bare route of the
-same app that renders the same base template with similar static content. Requests go
-through Flask's test client, alternating between the two, in several rounds; the
-report gives median microseconds per request, the ratio loyalty/bare, and the peak
-Python memory (tracemalloc) of one request as a ratio.
+same app that renders the same base template with similar static content (her
+points page, ``/loyalty/points``, is timed after them in rounds of its own).
+Requests go through Flask's test client, alternating between the two, in several
+rounds; the report gives median microseconds per request, the ratio loyalty/bare,
+and the peak Python memory (tracemalloc) of one request as a ratio.
 
     python benchmarks/run.py [--requests 200] [--rounds 5] [--json PATH]
                              [--quick] [--only pages|newsletter|points]
 
 Then it runs the newsletter benchmark (``benchmarks/newsletter.py``: delivery against
 raw smtplib, campaign building memory, CSV import) and the points benchmark
-(``benchmarks/points.py``: ``record_order`` with points against INSERT + COMMIT, the
-account page with 10,000 ledger entries against 10), and the others beside them
+(``benchmarks/points.py``: ``record_order`` with points against INSERT + COMMIT, her
+points page with 10,000 ledger entries against 10), and the others beside them
 (journeys, offers, deliverability, suggestions: ``benchmarks/suggestions.py``,
 learned suggestions against the catalogue's rules on a generated history, and
 what counting pairs adds to ``record_order``); ``--quick`` makes all smaller.
@@ -287,29 +288,47 @@ def main(argv: t.Sequence[str] | None = None) -> dict[str, t.Any]:
     return result
 
 
-def pages_benchmark(args: argparse.Namespace) -> dict[str, t.Any]:
-    pages = {"loyalty": ("/loyalty/", "B-1004"), "bare": ("/bare", "B-1004")}
+PAGES = {"loyalty": ("/loyalty/", "B-1004"), "bare": ("/bare", "B-1004")}
+"""The pages whose ratio is the figure: the account page and the bare page."""
+POINTS_PAGE = ("/loyalty/points", "Order B-1004")
+"""Her points page (history, forms), timed against the bare page in rounds of
+its own after the figure's, so that it does not change what the figure measures."""
 
+
+def alternate(
+    client: FlaskClient, pages: dict[str, tuple[str, str]], args: argparse.Namespace
+) -> tuple[dict[str, list[float]], dict[str, list[float]], dict[str, list[float]]]:
+    """Per page: each request's wall and CPU microseconds, and each round's
+    median, over ``args.rounds`` rounds that alternate the pages' order."""
+    timings: dict[str, list[float]] = {name: [] for name in pages}
+    cpu_timings: dict[str, list[float]] = {name: [] for name in pages}
+    round_medians: dict[str, list[float]] = {name: [] for name in pages}
+    for round_number in range(args.rounds):
+        order = list(pages) if round_number % 2 == 0 else list(pages)[::-1]
+        for name in order:
+            gc.collect()
+            samples, cpu = time_requests(client, pages[name][0], args.requests)
+            timings[name].extend(samples)
+            cpu_timings[name].extend(cpu)
+            round_medians[name].append(statistics.median(samples))
+    return timings, cpu_timings, round_medians
+
+
+def pages_benchmark(args: argparse.Namespace) -> dict[str, t.Any]:
+    pages = PAGES
     with tempfile.TemporaryDirectory(prefix="loyalty-bench-") as folder:
         app = build_app(Path(folder))
         client = app.test_client()
-        for url, expect in pages.values():
+        for url, expect in (*pages.values(), POINTS_PAGE):
             for _ in range(50):  # warm up: templates compiled, caches filled
                 get(client, url, expect)
 
-        timings: dict[str, list[float]] = {name: [] for name in pages}
-        cpu_timings: dict[str, list[float]] = {name: [] for name in pages}
-        round_medians: dict[str, list[float]] = {name: [] for name in pages}
         wall = time.perf_counter()
-        for round_number in range(args.rounds):
-            order = list(pages) if round_number % 2 == 0 else list(pages)[::-1]
-            for name in order:
-                gc.collect()
-                samples, cpu = time_requests(client, pages[name][0], args.requests)
-                timings[name].extend(samples)
-                cpu_timings[name].extend(cpu)
-                round_medians[name].append(statistics.median(samples))
+        timings, cpu_timings, round_medians = alternate(client, pages, args)
         wall = time.perf_counter() - wall
+        beside, _cpu, _rounds = alternate(
+            client, {"points": POINTS_PAGE, "bare": pages["bare"]}, args
+        )
 
         memory = {
             name: peak_memory(client, url, args.memory_requests)
@@ -317,11 +336,13 @@ def pages_benchmark(args: argparse.Namespace) -> dict[str, t.Any]:
         }
         with app.app_context():
             engine = app.extensions["loyalty"].db.engine
-            queries = {
-                name: count_statements(engine, client, url)
-                for name, (url, _expect) in pages.items()
-            }
-            engine.dispose()
+        # Each request in an app context of its own, as in a shop: one held
+        # around them all would share ``g``, and so her row, between them.
+        queries = {
+            name: count_statements(engine, client, url)
+            for name, (url, _expect) in {**pages, "points": POINTS_PAGE}.items()
+        }
+        engine.dispose()
 
     median = {name: statistics.median(samples) for name, samples in timings.items()}
     cpu = {name: statistics.median(samples) for name, samples in cpu_timings.items()}
@@ -330,6 +351,7 @@ def pages_benchmark(args: argparse.Namespace) -> dict[str, t.Any]:
         for name, samples in timings.items()
     }
     peak = {name: statistics.median(values) for name, values in memory.items()}
+    points = {name: statistics.median(samples) for name, samples in beside.items()}
     result = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
@@ -346,6 +368,8 @@ def pages_benchmark(args: argparse.Namespace) -> dict[str, t.Any]:
         "ratio_cpu": cpu["loyalty"] / cpu["bare"],
         "peak_bytes": peak,
         "ratio_memory": peak["loyalty"] / peak["bare"],
+        "points_page_us": points,
+        "ratio_points_page": points["points"] / points["bare"],
         "queries": queries,
         "seconds": wall,
     }
@@ -384,6 +408,12 @@ def print_report(r: dict[str, t.Any]) -> None:
         name: f"{min(v):.0f}-{max(v):.0f}" for name, v in r["round_medians_us"].items()
     }
     print(f"round medians (us): bare {spread['bare']}, loyalty {spread['loyalty']}")
+    points = r["points_page_us"]
+    print(
+        "her points page (/loyalty/points, in rounds of its own):"
+        f" {points['points']:.0f} us against bare {points['bare']:.0f} us,"
+        f" {r['ratio_points_page']:.2f}x; SQL {queries['points']}"
+    )
 
 
 if __name__ == "__main__":
