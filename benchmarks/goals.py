@@ -112,6 +112,14 @@ def measure(folder: Path) -> tuple[list[Row], dict[str, t.Any]]:
             continue
         shown = points.ratio_text(row, "with")
         rows.append(goal_row(figure, shown, row["ratio_with_points"], goal, least=True))
+        rows.append(
+            (
+                f"the same in CPU time, {name}",
+                str(row["cpu_ratio_with_points"]),
+                "(beside it)",
+                None,
+            )
+        )
 
     issuing = [issue_benchmark("sqlite", f"sqlite:///{folder / 'issue.db'}", 200)]
     issuing.append(on_postgres(lambda url: issue_benchmark("postgresql", url, 200)))
