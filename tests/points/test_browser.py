@@ -1,5 +1,6 @@
 """In a real browser: a guest who bought twice signs in by the emailed link, sees
-her points and tier, and turns points into a code; the owner adjusts her points."""
+her points and tier, and turns points into a code on her points page (both pages
+fit a phone); the owner adjusts her points."""
 
 from __future__ import annotations
 
@@ -63,9 +64,13 @@ def test_points_demo_in_a_browser(
     code = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{2}", points.inner_text())
     assert code
     assert "100 points" in points.inner_text()
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.get_by_role("link", name="Your account").click()
     page.get_by_role("heading", name="Hello, Anna").wait_for()
     assert code.group(0) in points.inner_text()  # her open codes, on both pages
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
     loyalty.owner_check(lambda: True)
     page.goto(f"{base}/loyalty/owner/points")
