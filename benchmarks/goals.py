@@ -121,16 +121,17 @@ def measure(folder: Path) -> tuple[list[Row], dict[str, t.Any]]:
             )
         )
 
-    issuing = [issue_benchmark("sqlite", f"sqlite:///{folder / 'issue.db'}", 200)]
-    issuing.append(on_postgres(lambda url: issue_benchmark("postgresql", url, 200)))
+    issuing = [issue_benchmark("sqlite", f"sqlite:///{folder / 'issue.db'}", 60)]
+    issuing.append(on_postgres(lambda url: issue_benchmark("postgresql", url, 60)))
     figures["offer_order"] = issuing
     for row, name in zip(issuing, ("SQLite", "PostgreSQL"), strict=True):
         figure = f"first order issuing the offer / none, {name}"
         if row is None:
             rows.append((figure, "no server", "<= 1.3", None))
             continue
-        ratio = row["cost_ratio"]
-        rows.append(goal_row(figure, f"{ratio:.3f}", ratio, 1.3, least=False))
+        ratio, (low, high) = row["cost_ratio"], row["cost_ratio_range"]
+        shown = f"{ratio:.3f} [{low}-{high}]"
+        rows.append(goal_row(figure, shown, ratio, 1.3, least=False))
 
     quote = quote_benchmark("sqlite", lambda n: f"sqlite:///{folder / n}.db", 500)
     figures["quote"] = quote
