@@ -1,7 +1,7 @@
 """Issue 22's table from one run: every speed figure it sets a goal for, measured
 in the same process a few minutes apart, each against its own baseline.
 
-- the account page against the bare page (``run.py``'s pages part): time, CPU
+- the account page against the bare page (``pages.py``): time, CPU
   time and SQL statements; her points page beside it, without a goal;
 - ``record_order`` with points against single-row ``INSERT`` + ``COMMIT``, on
   SQLite and PostgreSQL (``points.py``);
@@ -35,11 +35,11 @@ from datetime import datetime
 from pathlib import Path
 
 import points
-import run
 from databases import postgres_database
 from offers_issuing import issue_benchmark
 from offers_issuing import quote_benchmark
 from offers_segments import segments_benchmark
+from pages import pages_benchmark
 
 Row = tuple[str, str, str, bool | None]
 """A line of the table: figure, measured, goal, met (``None``: not measured)."""
@@ -69,7 +69,7 @@ def measure(folder: Path) -> tuple[list[Row], dict[str, t.Any]]:
     figures: dict[str, t.Any] = {}
     rows: list[Row] = []
 
-    pages = run.pages_benchmark(
+    pages = pages_benchmark(
         argparse.Namespace(requests=200, rounds=5, memory_requests=20, json=None)
     )
     figures["pages"] = pages

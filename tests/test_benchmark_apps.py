@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, "benchmarks")
-import deliverability, goals, journeys, newsletter_shop, offers_shop, points, run
+import deliverability, goals, journeys, newsletter_shop, offers_shop, pages, points
 import suggestions
 
 with tempfile.TemporaryDirectory() as name:
@@ -27,7 +27,7 @@ with tempfile.TemporaryDirectory() as name:
     def url(db):
         return f"sqlite:///{folder / db}.db"
     apps = {
-        "pages": run.build_app(folder),
+        "pages": pages.build_app(folder),
         "deliverability": deliverability.make_app(folder, "bare", 2525, folder / "k"),
         "journeys": journeys.build_app(url("journeys")),
         "newsletter": newsletter_shop.make_shop(url("newsletter"), folder),
