@@ -131,11 +131,12 @@ def account_statements(app: Flask, url: str = "/loyalty/") -> tuple[list[str], s
     return statements, response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("expiry", (NO_EXPIRY, AFTER_EARNING, INACTIVITY))
-def test_the_account_page_reads_as_much_for_a_long_history_as_for_a_short_one(
-    make_app: t.Callable[..., Flask], database_url: str, expiry: str
-) -> None:
-    app = make_app(database_url=database_url)
+def short_and_long(
+    app: Flask, expiry: str, url: str
+) -> t.Iterator[tuple[str, int, list[str], str]]:
+    """Anna with 3 orders, then Berit with 60 (codes, offers and return requests
+    as many), each signed in in turn: her address, her number of orders, and the
+    statements and HTML of one request to ``url``."""
     signed_in = {"email": ""}
     app.extensions["loyalty"].extension.customer_loader(
         lambda: ShopCustomer(
@@ -143,11 +144,19 @@ def test_the_account_page_reads_as_much_for_a_long_history_as_for_a_short_one(
         )
     )
     set_up_shop(app, expiry)
-    counts = {}
     for email, n in (("anna@example.com", 3), ("berit@example.com", 60)):
         give_history(app, email, n)
         signed_in["email"] = email
-        statements, html = account_statements(app)
+        yield email, n, *account_statements(app, url)
+
+
+@pytest.mark.parametrize("expiry", (NO_EXPIRY, AFTER_EARNING, INACTIVITY))
+def test_the_account_page_reads_as_much_for_a_long_history_as_for_a_short_one(
+    make_app: t.Callable[..., Flask], database_url: str, expiry: str
+) -> None:
+    app = make_app(database_url=database_url)
+    counts = {}
+    for email, n, statements, html in short_and_long(app, expiry, "/loyalty/"):
         # The page shows all she has, not an empty account.
         assert f"You have ordered {n} times." in html
         assert "Stamps:" in html
@@ -163,18 +172,8 @@ def test_her_points_page_reads_as_much_for_a_long_history_as_for_a_short_one(
     make_app: t.Callable[..., Flask], database_url: str, expiry: str
 ) -> None:
     app = make_app(database_url=database_url)
-    signed_in = {"email": ""}
-    app.extensions["loyalty"].extension.customer_loader(
-        lambda: ShopCustomer(
-            email=signed_in["email"], name="Anna Tamm", email_verified=True
-        )
-    )
-    set_up_shop(app, expiry)
     counts = {}
-    for email, n in (("anna@example.com", 3), ("berit@example.com", 60)):
-        give_history(app, email, n)
-        signed_in["email"] = email
-        statements, html = account_statements(app, "/loyalty/points")
+    for email, n, statements, html in short_and_long(app, expiry, "/loyalty/points"):
         # Her newest points first, her codes, and a link to the older ones.
         assert f"Order {email[0]}-{n - 1}" in html
         assert f"{email[0]}PTS-0000" in html
