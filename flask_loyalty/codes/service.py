@@ -21,9 +21,19 @@ ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 LENGTH = 10
 
 
+_CODES = len(ALPHABET) ** LENGTH
+
+
 def generate_code() -> str:
-    """A new random code (not grouped), 10 characters, >= 49 bits of entropy."""
-    return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    """A new random code (not grouped), 10 characters, >= 49 bits of entropy:
+    one uniform number below 31**10 written in base 31 (a fifth of the time of
+    drawing each letter)."""
+    number = secrets.randbelow(_CODES)
+    letters = []
+    for _ in range(LENGTH):
+        number, digit = divmod(number, len(ALPHABET))
+        letters.append(ALPHABET[digit])
+    return "".join(letters)
 
 
 def create_code(session: Session, now: datetime, **fields: t.Any) -> DiscountCode:
@@ -33,7 +43,21 @@ def create_code(session: Session, now: datetime, **fields: t.Any) -> DiscountCod
 
 
 def insert_code(
-    session: Session,
+    session: Session, now: datetime, **fields: t.Any
+) -> tuple[int, dict[str, t.Any]]:
+    """Insert a new code (``fields``: those of :func:`code_values`;
+    ``INSERT ... ON CONFLICT (code) DO NOTHING RETURNING``: a clash of random
+    codes, 1 in 10**14, tries another); return its id and columns
+    (:func:`create_code` makes the object of them)."""
+    for _attempt in range(5):
+        values = code_values(now, **fields)
+        code_id = insert_row(session, DiscountCode, values, unique="code")
+        if code_id is not None:
+            return code_id, values
+    raise RuntimeError("could not find a free discount code")  # pragma: no cover
+
+
+def code_values(
     now: datetime,
     *,
     value_cents: int,
@@ -43,29 +67,22 @@ def insert_code(
     expires_at: datetime | None,
     max_uses: int = 1,
     offer_id: int | None = None,
-) -> tuple[int, dict[str, t.Any]]:
-    """Insert a new code (``INSERT ... ON CONFLICT (code) DO NOTHING RETURNING``:
-    a clash of random codes, 1 in 10**14, tries another); return its id and
-    columns (:func:`create_code` makes the object of them)."""
-    for _attempt in range(5):
-        values = {
-            "code": generate_code(),
-            "value_cents": value_cents,
-            "currency": currency,
-            "customer_id": customer_id,
-            "source": source,
-            "created_at": now,
-            "expires_at": expires_at,
-            "used_at": None,
-            "used_order": None,
-            "offer_id": offer_id,
-            "max_uses": max_uses,
-            "uses": 0,
-        }
-        code_id = insert_row(session, DiscountCode, values, unique="code")
-        if code_id is not None:
-            return code_id, values
-    raise RuntimeError("could not find a free discount code")  # pragma: no cover
+) -> dict[str, t.Any]:
+    """The columns of a new code with a fresh random ``code`` (all but the id)."""
+    return {
+        "code": generate_code(),
+        "value_cents": value_cents,
+        "currency": currency,
+        "customer_id": customer_id,
+        "source": source,
+        "created_at": now,
+        "expires_at": expires_at,
+        "used_at": None,
+        "used_order": None,
+        "offer_id": offer_id,
+        "max_uses": max_uses,
+        "uses": 0,
+    }
 
 
 def redeem_code(
