@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from ..customers.models import Customer
 from ..db import one_of
+from ..measure.holdout import decision_values
 from ..measure.holdout import held_out
 from ..measure.models import JOURNEY
 from ..newsletter.service import pseudonym as erased_pseudonym
@@ -133,12 +134,14 @@ def enter(
         and (customer_id is not None or subscriber_id is not None)
         and held_out(
             session,
-            now,
-            JOURNEY,
-            journey.id,
-            journey.holdout_percent,
-            customer_id=customer_id,
-            subscriber_id=None if customer_id is not None else subscriber_id,
+            decision_values(
+                now,
+                JOURNEY,
+                journey.id,
+                journey.holdout_percent,
+                customer_id=customer_id,
+                subscriber_id=None if customer_id is not None else subscriber_id,
+            ),
         )
     ):
         return None

@@ -77,8 +77,17 @@ _DECIDED = sa.select(mm.HoldoutDecision.held_out).where(
 )
 
 
-def held_out(
-    session: Session,
+def held_out(session: Session, decision: dict[str, t.Any]) -> bool:
+    """Whether this person is held out of the measure: ``decision`` (made by
+    :func:`decision_values`) is stored in the current transaction (one ``INSERT
+    ... ON CONFLICT DO NOTHING``) unless one was stored before, which stands (a
+    concurrent decision is read back). A new "held out" sends
+    :data:`~flask_loyalty.signals.held_out` after the commit."""
+    new_id = insert_row(session, mm.HoldoutDecision, decision, unique="key")
+    return decided(session, decision, new_id)
+
+
+def decision_values(
     now: datetime,
     measure: str,
     measure_id: int,
@@ -86,33 +95,34 @@ def held_out(
     *,
     customer_id: int | None = None,
     subscriber_id: int | None = None,
-) -> bool:
-    """Whether this person is held out of the measure: her stored decision, or a
-    new one at ``share`` percent, stored in the current transaction (one
-    ``INSERT ... ON CONFLICT DO NOTHING``; a concurrent decision is read back).
-    A new "held out" sends :data:`~flask_loyalty.signals.held_out` after the
-    commit."""
+) -> dict[str, t.Any]:
+    """A new decision for this person at ``share`` percent: the columns of its
+    row (all but the id), for :func:`held_out` to store, or for a statement that
+    stores it among others, settled by :func:`decided`."""
     person = person_key(customer_id, subscriber_id)
-    key = f"{measure}:{measure_id}:{person}"
-    out = draw(_secret(), measure, measure_id, person) < share / 100
-    values = {
-        "key": key,
+    return {
+        "key": f"{measure}:{measure_id}:{person}",
         "measure": measure,
         "measure_id": measure_id,
         "customer_id": customer_id,
         "subscriber_id": subscriber_id,
-        "held_out": out,
+        "held_out": draw(_secret(), measure, measure_id, person) < share / 100,
         "share": share,
         "decided_at": now,
     }
-    new_id = insert_row(session, mm.HoldoutDecision, values, unique="key")
-    if new_id is None:  # decided before: that stands
-        return bool(session.scalar(_DECIDED, {"key": key}))
-    if out:  # the signal's decision; nothing else reads it as an object
+
+
+def decided(session: Session, values: dict[str, t.Any], new_id: int | None) -> bool:
+    """Whether she is held out, once the decision ``values`` was offered to the
+    database: stored as ``new_id``, or (``None``) decided before, which stands
+    and is read back."""
+    if new_id is None:
+        return bool(session.scalar(_DECIDED, {"key": values["key"]}))
+    if values["held_out"]:  # the signal's decision; nothing else reads it as an object
         decision = attach(session, mm.HoldoutDecision, id=new_id, **values)
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         after_commit(session, lambda: signals.held_out.send(app, decision=decision))
-    return out
+    return bool(values["held_out"])
 
 
 def forgetting(measure: str, measure_id: int) -> sa.Delete:

@@ -25,6 +25,7 @@ from ..errors import InvalidContent
 from ..i18n import _
 from ..measure.holdout import DEFAULT_SHARE
 from ..measure.holdout import check_share
+from ..measure.holdout import decision_values
 from ..measure.holdout import held_out
 from ..measure.models import CAMPAIGN
 from ..outbox.queueing import queue_mail
@@ -296,7 +297,10 @@ def build(
             elif subscriber.last_campaign_at and subscriber.last_campaign_at > cap:
                 recipient.skipped = SKIPPED_CAP
             elif share and held_out(
-                session, now, CAMPAIGN, campaign_id, share, subscriber_id=subscriber.id
+                session,
+                decision_values(
+                    now, CAMPAIGN, campaign_id, share, subscriber_id=subscriber.id
+                ),
             ):
                 recipient.skipped = SKIPPED_HOLDOUT  # she is not told
             else:

@@ -24,12 +24,14 @@ import flask_loyalty.signals as signals
 from ..codes.checkout import describe_benefit
 from ..codes.models import OFFER
 from ..codes.models import DiscountCode
+from ..codes.service import code_values
 from ..codes.service import insert_code
 from ..content import personalise
 from ..content import to_text_and_html
 from ..customers.models import Customer
 from ..db import after_commit
 from ..db import attach
+from ..db import core_connection
 from ..db import insert_row
 from ..db import one_of
 from ..db import run_core
@@ -37,13 +39,17 @@ from ..errors import InvalidContent
 from ..links import email_url
 from ..locales import reader_language
 from ..locales import reader_locale
-from ..measure.holdout import held_out
+from ..measure.holdout import decided
+from ..measure.holdout import decision_values
 from ..measure.models import OFFER as OFFER_MEASURE
+from ..measure.models import HoldoutDecision
 from ..orders.models import Order
 from ..outbox.brand import render_mail
 from ..outbox.queueing import queue_mail
 from ..points.bonuses import grant_bonus
 from . import models as om
+from .together import Written
+from .together import insert_together
 
 if t.TYPE_CHECKING:
     from ..state import LoyaltyState
@@ -156,43 +162,41 @@ def issue_rows(
         return None
     if exhausted(offer) or (not checked and find_grant(session, key) is not None):
         return None
-    if holdout and held_out(
-        session,
-        now,
-        OFFER_MEASURE,
-        offer.id,
-        offer.holdout_percent,
-        customer_id=customer.id,
-    ):
-        return None
-    code_id = code = None
-    mail_now = send_mail and not mail_later
-    if offer.benefit != om.BONUS_POINTS:
-        expires = now + timedelta(days=offer.valid_days) if offer.valid_days else None
-        if offer.ends_at is not None and (expires is None or offer.ends_at < expires):
-            expires = offer.ends_at
-        code_id, code = insert_code(
-            session,
-            now,
-            value_cents=offer.amount_cents if offer.benefit == om.AMOUNT else 0,
-            currency=state.settings.currency,
-            customer_id=customer.id,
-            source=OFFER,
-            expires_at=expires,
-            max_uses=offer.code_uses,
-            offer_id=offer.id,
+    decision = None
+    if holdout:
+        decision = decision_values(
+            now, OFFER_MEASURE, offer.id, offer.holdout_percent, customer_id=customer.id
         )
+    code_fields = code = None
+    if offer.benefit != om.BONUS_POINTS:
+        code_fields = _code_fields(state, now, offer, customer)
+        code = code_values(now, **code_fields)
     values = {
         "key": key,
         "offer_id": offer.id,
         "customer_id": customer.id,
-        "code_id": code_id,
+        "code_id": None,
         "order_id": order.id if order is not None else None,
         "suggestions": suggestions or [],
         "created_at": now,
         "mail_due": send_mail and mail_later,
     }
-    grant_id = insert_row(session, om.OfferGrant, values, unique="key")
+    connection = core_connection(session, om.OfferGrant)
+    if decision is not None and code is not None and _together(connection):
+        written = insert_together(connection, decision, code, values)
+    elif decision is not None:
+        new_id = insert_row(session, HoldoutDecision, decision, unique="key")
+        written = Written(new_id, None, None)
+    else:
+        written = Written(None, None, None)
+    if decision is not None and decided(session, decision, written.decision_id):
+        return None
+    code_id, grant_id = written.code_id, written.grant_id
+    if code_fields is not None and code_id is None:  # not written together
+        code_id, code = insert_code(session, now, **code_fields)
+    values["code_id"] = code_id
+    if written.code_id is None:  # the grant was not tried together
+        grant_id = insert_row(session, om.OfferGrant, values, unique="key")
     if grant_id is None:  # issued since the look-up, by a concurrent order of hers
         if code_id is not None:
             run_core(session, DiscountCode, _DELETE_CODE, {"code_id": code_id})
@@ -207,6 +211,7 @@ def issue_rows(
             key=f"offer:{key}"[:120],
             note=offer.name[:200],
         )
+    mail_now = send_mail and not mail_later
     if mail_now or signals.offer_issued.receivers:  # else no one reads the object
         grant = issued.grant()
         if mail_now:
@@ -214,6 +219,29 @@ def issue_rows(
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     after_commit(session, lambda: _announce(app, customer, issued))
     return issued
+
+
+def _code_fields(
+    state: LoyaltyState, now: datetime, offer: om.OfferTerms, customer: Customer
+) -> dict[str, t.Any]:
+    """What the code an offer issues is (for :func:`.codes.service.code_values`)."""
+    expires = now + timedelta(days=offer.valid_days) if offer.valid_days else None
+    if offer.ends_at is not None and (expires is None or offer.ends_at < expires):
+        expires = offer.ends_at
+    return {
+        "value_cents": offer.amount_cents if offer.benefit == om.AMOUNT else 0,
+        "currency": state.settings.currency,
+        "customer_id": customer.id,
+        "source": OFFER,
+        "expires_at": expires,
+        "max_uses": offer.code_uses,
+        "offer_id": offer.id,
+    }
+
+
+def _together(connection: sa.Connection) -> bool:
+    """Whether the three rows go in one statement (:mod:`.together`)."""
+    return connection.dialect.name == "postgresql"
 
 
 def _announce(app: t.Any, customer: Customer, issued: Issued) -> None:

@@ -14,6 +14,7 @@ from flask_loyalty import InvalidHoldout
 from flask_loyalty import signals
 from flask_loyalty.customers.models import Customer
 from flask_loyalty.measure.holdout import check_share
+from flask_loyalty.measure.holdout import decision_values
 from flask_loyalty.measure.holdout import draw
 from flask_loyalty.measure.holdout import held_out
 from flask_loyalty.measure.models import OFFER
@@ -42,6 +43,15 @@ def test_the_share_is_honoured_on_ten_thousand_people(share):
     expected = 10_000 * share / 100
     spread = (10_000 * share / 100 * (1 - share / 100)) ** 0.5
     assert abs(out - expected) < 4 * spread
+
+
+def held(
+    session: t.Any, now: t.Any, measure: str, measure_id: int, share: int, cid: int
+) -> bool:
+    """Whether customer ``cid`` is held out (decided now if not before)."""
+    return held_out(
+        session, decision_values(now, measure, measure_id, share, customer_id=cid)
+    )
 
 
 def test_the_secret_and_the_measure_change_who_is_held_out():
@@ -88,9 +98,7 @@ def test_a_later_share_moves_no_one_already_decided(
         session = app.extensions["loyalty"].session
         now = clock()
         ids = _customers(session, 300, now)
-        first = {
-            cid: held_out(session, now, OFFER, 9, 10, customer_id=cid) for cid in ids
-        }
+        first = {cid: held(session, now, OFFER, 9, 10, cid) for cid in ids}
         assert not heard  # sent after the commit only
         session.commit()
         assert 10 <= sum(first.values()) <= 55
@@ -98,9 +106,7 @@ def test_a_later_share_moves_no_one_already_decided(
             cid for cid, out in first.items() if out
         )
         later = now + timedelta(days=3)
-        again = {
-            cid: held_out(session, later, OFFER, 9, 50, customer_id=cid) for cid in ids
-        }
+        again = {cid: held(session, later, OFFER, 9, 50, cid) for cid in ids}
         session.commit()
         assert again == first
         assert len(heard) == sum(first.values())  # no second notice
@@ -111,9 +117,7 @@ def test_a_later_share_moves_no_one_already_decided(
         assert {row.share for row in rows} == {10}
         assert {row.decided_at for row in rows} == {now}
         newcomers = _customers(session, 300, later, tag="new")
-        late = [
-            held_out(session, later, OFFER, 9, 50, customer_id=c) for c in newcomers
-        ]
+        late = [held(session, later, OFFER, 9, 50, c) for c in newcomers]
         session.commit()
         assert 110 <= sum(late) <= 190  # the new share holds for new people
 
@@ -131,7 +135,7 @@ def test_a_rolled_back_decision_is_not_kept_nor_announced(
         ids = _customers(session, 40, clock())
         session.commit()
         for cid in ids:
-            held_out(session, clock(), OFFER, 4, 50, customer_id=cid)
+            held(session, clock(), OFFER, 4, 50, cid)
         session.rollback()
         assert session.scalar(sa.select(sa.func.count(HoldoutDecision.id))) == 0
         assert heard == []
@@ -144,8 +148,8 @@ def test_her_data_export_says_what_she_was_held_out_of(
     with app.app_context():
         session = app.extensions["loyalty"].session
         [cid] = _customers(session, 1, clock())
-        held_out(session, clock(), OFFER, 3, 50, customer_id=cid)
-        held_out(session, clock(), "journey", 4, 0, customer_id=cid)
+        held(session, clock(), OFFER, 3, 50, cid)
+        held(session, clock(), "journey", 4, 0, cid)
         session.commit()
         data = export_person(session, clock(), "c0@example.com")
         assert [(h["measure"], h["id"], h["held_out"]) for h in data["holdouts"]] == [
