@@ -196,7 +196,18 @@ def insert_row(
     ``unique`` column clashed), no object in the session. For a row nothing in
     the transaction reads as an object: making one costs about half the
     statement."""
-    connection = core_connection(session, model)
+    return insert_on(core_connection(session, model), model, values, unique=unique)
+
+
+def insert_on(
+    connection: sa.Connection,
+    model: t.Any,
+    values: dict[str, t.Any],
+    *,
+    unique: str | None = None,
+) -> int | None:
+    """:func:`insert_row` on a connection already taken from the session
+    (:func:`core_connection`), for a caller that writes several rows."""
     statement = _insert_returning_id(connection.dialect.name, model, unique)
     return t.cast("int | None", connection.execute(statement, values).scalar())
 

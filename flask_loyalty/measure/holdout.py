@@ -10,6 +10,8 @@ so changing the share later moves no one already decided.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import hmac
 import typing as t
 from datetime import datetime
@@ -63,9 +65,16 @@ def draw(secret: str | bytes, measure: str, measure_id: int, person: str) -> flo
     """A number in ``[0, 1)`` fixed by the secret, the measure and the person;
     she is held out when it is below the share."""
     key = secret.encode() if isinstance(secret, str) else secret
-    message = f"holdout:{measure}:{measure_id}:{person}".encode()
-    digest = hmac.digest(key, message, "sha256")
-    return int.from_bytes(digest[:8], "big") / 2**64
+    mac = _keyed(key).copy()
+    mac.update(f"holdout:{measure}:{measure_id}:{person}".encode())
+    return int.from_bytes(mac.digest()[:8], "big") / 2**64
+
+
+@functools.lru_cache(maxsize=4)
+def _keyed(key: bytes) -> hmac.HMAC:
+    """An HMAC-SHA256 keyed with ``key``, to copy for each message: it looks up
+    the digest and hashes the key once, not per decision."""
+    return hmac.new(key, digestmod=hashlib.sha256)
 
 
 def _secret() -> str | bytes:

@@ -32,7 +32,7 @@ from ..customers.models import Customer
 from ..db import after_commit
 from ..db import attach
 from ..db import core_connection
-from ..db import insert_row
+from ..db import insert_on
 from ..db import one_of
 from ..db import run_core
 from ..errors import InvalidContent
@@ -167,10 +167,9 @@ def issue_rows(
         decision = decision_values(
             now, OFFER_MEASURE, offer.id, offer.holdout_percent, customer_id=customer.id
         )
-    code_fields = code = None
+    code_fields = None
     if offer.benefit != om.BONUS_POINTS:
         code_fields = _code_fields(state, now, offer, customer)
-        code = code_values(now, **code_fields)
     values = {
         "key": key,
         "offer_id": offer.id,
@@ -182,10 +181,12 @@ def issue_rows(
         "mail_due": send_mail and mail_later,
     }
     connection = core_connection(session, om.OfferGrant)
-    if decision is not None and code is not None and _together(connection):
+    code = None
+    if decision is not None and code_fields is not None and _together(connection):
+        code = code_values(now, **code_fields)
         written = insert_together(connection, decision, code, values)
     elif decision is not None:
-        new_id = insert_row(session, HoldoutDecision, decision, unique="key")
+        new_id = insert_on(connection, HoldoutDecision, decision, unique="key")
         written = Written(new_id, None, None)
     else:
         written = Written(None, None, None)
@@ -196,7 +197,7 @@ def issue_rows(
         code_id, code = insert_code(session, now, **code_fields)
     values["code_id"] = code_id
     if written.code_id is None:  # the grant was not tried together
-        grant_id = insert_row(session, om.OfferGrant, values, unique="key")
+        grant_id = insert_on(connection, om.OfferGrant, values, unique="key")
     if grant_id is None:  # issued since the look-up, by a concurrent order of hers
         if code_id is not None:
             run_core(session, DiscountCode, _DELETE_CODE, {"code_id": code_id})
