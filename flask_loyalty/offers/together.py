@@ -39,21 +39,45 @@ def insert_together(
 ) -> Written:
     """Write the rows of ``decision``, ``code`` and ``grant`` (every column but
     the ids; the grant's ``code_id`` comes from the code written) in one
-    statement, each ``ON CONFLICT DO NOTHING`` on its unique column."""
-    values = {f"d_{name}": value for name, value in decision.items()}
-    values.update((f"c_{name}", value) for name, value in code.items())
-    values.update(
-        (f"g_{name}", value) for name, value in grant.items() if name != "code_id"
-    )
+    statement, each ``ON CONFLICT DO NOTHING`` on its unique column. The three
+    are of one customer, one offer and one moment (:data:`_SHARED`).
+
+    :raises ValueError: the rows disagree on one of those.
+    """
+    values: dict[str, t.Any] = {}
+    for prefix, row in (("d_", decision), ("c_", code), ("g_", grant)):
+        for name, value in row.items():
+            shared = _SHARED.get(prefix + name)
+            if shared is None:
+                values[prefix + name] = value
+            elif values.setdefault(shared, value) != value:
+                raise ValueError(f"{prefix}{name} is not the rows' {shared}")
+    del values["g_code_id"]
     row = connection.execute(_statement(), values).one()
     return Written(*row)
 
 
+_SHARED = {
+    "d_customer_id": "customer_id",
+    "c_customer_id": "customer_id",
+    "g_customer_id": "customer_id",
+    "d_measure_id": "offer_id",
+    "c_offer_id": "offer_id",
+    "g_offer_id": "offer_id",
+    "d_decided_at": "now",
+    "c_created_at": "now",
+    "g_created_at": "now",
+}
+"""The parameters the rows share: a parameter of its own each would be converted
+and sent three times."""
+
+
 def _params(table: sa.Table, prefix: str, names: t.Iterable[str]) -> list[t.Any]:
     # cast: in a SELECT list a parameter has no column to take its type from
-    types = [(name, table.c[name].type) for name in names]
+    keys = [(_SHARED.get(prefix + name, prefix + name), name) for name in names]
     return [
-        sa.cast(sa.bindparam(prefix + name, type_=kind), kind) for name, kind in types
+        sa.cast(sa.bindparam(key, type_=table.c[name].type), table.c[name].type)
+        for key, name in keys
     ]
 
 
