@@ -5,6 +5,8 @@ none of the code and grant."""
 
 from __future__ import annotations
 
+import typing as t
+
 import pytest
 import sqlalchemy as sa
 
@@ -16,6 +18,7 @@ from flask_loyalty.measure.models import HoldoutDecision
 from flask_loyalty.models import Offer
 from flask_loyalty.models import OfferGrant
 from flask_loyalty.offers.service import issue_rows
+from flask_loyalty.offers.together import insert_together
 
 from .conftest import buy
 from .conftest import make_offer
@@ -86,3 +89,12 @@ def test_a_decision_stored_before_stands_and_the_rows_follow_it(
     state.session.execute(sa.update(HoldoutDecision).values(held_out=True))
     assert issue_rows(state, state.now(), offer, anna, key="again:2") is None
     assert counts(shop_loyalty) == (1, 2, 2)
+
+
+def test_the_single_statement_refuses_rows_of_two_customers() -> None:
+    """The rows share one parameter for her id: rows that disagree on it are a
+    mistake of the caller, refused before anything is sent."""
+    decision = {"key": "offer:1:customer:1", "customer_id": 1}
+    code = {"code": "ABCDEFGHJK", "customer_id": 2}
+    with pytest.raises(ValueError, match="customer_id"):
+        insert_together(t.cast(sa.Connection, None), decision, code, {})
