@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import typing as t
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -257,3 +258,18 @@ def test_a_resolution_the_shop_does_not_offer_is_refused(shop: Flask) -> None:
     )
     assert response.status_code == 400
     assert requests(shop) == []
+
+
+def test_her_account_page_lists_her_return_with_its_status(shop: Flask) -> None:
+    client = shop.test_client()
+    status_url = request_return(client, shop, {"RNG-FERN": 1}).headers["Location"]
+    [(number, _status, _items)] = requests(shop)
+    sign_in(client, "anna@example.com")
+    account = client.get("/loyalty/").get_data(as_text=True)
+    listed = re.search(
+        r'<li><a href="([^"]+)">Return ([^<]+)</a> · ([^<]+)</li>', account
+    )
+    assert listed, account
+    assert listed.group(1) == urlsplit(status_url).path
+    assert listed.group(2) == number
+    assert listed.group(3).split(" · ") == ["order SF-1", "requested"]
