@@ -24,7 +24,7 @@ DEMO_PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-latest test-lowest lock docs bench bench-goals lint format chromium clean translations screenshots
+.PHONY: help install demo test test-latest test-lowest lock docs bench bench-goals bench-instructions lint format chromium clean translations screenshots
 
 help:
 	@echo "make demo    run the example shop on http://$(DEMO_HOST):$(DEMO_PORT)/"
@@ -35,6 +35,7 @@ help:
 	@echo "make docs    the Sphinx site in docs/ (warnings are errors), into $(DOCS_BUILD)/html"
 	@echo "make bench   loyalty page against a bare page: time and memory"
 	@echo "make bench-goals  issue 22's speed goals from one run (about a minute)"
+	@echo "make bench-instructions  the SQLite goals in CPU instructions (about four minutes)"
 	@echo "make screenshots  every owner page at 1280 and 390 px, en and hu, into docs/screenshots"
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make format  ruff format and the safe ruff fixes"
@@ -124,6 +125,14 @@ bench: $(STAMP)
 # Issue 22's speed goals, every figure from one run (about a minute).
 bench-goals: $(STAMP)
 	$(BIN)/python benchmarks/goals.py --json benchmarks/results/goals.json
+
+# The same figures on SQLite in instructions (callgrind), the same on any machine.
+bench-instructions: $(STAMP)
+	@command -v valgrind >/dev/null || { \
+		echo "valgrind is missing: installing Debian's valgrind"; \
+		$(SUDO) apt-get update && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y valgrind; }
+	$(BIN)/python benchmarks/instructions.py --json benchmarks/results/instructions.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Run apart: the benchmark modules import each other by bare names
@@ -17,6 +19,8 @@ SCRIPT = r"""
 import sys
 import tempfile
 from pathlib import Path
+
+import pytest
 
 sys.path.insert(0, "benchmarks")
 import deliverability, goals, journeys, newsletter_shop, offers_shop, pages, points
@@ -60,3 +64,18 @@ def test_every_benchmark_app_builds() -> None:
         "points",
         "suggestions",
     ]
+
+
+@pytest.mark.parametrize(("part", "case"), [("pages", "/loyalty/"), ("offers", "on")])
+def test_what_callgrind_runs_for_the_instruction_counts_runs(
+    part: str, case: str
+) -> None:
+    """``make bench-instructions`` runs these under valgrind: they must run."""
+    done = subprocess.run(
+        [sys.executable, "benchmarks/instructions.py", "--run", part, case, "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
