@@ -3,6 +3,7 @@ transaction, their email left to the worker (:func:`.service.mail_due_offers`)."
 
 from __future__ import annotations
 
+import functools
 import typing as t
 from datetime import timedelta
 
@@ -66,21 +67,24 @@ def issue_for_order(state: LoyaltyState, order: Order) -> None:
     customer_id = order.customer_id
     new_customer = is_new_customer(order)
     count = orders_so_far(session, order)
-    suggestions: list[dict[str, t.Any]] | None = None
+
+    @functools.cache
+    def suggestions() -> list[dict[str, t.Any]]:
+        """Chosen once per order, and only for an offer she is not held out of."""
+        return suggest_for(
+            state,
+            shop_catalog(state),
+            order.items,
+            order.currency,
+            owned=set() if new_customer else _owned(session, customer_id, order.id),
+        )
+
     for offer in offers:
         if offer.created_at > order.recorded_at:
             continue  # a repeat of an order recorded before the offer existed
         key = _order_key(offer, customer_id, order, count)
         if key is None or (not new_customer and find_grant(session, key) is not None):
             continue
-        if suggestions is None:
-            suggestions = suggest_for(
-                state,
-                shop_catalog(state),
-                order.items,
-                order.currency,
-                owned=set() if new_customer else _owned(session, customer_id, order.id),
-            )
         issue_rows(
             state,
             order.recorded_at,

@@ -103,6 +103,11 @@ def issue(
     return None if issued is None else issued.grant()
 
 
+Suggestions = list[dict[str, t.Any]] | t.Callable[[], list[dict[str, t.Any]]]
+"""What :func:`issue_rows` takes as ``suggestions``: the products, or a function
+that chooses them."""
+
+
 @dataclass
 class Issued:
     """A grant just written: its id and columns, its object made on demand (the
@@ -140,7 +145,7 @@ def issue_rows(
     *,
     key: str,
     order: Order | None = None,
-    suggestions: list[dict[str, t.Any]] | None = None,
+    suggestions: Suggestions | None = None,
     send_mail: bool = True,
     mail_later: bool = False,
     checked: bool = False,
@@ -150,10 +155,12 @@ def issue_rows(
     points), the grant, the email. ``None`` if it was issued before or is used up,
     or if her personal data was erased. ``mail_later=True``: the grant is marked
     for :func:`mail_due_offers` (the worker) to write and queue the email, out of
-    this transaction. ``checked=True``: the caller has just
-    looked ``key`` up. ``holdout=False``: no holdout of the offer's own (a
-    journey's step, whose journey has its holdout); else a customer held out of
-    the offer (:func:`~flask_loyalty.measure.holdout.held_out`) gets ``None``.
+    this transaction. ``checked=True``: the caller has just looked ``key`` up.
+    ``suggestions``: the products chosen for her, or a function that chooses
+    them, called only when a grant is to be written (not for a customer held out
+    of the offer). ``holdout=False``: no holdout of the offer's own (a journey's
+    step, whose journey has its holdout); else a customer held out of the offer
+    (:func:`~flask_loyalty.measure.holdout.held_out`) gets ``None``.
     The grant's ``INSERT ... ON CONFLICT (key) DO NOTHING`` settles a race (the
     loser takes its code back), without a savepoint. The grant's object is made
     only when asked for (:meth:`Issued.grant`)."""
@@ -176,14 +183,16 @@ def issue_rows(
         "customer_id": customer.id,
         "code_id": None,
         "order_id": order.id if order is not None else None,
-        "suggestions": suggestions or [],
+        "suggestions": [],
         "created_at": now,
         "mail_due": send_mail and mail_later,
     }
     connection = core_connection(session, om.OfferGrant)
-    code = None
+    code, picked = None, None
     if decision is not None and code_fields is not None and _together(connection):
         code = code_values(now, **code_fields)
+        if not decision["held_out"]:  # else the statement writes no grant
+            picked = values["suggestions"] = _chosen(suggestions)
         written = insert_together(connection, decision, code, values)
     elif decision is not None:
         new_id = insert_on(connection, HoldoutDecision, decision, unique="key")
@@ -197,6 +206,8 @@ def issue_rows(
         code_id, code = insert_code(session, now, **code_fields)
     values["code_id"] = code_id
     if written.code_id is None:  # the grant was not tried together
+        if picked is None:
+            values["suggestions"] = _chosen(suggestions)
         grant_id = insert_on(connection, om.OfferGrant, values, unique="key")
     if grant_id is None:  # issued since the look-up, by a concurrent order of hers
         if code_id is not None:
@@ -220,6 +231,10 @@ def issue_rows(
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     after_commit(session, lambda: _announce(app, customer, issued))
     return issued
+
+
+def _chosen(suggestions: Suggestions | None) -> list[dict[str, t.Any]]:
+    return suggestions() if callable(suggestions) else list(suggestions or [])
 
 
 def _code_fields(

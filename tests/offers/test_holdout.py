@@ -18,7 +18,9 @@ from flask_loyalty.models import Offer
 from flask_loyalty.models import OfferGrant
 from flask_loyalty.models import OutboxMessage
 from flask_loyalty.offers.service import mail_due_offers
+from tests.sql import sent_statements
 
+from .conftest import CATALOG
 from .conftest import buy
 from .conftest import form_token
 from .conftest import make_offer
@@ -208,3 +210,32 @@ def test_the_comparison_reads_on_a_phone_without_scripts(
         assert "Got it" in table.inner_text()
     finally:
         phone.close()
+
+
+def test_no_products_are_chosen_for_a_customer_held_out(
+    make_app: t.Callable[..., Flask], database_url: str
+) -> None:
+    """Her suggestions cost the shop's catalog loader and a read of what was bought
+    together: a customer held out of the offer gets no grant to show them in, so
+    her first order runs neither."""
+    app = make_app(database_url=database_url)
+    loyalty = t.cast(Loyalty, app.extensions["loyalty"].extension)
+    loaded: list[int] = []
+    loyalty.catalog_loader(lambda: loaded.append(1) or CATALOG)
+    with app.app_context():
+        make_offer(loyalty, holdout_percent=50)
+        with sent_statements(loyalty.state.db.engine) as sent:
+            for i in range(30):
+                buy(loyalty, f"SF-{i}", email=f"p{i}@example.com")
+        pairs_read = [
+            sql
+            for sql in sent
+            if sql.startswith("SELECT") and "FROM loyalty_copurchases" in sql
+        ]
+        decided = _decisions(loyalty)
+        granted = loyalty.state.session.scalars(sa.select(OfferGrant)).all()
+    held = [cid for cid, out in decided.items() if out]
+    assert len(decided) == 30 and 5 <= len(held) <= 25
+    assert len(granted) == 30 - len(held)
+    assert len(loaded) == len(pairs_read) == len(granted)
+    assert all(grant.suggestions for grant in granted)

@@ -22,6 +22,7 @@ from flask_loyalty.offers.service import mail_due_offers
 from tests.offers.conftest import CATALOG
 from tests.offers.conftest import line
 from tests.offers.conftest import make_offer
+from tests.sql import sent_statements
 
 FIRST_ORDER = {"sqlite": 11, "postgresql": 8}
 """Her look-up (with the points rules, the running offers and whether journeys
@@ -53,17 +54,8 @@ def shop(make_app: t.Callable[..., Flask], database_url: str) -> t.Iterator[Loya
 
 def statements_of(loyalty: Loyalty, work: t.Callable[[], t.Any]) -> list[str]:
     """The SQL that ``work`` sends (not counting BEGIN and COMMIT)."""
-    sent: list[str] = []
-
-    def record(*args: t.Any) -> None:
-        sent.append(" ".join(args[2].split()))
-
-    engine = loyalty.state.db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
+    with sent_statements(loyalty.state.db.engine) as sent:
         work()
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
     return sent
 
 
