@@ -23,6 +23,7 @@ from flask_loyalty.points.models import AFTER_EARNING
 from flask_loyalty.points.models import INACTIVITY
 from flask_loyalty.points.models import NO_EXPIRY
 from flask_loyalty.returns.models import ReturnRequest
+from tests.sql import sent_statements
 
 from ..offers.conftest import make_offer
 from ..points.conftest import set_program
@@ -117,16 +118,8 @@ def account_statements(app: Flask, url: str = "/loyalty/") -> tuple[list[str], s
     assert client.get(url).status_code == 200  # the first page's set-up
     with app.app_context():
         engine = app.extensions["loyalty"].db.engine
-    statements: list[str] = []
-
-    def record(*args: t.Any) -> None:
-        statements.append(args[2])
-
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
+    with sent_statements(engine) as statements:
         response = client.get(url)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
     assert response.status_code == 200
     return statements, response.get_data(as_text=True)
 

@@ -20,6 +20,7 @@ from flask_loyalty.customers.links import use_sign_in_link
 from flask_loyalty.errors import InvalidToken
 from flask_loyalty.models import SignInLink
 from flask_loyalty.testing import follow_sign_in_link
+from tests.sql import sent_statements
 
 from .test_account import ask_for_link
 from .test_account import link_in
@@ -160,18 +161,10 @@ def statements_of(
     page = client.get(page_url).get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
     assert token
-    seen: list[str] = []
-
-    def record(*args: t.Any) -> None:
-        seen.append(args[2])
-
     with app.app_context():
         engine = app.extensions["sqlalchemy"].engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
+    with sent_statements(engine) as seen:
         response = client.post(form, data={"csrf_token": token[1], "email": email})
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
     assert response.status_code == 302
     return seen
 

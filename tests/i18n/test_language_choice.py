@@ -17,6 +17,7 @@ from flask_babel import get_locale
 
 from flask_loyalty.customers.models import Customer
 from flask_loyalty.testing import sign_in
+from tests.sql import sent_statements
 
 SIGN_IN_HEADING = {
     "en": "Your account",
@@ -250,16 +251,11 @@ def test_her_language_follows_her_to_another_device_and_into_her_newsletter(
 def test_a_guest_s_pages_never_look_her_up(app: Flask, client: FlaskClient) -> None:
     """Only a signed-in customer has a stored language: a guest's page costs no
     customer query."""
-    statements: list[str] = []
     page(client, "/loyalty/newsletter")  # the first page also checks the set-up
     with app.app_context():
         engine = app.extensions["loyalty"].db.engine
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    sa.event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with sent_statements(engine) as statements:
         page(client, "/loyalty/newsletter", **{"Accept-Language": "et"})
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listener)
     assert not [s for s in statements if "loyalty_customers" in s]
 
 

@@ -32,6 +32,7 @@ from flask_loyalty.owner.figures import Waiting
 from flask_loyalty.owner.figures import dashboard
 from flask_loyalty.points.models import PointsEntry
 from flask_loyalty.points.service import redeem_points
+from tests.sql import sent_statements
 
 from ..returns.conftest import place_order
 from ..returns.conftest import request_return
@@ -188,13 +189,10 @@ def test_the_chart_has_a_bar_for_each_day(shop: Flask, client: FlaskClient) -> N
 
 def test_the_figures_take_a_few_queries(shop: Flask, clock: FrozenClock) -> None:
     loyalty = shop.extensions["loyalty"].extension
-    statements: list[str] = []
     with shop.app_context():
         engine = loyalty.state.session.get_bind()
-        sa.event.listen(
-            engine, "before_cursor_execute", lambda *a: statements.append(a[2])
-        )
-        figures = dashboard(loyalty.state.session, clock.now, 30, "EUR")
+        with sent_statements(engine) as statements:
+            figures = dashboard(loyalty.state.session, clock.now, 30, "EUR")
     assert len(statements) <= 8
     assert figures.revenue_cents.now == 132456
     assert figures.code_revenue_cents.before == 4000
