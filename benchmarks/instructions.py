@@ -38,6 +38,11 @@ import tempfile
 import typing as t
 from pathlib import Path
 
+import pages
+from offers_issuing import record_orders
+from offers_issuing import set_offer
+from offers_shop import build_app
+
 WARM_UP = 50
 SPANS = {"pages": (100, 300), "offers": (50, 150)}
 """The two counts of each part: requests (pages) or orders (offers)."""
@@ -52,20 +57,14 @@ CASES = {
 
 
 def run_pages(url: str, count: int) -> None:
-    from pages import build_app
-
     with tempfile.TemporaryDirectory() as folder:
-        client = build_app(Path(folder)).test_client()
+        client = pages.build_app(Path(folder)).test_client()
         for _ in range(WARM_UP + count):
             if client.get(url).status_code != 200:
                 raise SystemExit(f"GET {url} did not answer 200")
 
 
 def run_offers(case: str, count: int) -> None:
-    from offers_issuing import record_orders
-    from offers_issuing import set_offer
-    from offers_shop import build_app
-
     with tempfile.TemporaryDirectory() as folder:
         app = build_app(f"sqlite:///{Path(folder) / 'orders.db'}")
         set_offer(app, case == "on")
