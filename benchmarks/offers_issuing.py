@@ -22,8 +22,8 @@ from flask_loyalty.codes.service import create_code
 from flask_loyalty.offers import models as om
 from flask_loyalty.offers.editing import OfferValues
 from flask_loyalty.offers.editing import save_offer
+from flask_loyalty.offers.messages import mail_due_offers
 from flask_loyalty.offers.models import Offer
-from flask_loyalty.offers.service import mail_due_offers
 
 # -- 2. record_order with the first-purchase offer --------------------------------
 

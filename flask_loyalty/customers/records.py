@@ -82,7 +82,7 @@ class OpenCode:
 @dataclass(frozen=True, slots=True)
 class ShownOffer:
     """What the page tells of an offer: its name (with the owner's versions in
-    other languages) and its benefit (:func:`~flask_loyalty.offers.service.describe`
+    other languages) and its benefit (:func:`~flask_loyalty.offers.messages.describe`
     reads these fields of an :class:`~flask_loyalty.offers.models.Offer`)."""
 
     id: int

@@ -1,5 +1,5 @@
 """The order hook: the offers an order earns, issued in ``record_order``'s
-transaction, their email left to the worker (:func:`.service.mail_due_offers`)."""
+transaction, their email left to the worker (:func:`.messages.mail_due_offers`)."""
 
 from __future__ import annotations
 

@@ -24,9 +24,9 @@ from ..owner.access import owner_required
 from ..state import LoyaltyState
 from ..state import get_state
 from . import models as om
+from .messages import describe
 from .report import chart_svg
 from .report import new_vs_returning
-from .service import describe
 from .service import exhausted
 
 

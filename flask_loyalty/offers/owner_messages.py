@@ -2,7 +2,7 @@
 a customer reads it on her stamp card), a subject and message per language on
 ``/owner/offers/<id>/message?lang=hu`` (with a preview); each customer's email
 uses her stored language, else the default
-(:func:`flask_loyalty.offers.service.message_parts`)."""
+(:func:`flask_loyalty.offers.messages.message_parts`)."""
 
 from __future__ import annotations
 

@@ -33,10 +33,10 @@ from . import owner_messages as messages
 from .due import send_to_segment
 from .editing import duplicate
 from .forms import SendForm
+from .messages import describe
 from .owner_list import when_given
 from .preview import preview_email
 from .report import offer_report
-from .service import describe
 
 
 def find_offer(state: LoyaltyState, offer_id: int) -> om.Offer:

@@ -13,9 +13,9 @@ from ..money import to_minor
 from ..outbox.brand import render_mail
 from ..state import LoyaltyState
 from . import models as om
-from .service import describe
-from .service import message_language
-from .service import message_parts
+from .messages import describe
+from .messages import message_language
+from .messages import message_parts
 from .suggest import shop_catalog
 from .suggest import suggest_for
 

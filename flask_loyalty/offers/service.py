@@ -1,8 +1,9 @@
 """Issuing offers: once per key, with a code, an email by name and suggestions.
 
-Plain functions over a session and a time; none commits but the worker's
-:func:`mail_due_offers`. The order hook :func:`issue_for_order` runs inside
-``record_order``'s transaction and leaves the email to the worker.
+Plain functions over a session and a time; none commits. The order hook
+(:func:`.order_hook.issue_for_order`) runs inside ``record_order``'s
+transaction and leaves the email to the worker
+(:func:`.messages.mail_due_offers`), which writes it as :mod:`.messages` does.
 """
 
 from __future__ import annotations
@@ -18,16 +19,12 @@ from flask import current_app
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-import flask_loyalty.content_versions as content_versions
 import flask_loyalty.signals as signals
 
-from ..codes.checkout import describe_benefit
 from ..codes.models import OFFER
 from ..codes.models import DiscountCode
 from ..codes.service import code_values
 from ..codes.service import insert_code
-from ..content import personalise
-from ..content import to_text_and_html
 from ..customers.models import Customer
 from ..db import after_commit
 from ..db import attach
@@ -35,19 +32,14 @@ from ..db import core_connection
 from ..db import insert_on
 from ..db import one_of
 from ..db import run_core
-from ..errors import InvalidContent
-from ..links import email_url
-from ..locales import reader_language
-from ..locales import reader_locale
 from ..measure.holdout import decided
 from ..measure.holdout import decision_values
 from ..measure.models import OFFER as OFFER_MEASURE
 from ..measure.models import HoldoutDecision
 from ..orders.models import Order
-from ..outbox.brand import render_mail
-from ..outbox.queueing import queue_mail
 from ..points.bonuses import grant_bonus
 from . import models as om
+from .messages import queue_offer_mail
 from .together import Written
 from .together import insert_together
 
@@ -154,8 +146,9 @@ def issue_rows(
     """Issue ``offer`` to ``customer`` once per ``key``: a code (or the bonus
     points), the grant, the email. ``None`` if it was issued before or is used up,
     or if her personal data was erased. ``mail_later=True``: the grant is marked
-    for :func:`mail_due_offers` (the worker) to write and queue the email, out of
-    this transaction. ``checked=True``: the caller has just looked ``key`` up.
+    for the worker (:func:`.messages.mail_due_offers`) to write and queue the
+    email, out of this transaction. ``checked=True``: the caller has just looked
+    ``key`` up.
     ``suggestions``: the products chosen for her, or a function that chooses
     them, called only when a grant is to be written (not for a customer held out
     of the offer). ``holdout=False``: no holdout of the offer's own (a journey's
@@ -263,144 +256,3 @@ def _together(connection: sa.Connection) -> bool:
 def _announce(app: t.Any, customer: Customer, issued: Issued) -> None:
     if issued._grant is not None:  # made for the receivers there were
         signals.offer_issued.send(app, customer=customer, grant=issued._grant)
-
-
-def describe(offer: om.Benefit, currency: str) -> str:
-    """The benefit in a few words ("20% off")."""
-    return describe_benefit(offer, currency)
-
-
-def message_parts(
-    state: LoyaltyState,
-    offer: om.Offer,
-    *,
-    first_name: str | None,
-    code: str,
-    language: str | None = None,
-) -> tuple[str, str, str]:
-    """The offer email's subject, plain text and clean HTML for one reader,
-    in ``language`` if the offer has a version in it, else in the default
-    language (``None``: the default).
-
-    :raises InvalidContent: the owner's text does not render.
-    """
-    offered = state.settings.languages
-    version = content_versions.read(
-        offer, ("subject", "message"), language or offered[0], offered
-    )
-    values = {
-        "first_name": first_name or None,
-        "shop_name": state.settings.shop_name,
-        "code": code,
-        "offer": describe(offer, state.settings.currency),
-    }
-    subject = personalise(version["subject"] or offer.name, **values).strip()
-    text = personalise(version["message"], markdown=True, **values)
-    return subject.replace("\n", " ")[:200], *to_text_and_html(text)
-
-
-def queue_offer_mail(
-    state: LoyaltyState,
-    now: datetime,
-    offer: om.Offer,
-    customer: Customer,
-    grant: om.OfferGrant,
-) -> None:
-    """Queue the offer's email to her, in the current transaction: wholly in her
-    language if the owner wrote the offer's text in it, else wholly in the shop's
-    default language (the benefit's words and the email around it included)."""
-
-    code = grant.code.display if grant.code else ""
-    language = message_language(state, offer, customer.locale)
-    try:
-        link = email_url("account")
-    except RuntimeError:
-        link = None
-    with reader_locale(state, language):  # the benefit's words in the same one
-        try:
-            subject, text, html = message_parts(
-                state,
-                offer,
-                first_name=customer.first_name,
-                code=code,
-                language=language,
-            )
-        except InvalidContent:  # saved texts are checked; keep the offer, plain
-            subject, text, html = offer.name, "", ""
-        body_text, body_html = render_mail(
-            "offer_issued",
-            customer=customer,
-            offer=offer,
-            grant=grant,
-            code=code,
-            message_text=text,
-            message_html=html,
-            link=link,
-            shop_name=state.settings.shop_name,
-            currency=state.settings.currency,
-            benefit=describe(offer, state.settings.currency),
-        )
-    queue_mail(
-        state.session,
-        now,
-        kind="offer",
-        to=customer.email,
-        subject=subject,
-        text=body_text,
-        html=body_html,
-        language=language,
-        insert_now=True,
-    )
-
-
-_MAIL_DUE = sa.select(om.OfferGrant.id).where(om.OfferGrant.mail_due)
-_CLAIM_MAIL = (
-    sa.update(om.OfferGrant)
-    .where(om.OfferGrant.id == sa.bindparam("grant_id"), om.OfferGrant.mail_due)
-    .values(mail_due=False)
-    .execution_options(synchronize_session=False)
-)
-
-
-def count_due_offer_mail(state: LoyaltyState) -> int:
-    """How many offers earned by orders wait for their email."""
-    return int(
-        state.session.scalar(
-            sa.select(sa.func.count()).select_from(_MAIL_DUE.subquery())
-        )
-        or 0
-    )
-
-
-def mail_due_offers(
-    state: LoyaltyState, progress: t.Callable[[int], None] | None = None
-) -> int:
-    """The worker's task: write and queue the email of each offer an order
-    earned (her language, her name and the products chosen for her, as when it
-    was issued), one grant per transaction; return how many were queued.
-
-    Each grant is claimed by an ``UPDATE ... WHERE mail_due`` first, so two
-    workers never both mail it, and a grant whose customer was erased since is
-    let go without mail."""
-    session = state.session
-    done = 0
-    for grant_id in session.scalars(_MAIL_DUE.order_by(om.OfferGrant.id)).all():
-        claimed = session.execute(_CLAIM_MAIL, {"grant_id": grant_id}).rowcount
-        grant = session.get(om.OfferGrant, grant_id) if claimed else None
-        if grant is not None and grant.customer.erased_at is None:
-            queue_offer_mail(state, state.now(), grant.offer, grant.customer, grant)
-            done += 1
-        session.commit()
-        if progress is not None:
-            progress(1)
-    return done
-
-
-def message_language(state: LoyaltyState, offer: om.Offer, stored: str | None) -> str:
-    """The one language of the offer's message to a reader whose language is
-    ``stored``: hers if the owner wrote the offer in it, else the default."""
-    offered = state.settings.languages
-    wanted = reader_language(state, stored)
-    return content_versions.read(
-        offer, ("subject", "message"), wanted, offered
-    ).language

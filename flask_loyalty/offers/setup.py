@@ -17,10 +17,10 @@ from . import owner_views
 from . import views
 from .due import on_subscription_confirmed
 from .due import run_offers_due
+from .messages import count_due_offer_mail
+from .messages import mail_due_offers
 from .order_hook import issue_for_order
 from .running import RUNNING_READ
-from .service import count_due_offer_mail
-from .service import mail_due_offers
 
 
 def register(bp: Blueprint, state: LoyaltyState) -> None:

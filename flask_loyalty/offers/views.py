@@ -19,7 +19,7 @@ from ..state import AccountSection
 from ..state import LoyaltyState
 from ..state import get_state
 from . import models as om
-from .service import describe
+from .messages import describe
 
 
 def offers_section(state: LoyaltyState, customer: Customer) -> dict[str, t.Any]:

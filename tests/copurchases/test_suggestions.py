@@ -14,7 +14,7 @@ from flask import Flask
 from flask_loyalty import Loyalty
 from flask_loyalty.models import OfferGrant
 from flask_loyalty.models import OutboxMessage
-from flask_loyalty.offers.service import mail_due_offers
+from flask_loyalty.offers.messages import mail_due_offers
 from flask_loyalty.offers.suggest import BOUGHT_TOGETHER
 from flask_loyalty.offers.suggest import OTHER_CATEGORY
 from flask_loyalty.offers.suggest import SAME_COLLECTION

@@ -12,7 +12,7 @@ from flask import Flask
 
 from flask_loyalty.models import Offer
 from flask_loyalty.models import OutboxMessage
-from flask_loyalty.offers.service import mail_due_offers
+from flask_loyalty.offers.messages import mail_due_offers
 
 from .conftest import CATALOG
 from .conftest import buy

@@ -19,7 +19,7 @@ from flask_loyalty.models import OfferGrant
 from flask_loyalty.models import OutboxMessage
 from flask_loyalty.models import PointsEntry
 from flask_loyalty.offers import models as om
-from flask_loyalty.offers.service import mail_due_offers
+from flask_loyalty.offers.messages import mail_due_offers
 from flask_loyalty.offers.suggest import suggest
 from flask_loyalty.personal_data import erase_person
 from flask_loyalty.testing import sign_in

@@ -17,7 +17,7 @@ from flask_loyalty.measure.uplift import groups
 from flask_loyalty.models import Offer
 from flask_loyalty.models import OfferGrant
 from flask_loyalty.models import OutboxMessage
-from flask_loyalty.offers.service import mail_due_offers
+from flask_loyalty.offers.messages import mail_due_offers
 from tests.sql import sent_statements
 
 from .conftest import CATALOG

@@ -16,7 +16,7 @@ from flask_loyalty import Loyalty
 from flask_loyalty.models import OutboxMessage
 from flask_loyalty.offers import models as om
 from flask_loyalty.offers.editing import save_message
-from flask_loyalty.offers.service import mail_due_offers
+from flask_loyalty.offers.messages import mail_due_offers
 
 from .conftest import CATALOG
 from .conftest import buy

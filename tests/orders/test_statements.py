@@ -18,7 +18,7 @@ from flask_loyalty.models import OfferGrant
 from flask_loyalty.models import OrderItem
 from flask_loyalty.models import OutboxMessage
 from flask_loyalty.models import PointsEntry
-from flask_loyalty.offers.service import mail_due_offers
+from flask_loyalty.offers.messages import mail_due_offers
 from tests.offers.conftest import CATALOG
 from tests.offers.conftest import line
 from tests.offers.conftest import make_offer
